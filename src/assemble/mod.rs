@@ -1,0 +1,210 @@
+//! Assemble: cleaned articles, their outlets and topics, and the editor's content become one
+//! `Briefing`: sources with their articles, topics with summaries (the editor's, else a
+//! drafted one), and the briefing's title, lead and date.
+
+mod summary;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::model::{ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph, SourceEntry, TopicEntry};
+use crate::outlet::Attribution;
+use crate::topics::{OTHER_SLUG, Topic};
+
+pub use summary::draft_summary;
+
+/// Everything assemble reads: the outputs of the earlier stages.
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub articles: &'a [CleanedArticle],
+    pub attribution: &'a Attribution,
+    pub topics: &'a [Topic],
+    /// Per article, per block: index into `topics`, or `None` for "Other".
+    pub assignments: &'a [Vec<Option<usize>>],
+    /// `SOURCE_DATE_EPOCH`, when set: the build's timestamp.
+    pub source_date_epoch: Option<i64>,
+}
+
+pub fn assemble(inputs: &Inputs) -> Briefing {
+    let Inputs { config, content, articles, topics, assignments, .. } = *inputs;
+    let index = content.index.as_ref();
+    let newest = articles.iter().filter_map(|a| a.date).max();
+    let date = config.date.or(index.and_then(|i| i.meta.date)).or(newest);
+
+    let sources = source_entries(inputs);
+    let mut topic_entries: Vec<TopicEntry> =
+        topics.iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, content)).collect();
+    let unassigned = assignments.iter().flatten().any(|a| a.is_none());
+    if unassigned {
+        topic_entries.push(topic_entry(OTHER_SLUG, "Other", false, &sources, content));
+    }
+
+    let generated = inputs
+        .source_date_epoch
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|t| t.date_naive())
+        .or(date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+
+    Briefing {
+        title: index.and_then(|i| i.meta.title.clone()).unwrap_or_else(|| config.title.clone()),
+        date: date.map(format_date),
+        description: index.and_then(|i| i.meta.dek.clone()).or_else(|| config.description.clone()),
+        lead_html: index.filter(|i| i.has_body()).map(|i| i.rendered.html.clone()),
+        generated,
+        topics: topic_entries,
+        sources,
+        figures: Vec::new(),
+        timeline: Vec::new(),
+        quotes: Vec::new(),
+    }
+}
+
+fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
+    let Inputs { content, articles, attribution, topics, assignments, .. } = *inputs;
+    let mut by_outlet: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (article, outlet) in attribution.of_article.iter().enumerate() {
+        by_outlet.entry(*outlet).or_default().push(article);
+    }
+    attribution
+        .outlets
+        .iter()
+        .enumerate()
+        .map(|(o, outlet)| {
+            let mut members = by_outlet.remove(&o).unwrap_or_default();
+            // Newest first, then by file name.
+            members.sort_by(|a, b| {
+                articles[*b].date.cmp(&articles[*a].date).then(articles[*a].seed.cmp(&articles[*b].seed))
+            });
+            let mut ids = AnchorIds::default();
+            let page = content.sources.get(&outlet.slug);
+            let entries = members
+                .into_iter()
+                .map(|a| {
+                    let article = &articles[a];
+                    let date = article.date.or(page.and_then(|p| p.meta.date));
+                    ArticleEntry {
+                        seed: article.seed.clone(),
+                        headline: article.headline.clone(),
+                        date: date.map(format_date),
+                        paragraphs: article
+                            .blocks
+                            .iter()
+                            .zip(&assignments[a])
+                            .map(|(block, topic)| Paragraph {
+                                kind: block.kind,
+                                text: block.text.clone(),
+                                topic: topic.map(|t| topics[t].slug.clone()),
+                                id: ids.next(&block.text),
+                            })
+                            .collect(),
+                        removed: article.removed.clone(),
+                    }
+                })
+                .collect();
+            SourceEntry {
+                slug: outlet.slug.clone(),
+                name: outlet.name.clone(),
+                url: format!("sources/{}/", outlet.slug),
+                homepage: outlet.homepage.clone(),
+                notes_html: page.filter(|p| p.has_body()).map(|p| p.rendered.html.clone()),
+                identified_by: outlet.identified_by.clone(),
+                syndicated_by: outlet.syndicated_by.iter().cloned().collect(),
+                articles: entries,
+            }
+        })
+        .collect()
+}
+
+fn topic_entry(
+    slug: &str,
+    title: &str,
+    configured: bool,
+    sources: &[SourceEntry],
+    content: &Content,
+) -> TopicEntry {
+    let wanted = (slug != OTHER_SLUG).then_some(slug);
+    let mut paragraph_count = 0;
+    let mut source_slugs = BTreeSet::new();
+    for source in sources {
+        for article in &source.articles {
+            for p in &article.paragraphs {
+                if p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted {
+                    paragraph_count += 1;
+                    source_slugs.insert(source.slug.clone());
+                }
+            }
+        }
+    }
+    let editor = content.topics.get(slug).filter(|page| page.has_body() && !page.meta.draft);
+    let (summary_html, summary_points) = match editor {
+        Some(page) => (page.rendered.html.clone(), Vec::new()),
+        None => {
+            let points = draft_summary(wanted, sources);
+            (summary::points_html(&points, sources), points)
+        }
+    };
+    TopicEntry {
+        slug: slug.to_string(),
+        title: title.to_string(),
+        url: format!("topics/{slug}/"),
+        summary_html,
+        editor_summary: editor.is_some(),
+        summary_points,
+        paragraph_count,
+        source_slugs: source_slugs.into_iter().collect(),
+        configured,
+    }
+}
+
+fn format_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// Stable paragraph anchors: a hash of the text, so a link survives a rebuild that adds or
+/// removes other paragraphs; a repeated text on the same page gets `-2`, `-3`, ….
+#[derive(Default)]
+struct AnchorIds {
+    used: BTreeMap<String, usize>,
+}
+
+impl AnchorIds {
+    fn next(&mut self, text: &str) -> String {
+        let base = format!("p-{:08x}", (fnv1a(text.as_bytes()) >> 32) as u32);
+        let count = self.used.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 { base } else { format!("{base}-{count}") }
+    }
+}
+
+/// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `DefaultHasher`).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_stable_and_unique() {
+        let mut ids = AnchorIds::default();
+        let a = ids.next("Same text.");
+        let b = ids.next("Same text.");
+        let c = ids.next("Other text.");
+        assert!(a.starts_with("p-") && a.len() == 10);
+        assert_eq!(b, format!("{a}-2"));
+        assert_ne!(a, c);
+        assert_eq!(AnchorIds::default().next("Same text."), a);
+    }
+}

@@ -1,0 +1,155 @@
+//! The cleaner's vocabulary as data: each rule has the name users see as the reason a line was
+//! removed, the class it gives, a pattern, and a length limit (a long line that merely
+//! mentions a newsletter is still a paragraph).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::LineClass;
+
+/// Where in an article a rule may fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    Anywhere,
+    /// Only among the last few lines (author bios, trailing credits).
+    Tail,
+}
+
+pub struct RuleSpec {
+    pub name: &'static str,
+    pub class: LineClass,
+    pub pattern: &'static str,
+    pub max_words: usize,
+    pub position: Position,
+}
+
+pub struct Rule {
+    pub name: &'static str,
+    pub class: LineClass,
+    pub regex: Regex,
+    pub max_words: usize,
+    pub position: Position,
+}
+
+use LineClass::{Boilerplate, Caption};
+use Position::{Anywhere, Tail};
+
+/// Ordered: the first rule that matches names the reason.
+pub const RULES: &[RuleSpec] = &[
+    RuleSpec {
+        name: "photo-caption",
+        class: Caption,
+        // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes.
+        pattern: r"[.!?”\x22)]\s*/\s*\p{Lu}[^/]{0,60}/\s*\p{Lu}[\p{L}\p{N} .&'-]{0,40}$|(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]|(?i)\((ap|afp|reuters|getty|epa|ansa)?\s*photo[^)]*\)\s*$|(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-]{2,60}$|(?i)\b(getty images|shutterstock|afp via getty images)\s*$",
+        max_words: 80,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "source-line",
+        class: Boilerplate,
+        pattern: r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$",
+        max_words: 12,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "syndication-note",
+        class: Boilerplate,
+        pattern: r"(?i)syndicated (feed|content|from)|has not been edited by|auto-generated from a|(originally|first) (appeared|published) (in|on|at|by)|republished (here )?(with|under) permission|this (article|story|piece) (first )?(appeared|was (first )?published)|distributed by .{1,40} content agency",
+        max_words: 60,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "newsletter-promo",
+        class: Boilerplate,
+        pattern: r"(?i)\bnewsletters?\b|\bsubscribe\b|\bsubscription\b|\bsign(ing)? up\b|\bunsubscribe\b|\bin your inbox\b|\bdelivered to your inbox\b",
+        max_words: 40,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "author-bio",
+        class: Boilerplate,
+        pattern: r"(?i)^about the author\b|^(\p{Lu}[\p{L}'’.-]+\s){1,3}(is|was|has been)\s+(a|an|the|our)\b[^.]{0,160}\b(writer|reporter|journalist|editor|correspondent|reviewer|columnist|contributor|author|analyst|producer|critic|blogger|freelancer|photographer)s?\b",
+        max_words: 120,
+        position: Tail,
+    },
+    RuleSpec {
+        name: "byline",
+        class: Boilerplate,
+        // "By Jane Roe, Staff Writer" but not "By Friday, the factions had …": a name, then
+        // at most a short role.
+        pattern: r"^(?i:by|written by|words by|reporting by|additional reporting by|edited by|editing by|compiled by|text by)\s+\p{Lu}[\p{L}'’.-]*(\s+(\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|al|bin))*\s*([,|–—-]\s*[\p{L} ]{0,40})?$|^\((?i:reporting|writing|editing) by [^)]*\)\.?$",
+        max_words: 16,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "read-more",
+        class: Boilerplate,
+        pattern: r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+        max_words: 25,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "share-prompt",
+        class: Boilerplate,
+        pattern: r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link)\b|\bfollow (us|@\w+) on\b",
+        max_words: 12,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "copyright",
+        class: Boilerplate,
+        pattern: r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved",
+        max_words: 40,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "cookie-notice",
+        class: Boilerplate,
+        pattern: r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b",
+        max_words: 60,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "comment-notice",
+        class: Boilerplate,
+        pattern: r"(?i)^(comments?|leave a comment|join the conversation|show comments|\d+ comments?|comments are closed)\b",
+        max_words: 15,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "advertisement",
+        class: Boilerplate,
+        pattern: r"(?i)^(advertisement|advertising|sponsored( content)?|ad|promoted|scroll to continue)$",
+        max_words: 3,
+        position: Anywhere,
+    },
+];
+
+/// The compiled rules; compiled once per process.
+pub fn rules() -> &'static [Rule] {
+    static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES_COMPILED.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|spec| Rule {
+                name: spec.name,
+                class: spec.class,
+                // The table is code: a bad pattern is a bug caught by the unit tests.
+                regex: Regex::new(spec.pattern).unwrap_or_else(|e| panic!("rule {}: {e}", spec.name)),
+                max_words: spec.max_words,
+                position: spec.position,
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_compiles() {
+        assert_eq!(rules().len(), RULES.len());
+    }
+}

@@ -1,0 +1,223 @@
+//! Ingest: walk `seeds/` in sorted order and read each `*.txt` into a `RawArticle`.
+//!
+//! A seed is one paragraph a line; blank lines may separate paragraphs or not. Two optional
+//! header fields: a leading `date YYYY-MM-DD` (the rest of that line is text), and a headline:
+//! the first line followed by a blank line, when the rest of the file is not blank-separated
+//! throughout or the line is shaped like a headline (short, no closing full stop).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use walkdir::WalkDir;
+
+use crate::model::{RawArticle, SourceLine};
+
+/// Something wrong with a seed that did not stop the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub file: String,
+    pub message: String,
+}
+
+pub struct Ingested {
+    pub articles: Vec<RawArticle>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads every `*.txt` under `ROOT/seeds`, sorted by path. Symbolic links are not followed.
+pub fn ingest(root: &Path) -> Result<Ingested> {
+    let dir = root.join("seeds");
+    if !dir.is_dir() {
+        bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
+    }
+    let mut articles = Vec::new();
+    let mut warnings = Vec::new();
+    for entry in WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+        let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        if entry.path_is_symlink() {
+            warnings.push(Warning {
+                file: rel,
+                message: "symbolic link skipped; copy the file into seeds/ instead".into(),
+            });
+            continue;
+        }
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("{rel}: cannot read"))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => bail!(
+                "{rel}: not valid UTF-8 (first bad byte at offset {}); re-save the file as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        };
+        if text.contains('\0') {
+            bail!("{rel}: looks like a binary file (contains NUL bytes); seeds must be plain text");
+        }
+        let article = parse_seed(&rel, &text)?;
+        if article.lines.is_empty() && article.headline.is_none() {
+            warnings.push(Warning { file: rel, message: "empty seed skipped".into() });
+            continue;
+        }
+        articles.push(article);
+    }
+    Ok(Ingested { articles, warnings })
+}
+
+/// Parses one seed's text. `seed` is its project-relative path, used in errors.
+pub fn parse_seed(seed: &str, text: &str) -> Result<RawArticle> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines: Vec<SourceLine> = Vec::new();
+    // Blank lines matter only for the headline rule; keep their positions.
+    let mut blank_after: Vec<bool> = Vec::new();
+    let mut date = None;
+    for (index, raw) in text.lines().enumerate() {
+        let number = index + 1;
+        let mut line = normalise_space(raw);
+        if lines.is_empty()
+            && date.is_none()
+            && let Some((parsed, rest)) = split_date(&line)
+        {
+            date = Some(parsed.map_err(|msg| anyhow::anyhow!("{seed}:{number}: {msg}"))?);
+            line = rest.to_string();
+        }
+        if line.is_empty() {
+            if let Some(last) = blank_after.last_mut() {
+                *last = true;
+            }
+            continue;
+        }
+        lines.push(SourceLine { number, text: line });
+        blank_after.push(false);
+    }
+    let mut headline = None;
+    if lines.len() > 1 && blank_after[0] {
+        let gaps = blank_after[1..lines.len() - 1].iter().filter(|b| **b).count();
+        let blank_separated = lines.len() > 2 && gaps * 2 >= lines.len() - 2;
+        if !blank_separated || looks_like_headline(&lines[0].text) {
+            headline = Some(lines.remove(0).text);
+        }
+    }
+    Ok(RawArticle { seed: seed.to_string(), headline, date, lines })
+}
+
+/// `date 2024-11-30 rest…` or `Date: 2024-11-30` at the start of a line.
+fn split_date(line: &str) -> Option<(Result<NaiveDate, String>, &str)> {
+    let head = line.get(..4)?;
+    if !head.eq_ignore_ascii_case("date") {
+        return None;
+    }
+    let rest = line[4..].strip_prefix(':').unwrap_or(&line[4..]);
+    let rest = rest.strip_prefix(' ')?.trim_start();
+    let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let token = &rest[..token_end];
+    if !token.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(token, "%Y-%m-%d")
+        .map_err(|_| format!("`date {token}` is not a valid date; write it as YYYY-MM-DD"));
+    Some((parsed, rest[token_end..].trim_start()))
+}
+
+fn looks_like_headline(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    let trimmed = line.trim_end_matches(['"', '\'', '”', '’', ')']);
+    words <= 25 && !trimmed.ends_with('.')
+}
+
+/// Collapses runs of whitespace (tabs, non-breaking spaces, CR) to one space and trims.
+fn normalise_space(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for word in line.split(|c: char| c.is_whitespace() || c == '\u{a0}') {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_then_one_line_per_paragraph() {
+        let a = parse_seed("s.txt", "A headline\n\nFirst para.\nSecond para.\n").unwrap();
+        assert_eq!(a.headline.as_deref(), Some("A headline"));
+        assert_eq!(a.lines.len(), 2);
+        assert_eq!(a.lines[1].number, 4);
+    }
+
+    #[test]
+    fn blank_separated_lead_is_not_a_headline() {
+        let a = parse_seed(
+            "s.txt",
+            " date 2024-11-30 The lead paragraph says a thing.\n\nSecond.\n\nThird.\n\nFourth.",
+        )
+        .unwrap();
+        assert_eq!(a.headline, None);
+        assert_eq!(a.date, NaiveDate::from_ymd_opt(2024, 11, 30));
+        assert_eq!(a.lines[0].text, "The lead paragraph says a thing.");
+        assert_eq!(a.lines.len(), 4);
+    }
+
+    #[test]
+    fn blank_separated_with_headline_shape() {
+        let a = parse_seed("s.txt", "Rebels enter Aleppo\n\nOne.\n\nTwo.\n\nThree.\n").unwrap();
+        assert_eq!(a.headline.as_deref(), Some("Rebels enter Aleppo"));
+        assert_eq!(a.lines.len(), 3);
+    }
+
+    #[test]
+    fn no_header_at_all() {
+        let a = parse_seed("s.txt", "One.\nTwo.\n").unwrap();
+        assert_eq!(a.headline, None);
+        assert_eq!(a.date, None);
+        assert_eq!(a.lines.len(), 2);
+    }
+
+    #[test]
+    fn crlf_bom_and_odd_spaces() {
+        let a = parse_seed("s.txt", "\u{feff}Date: 2024-01-02\r\nOne\u{a0} two.\r\n").unwrap();
+        assert_eq!(a.date, NaiveDate::from_ymd_opt(2024, 1, 2));
+        assert_eq!(a.lines[0].text, "One two.");
+    }
+
+    #[test]
+    fn bad_date_names_file_and_line() {
+        let err = parse_seed("seeds/x.txt", "\ndate 2024-13-45 Text.").unwrap_err().to_string();
+        assert!(err.starts_with("seeds/x.txt:2:"), "{err}");
+    }
+
+    #[test]
+    fn a_word_date_is_text() {
+        let a = parse_seed("s.txt", "Dated evidence shows.\n").unwrap();
+        assert_eq!(a.date, None);
+        assert_eq!(a.lines[0].text, "Dated evidence shows.");
+    }
+
+    #[test]
+    fn walks_sorted_and_rejects_invalid_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("seeds")).unwrap();
+        std::fs::write(dir.path().join("seeds/b.txt"), "B.\n").unwrap();
+        std::fs::write(dir.path().join("seeds/a.txt"), "A.\n").unwrap();
+        std::fs::write(dir.path().join("seeds/empty.txt"), "\n\n").unwrap();
+        std::fs::write(dir.path().join("seeds/notes.md"), "ignored").unwrap();
+        let out = ingest(dir.path()).unwrap();
+        let seeds: Vec<_> = out.articles.iter().map(|a| a.seed.as_str()).collect();
+        assert_eq!(seeds, ["seeds/a.txt", "seeds/b.txt"]);
+        assert_eq!(out.warnings.len(), 1);
+        std::fs::write(dir.path().join("seeds/c.txt"), [0x66, 0xff, 0x0a]).unwrap();
+        let err = ingest(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("seeds/c.txt") && err.contains("UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,22 @@
+//! brief: turns a folder of raw news articles into a briefing microsite.
+//!
+//! The pipeline (see `site`): `ingest` → `clean` → `outlet` → `topics` → `assemble` →
+//! `render` → `write`, with the typed data of `model` passed between stages.
+#![forbid(unsafe_code)]
+
+pub mod assemble;
+pub mod clean;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod ingest;
+pub mod markdown;
+pub mod model;
+pub mod outlet;
+pub mod render;
+pub mod site;
+pub mod text;
+pub mod theme;
+pub mod topics;
+pub mod write;

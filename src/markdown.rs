@@ -1,0 +1,126 @@
+//! Editor Markdown to HTML: pulldown-cmark with tables and footnotes; fenced code blocks are
+//! highlighted by syntect with CSS classes. Syntect's syntaxes load on the first code block,
+//! so a briefing without code never pays for them.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+/// Rendered HTML and whether it contains highlighted code (the page then needs `syntax.css`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    pub has_code: bool,
+}
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+pub fn render(markdown: &str) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut events = Vec::new();
+    let mut code: Option<(String, String)> = None;
+    let mut has_code = false;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(lang) => lang.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(text) if code.is_some() => {
+                if let Some((_, body)) = code.as_mut() {
+                    body.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, body)) = code.take() {
+                    has_code = true;
+                    events.push(Event::Html(highlight(&lang, &body).into()));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    Rendered { html: out, has_code }
+}
+
+/// Highlights one code block; an unknown language is shown as plain, escaped text.
+fn highlight(lang: &str, code: &str) -> String {
+    let set = syntaxes();
+    let syntax = set.find_syntax_by_token(lang).unwrap_or_else(|| set.find_syntax_plain_text());
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::Spaced);
+    for line in LinesWithEndings::from(code) {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+            return format!("<pre><code>{}</code></pre>", escape_html(code));
+        }
+    }
+    let lang_class =
+        if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape_html(lang)) };
+    format!("<pre class=\"code\"{lang_class}><code>{}</code></pre>", generator.finalize())
+}
+
+/// The stylesheet for highlighted code, written only when some page has code.
+pub fn syntax_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    themes
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|theme| css_for_theme_with_class_style(theme, ClassStyle::Spaced).ok())
+        .unwrap_or_default()
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_and_footnotes() {
+        let out = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n");
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("footnote"));
+        assert!(!out.has_code);
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_with_classes() {
+        let out = render("```rust\nfn main() { let x = 1; }\n```\n");
+        assert!(out.has_code);
+        assert!(out.html.contains("<span class=\"source rust\">"), "{}", out.html);
+        assert!(out.html.contains("data-lang=\"rust\""));
+    }
+
+    #[test]
+    fn unknown_language_is_escaped_plain_text() {
+        let out = render("```nosuchlang\n<script>x</script>\n```\n");
+        assert!(out.html.contains("&lt;script&gt;"));
+        assert!(!out.html.contains("<script>"));
+    }
+}

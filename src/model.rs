@@ -1,0 +1,155 @@
+//! The data passed from stage to stage: `RawArticle` (ingest) → `CleanedArticle` (clean)
+//! → `Briefing` (assemble) → pages (render). `briefing.json` is `Briefing` serialised, so
+//! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One line of a seed file, with its 1-based line number in that file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    pub number: usize,
+    pub text: String,
+}
+
+/// A seed as read from disk: header fields split off, one entry per non-blank line.
+#[derive(Debug, Clone)]
+pub struct RawArticle {
+    /// Path relative to the project root, with `/` separators (`seeds/001_x.txt`).
+    pub seed: String,
+    pub headline: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub lines: Vec<SourceLine>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    Paragraph,
+    Heading,
+}
+
+/// A line the cleaner kept: body text or a subheading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub text: String,
+    pub line: usize,
+}
+
+/// A line the cleaner removed, with the name of the rule that removed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemovedLine {
+    pub text: String,
+    pub reason: String,
+    pub line: usize,
+}
+
+/// An article after cleaning. `source_line` is the outlet a `Source: X` line named, if any.
+#[derive(Debug, Clone)]
+pub struct CleanedArticle {
+    pub seed: String,
+    pub headline: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub blocks: Vec<Block>,
+    pub removed: Vec<RemovedLine>,
+}
+
+/// The whole briefing, as rendered and as written to `briefing.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Briefing {
+    pub title: String,
+    /// The briefing's date: configured, or the newest article date.
+    pub date: Option<String>,
+    pub description: Option<String>,
+    pub lead_html: Option<String>,
+    pub generated: String,
+    pub topics: Vec<TopicEntry>,
+    pub sources: Vec<SourceEntry>,
+    pub figures: Vec<Figure>,
+    pub timeline: Vec<TimelineEvent>,
+    pub quotes: Vec<Quote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicEntry {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub summary_html: String,
+    pub editor_summary: bool,
+    /// The drafted summary's points (empty when an editor wrote the summary).
+    pub summary_points: Vec<SummaryPoint>,
+    /// How many paragraphs and outlets the topic has.
+    pub paragraph_count: usize,
+    pub source_slugs: Vec<String>,
+    /// `false` for the catch-all "Other" topic that collects unassigned paragraphs.
+    pub configured: bool,
+}
+
+/// One sentence of a drafted summary and the outlets that carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryPoint {
+    pub text: String,
+    pub sources: Vec<String>,
+    /// Anchor of the paragraph the sentence came from, on the first source's page.
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceEntry {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    /// The outlet's own website, from `content/sources/<slug>.md`.
+    pub homepage: Option<String>,
+    pub notes_html: Option<String>,
+    /// How the outlet was identified (`content`, `source-line`, `promo`, …).
+    pub identified_by: String,
+    pub syndicated_by: Vec<String>,
+    pub articles: Vec<ArticleEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleEntry {
+    pub seed: String,
+    pub headline: Option<String>,
+    pub date: Option<String>,
+    pub paragraphs: Vec<Paragraph>,
+    pub removed: Vec<RemovedLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paragraph {
+    pub kind: BlockKind,
+    pub text: String,
+    pub topic: Option<String>,
+    /// Stable anchor derived from the text (`p-…`), unique within the source page.
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub topic: Option<String>,
+    pub label: String,
+    pub value: u64,
+    pub source: String,
+    pub attributed_to: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEvent {
+    pub date: String,
+    pub topic: Option<String>,
+    pub source: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub speaker: Option<String>,
+    pub text: String,
+    pub source: String,
+    pub topic: Option<String>,
+}

@@ -1,0 +1,327 @@
+//! Outlet: who published each article. `content/sources/<slug>.md` decides first (its `seeds`
+//! list); otherwise clues in the text: a `Source: X` line, a house promo naming the outlet
+//! ("the best of CGTN", "other MEE newsletters"), its own correspondent ("Al Jazeera's Resul
+//! Serdar said", "a Al-Hurra correspondent"), an interview ("told MEE"). Citing another outlet
+//! ("according to Reuters", "cited by the Reuters news agency") is not a clue.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::content::Content;
+use crate::model::CleanedArticle;
+
+#[derive(Debug, Clone, Deserialize)]
+struct KnownOutlet {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KnownOutlets {
+    outlet: Vec<KnownOutlet>,
+}
+
+fn known_outlets() -> &'static [KnownOutlet] {
+    static KNOWN: OnceLock<Vec<KnownOutlet>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        toml::from_str::<KnownOutlets>(include_str!("data/outlets.toml"))
+            .map(|k| k.outlet)
+            // Embedded data, checked by a unit test.
+            .unwrap_or_default()
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outlet {
+    pub slug: String,
+    pub name: String,
+    pub homepage: Option<String>,
+    /// `content`, `source-line`, `promo`, `correspondent`, `interview`, or `unidentified`.
+    pub identified_by: String,
+    pub syndicated_by: BTreeSet<String>,
+}
+
+/// The outlets found, sorted by slug, and for each article the index of its outlet.
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    pub outlets: Vec<Outlet>,
+    pub of_article: Vec<usize>,
+}
+
+pub const UNIDENTIFIED_SLUG: &str = "unidentified";
+
+/// A name the text may use for an outlet, pointing at the outlet's canonical name.
+struct Alias {
+    text: String,
+    canonical: String,
+    homepage: Option<String>,
+}
+
+pub fn identify(articles: &[CleanedArticle], content: &Content) -> Attribution {
+    let aliases = alias_table(content);
+    let pattern = aliases.iter().map(|a| regex::escape(&a.text)).collect::<Vec<_>>().join("|");
+    let names = Regex::new(&format!(r"\b(?:{pattern})\b")).ok();
+
+    // slug -> outlet, filled as articles are attributed.
+    let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();
+    let mut chosen: Vec<String> = Vec::with_capacity(articles.len());
+    for article in articles {
+        let by_content = content.sources.iter().find(|(_, page)| {
+            page.meta.seeds.iter().any(|s| s == &article.seed || format!("seeds/{s}") == article.seed)
+        });
+        let (name, homepage, how) = if let Some((slug, page)) = by_content {
+            let name = page.meta.name.clone().unwrap_or_else(|| slug.clone());
+            (name, page.meta.url.clone(), "content".to_string())
+        } else if let Some((name, how)) = clues(article, names.as_ref(), &aliases) {
+            let homepage = aliases.iter().find(|a| a.canonical == name).and_then(|a| a.homepage.clone());
+            (name, homepage, how)
+        } else {
+            ("Unidentified outlet".to_string(), None, "unidentified".to_string())
+        };
+        let slug = if how == "unidentified" { UNIDENTIFIED_SLUG.to_string() } else { slugify(&name) };
+        let outlet = outlets.entry(slug.clone()).or_insert_with(|| Outlet {
+            slug: slug.clone(),
+            name,
+            homepage,
+            identified_by: how,
+            syndicated_by: BTreeSet::new(),
+        });
+        outlet.syndicated_by.extend(syndicators(article));
+        chosen.push(slug);
+    }
+    // Editor notes may rename or add a homepage to an outlet found from text.
+    for (slug, page) in &content.sources {
+        if let Some(outlet) = outlets.get_mut(slug) {
+            if let Some(name) = &page.meta.name {
+                outlet.name = name.clone();
+            }
+            if page.meta.url.is_some() {
+                outlet.homepage = page.meta.url.clone();
+            }
+        }
+    }
+    let outlets: Vec<Outlet> = outlets.into_values().collect();
+    let of_article =
+        chosen.iter().map(|slug| outlets.iter().position(|o| &o.slug == slug).unwrap_or(0)).collect();
+    Attribution { outlets, of_article }
+}
+
+fn alias_table(content: &Content) -> Vec<Alias> {
+    let mut table = Vec::new();
+    let mut add = |text: &str, canonical: &str, homepage: Option<&String>| {
+        if !text.trim().is_empty() {
+            table.push(Alias {
+                text: text.to_string(),
+                canonical: canonical.to_string(),
+                homepage: homepage.cloned(),
+            });
+        }
+    };
+    for page in content.sources.values() {
+        if let Some(name) = &page.meta.name {
+            add(name, name, page.meta.url.as_ref());
+            for alias in &page.meta.aliases {
+                add(alias, name, page.meta.url.as_ref());
+            }
+        }
+    }
+    for known in known_outlets() {
+        add(&known.name, &known.name, known.url.as_ref());
+        for alias in &known.aliases {
+            add(alias, &known.name, known.url.as_ref());
+        }
+    }
+    // Longest first, so "Al Jazeera English" wins over "Al Jazeera" in the alternation.
+    table.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
+    table
+}
+
+/// Scores each outlet the text points at; the best with enough evidence wins.
+fn clues(article: &CleanedArticle, names: Option<&Regex>, aliases: &[Alias]) -> Option<(String, String)> {
+    for removed in &article.removed {
+        if removed.reason == "source-line" {
+            let name = removed.text.split_once(':').map(|(_, n)| n.trim()).unwrap_or("");
+            if !name.is_empty() {
+                let canonical = canonical_name(name, aliases).unwrap_or(name);
+                return Some((canonical.trim_end_matches('.').to_string(), "source-line".into()));
+            }
+        }
+    }
+    let names = names?;
+    // name -> (score, strongest kind of clue)
+    let mut scores: BTreeMap<&str, (u32, u32, &'static str)> = BTreeMap::new();
+    let lines = article
+        .removed
+        .iter()
+        .map(|r| (r.text.as_str(), r.reason == "newsletter-promo"))
+        .chain(article.blocks.iter().map(|b| (b.text.as_str(), false)));
+    for (text, is_promo) in lines {
+        for found in names.find_iter(text) {
+            let Some(canonical) = canonical_name(found.as_str(), aliases) else {
+                continue;
+            };
+            let before = text[..found.start()].to_lowercase();
+            let after = &text[found.end()..];
+            let (weight, kind) = if is_promo {
+                (6, "promo")
+            } else if before.ends_with("according to ")
+                || before.ends_with("according to the ")
+                || before.ends_with("cited by ")
+                || before.ends_with("cited by the ")
+            {
+                (0, "citation")
+            } else if after.starts_with(" correspondent")
+                || after.starts_with(" reporter")
+                || after
+                    .strip_prefix("'s ")
+                    .or_else(|| after.strip_prefix("’s "))
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_uppercase()))
+            {
+                (4, "correspondent")
+            } else if before.ends_with("told ") || before.ends_with("told the ") {
+                (2, "interview")
+            } else {
+                (0, "mention")
+            };
+            let entry = scores.entry(canonical).or_insert((0, 0, "mention"));
+            entry.0 += weight;
+            if weight > entry.1 {
+                entry.1 = weight;
+                entry.2 = kind;
+            }
+        }
+    }
+    scores
+        .into_iter()
+        .filter(|(_, (score, _, _))| *score >= 2)
+        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.0.cmp(a.0)))
+        .map(|(name, (_, _, kind))| (name.to_string(), kind.to_string()))
+}
+
+fn canonical_name<'a>(text: &str, aliases: &'a [Alias]) -> Option<&'a str> {
+    aliases.iter().find(|a| a.text.eq_ignore_ascii_case(text)).map(|a| a.canonical.as_str())
+}
+
+/// "has not been edited by PostX News" → "PostX News".
+fn syndicators(article: &CleanedArticle) -> Vec<String> {
+    static PATTERN: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(pattern) = PATTERN
+        .get_or_init(|| {
+            Regex::new(r"(?:edited by|syndicated by|distributed by|republished by)\s+(?:the\s+)?(\p{Lu}[\p{L}\p{N}&.'-]*(?:\s+\p{Lu}[\p{L}\p{N}&.'-]*){0,4})").ok()
+        })
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    article
+        .removed
+        .iter()
+        .filter(|r| r.reason == "syndication-note")
+        .filter_map(|r| pattern.captures(&r.text))
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+        .collect()
+}
+
+/// `Middle East Eye` → `middle-east-eye`; keeps letters of any script.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() { "untitled".to_string() } else { slug }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Block, BlockKind, RemovedLine};
+
+    fn article(body: &[&str], removed: &[(&str, &str)]) -> CleanedArticle {
+        CleanedArticle {
+            seed: "seeds/x.txt".into(),
+            headline: None,
+            date: None,
+            blocks: body
+                .iter()
+                .map(|t| Block { kind: BlockKind::Paragraph, text: t.to_string(), line: 1 })
+                .collect(),
+            removed: removed
+                .iter()
+                .map(|(t, r)| RemovedLine { text: t.to_string(), reason: r.to_string(), line: 1 })
+                .collect(),
+        }
+    }
+
+    fn name_of(a: &CleanedArticle) -> (String, String) {
+        let attribution = identify(std::slice::from_ref(a), &Content::default());
+        let outlet = &attribution.outlets[attribution.of_article[0]];
+        (outlet.name.clone(), outlet.identified_by.clone())
+    }
+
+    #[test]
+    fn known_outlets_parse() {
+        assert!(known_outlets().len() > 20);
+    }
+
+    #[test]
+    fn source_line_wins_over_interview() {
+        let a =
+            article(&["The rebels advanced, he told Reuters."], &[("Source: Daily Planet", "source-line")]);
+        assert_eq!(name_of(&a), ("Daily Planet".into(), "source-line".into()));
+    }
+
+    #[test]
+    fn correspondent_beats_citation() {
+        let a = article(
+            &[
+                "Sky News's Jane Doe said the road was cut.",
+                "Flights were cancelled, according to the BBC.",
+                "Officials cited by the BBC said so.",
+            ],
+            &[],
+        );
+        assert_eq!(name_of(&a), ("Sky News".into(), "correspondent".into()));
+    }
+
+    #[test]
+    fn promo_alias_maps_to_the_full_name() {
+        let a = article(
+            &["An official told AFP it was calm."],
+            &[("Read other MEE newsletters", "newsletter-promo")],
+        );
+        assert_eq!(name_of(&a).0, "Middle East Eye");
+    }
+
+    #[test]
+    fn no_clue_is_unidentified_and_syndicator_recorded() {
+        let a = article(
+            &["Nothing names the outlet here."],
+            &[(
+                "(This story has not been edited by Wire Feed Co and is published from a syndicated feed.)",
+                "syndication-note",
+            )],
+        );
+        let attribution = identify(std::slice::from_ref(&a), &Content::default());
+        let outlet = &attribution.outlets[0];
+        assert_eq!(outlet.slug, UNIDENTIFIED_SLUG);
+        assert!(outlet.syndicated_by.contains("Wire Feed Co"), "{:?}", outlet.syndicated_by);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Middle East Eye"), "middle-east-eye");
+        assert_eq!(slugify("Al-Hurra!"), "al-hurra");
+        assert_eq!(slugify("Süddeutsche Zeitung"), "süddeutsche-zeitung");
+        assert_eq!(slugify("???"), "untitled");
+    }
+}

@@ -1,0 +1,381 @@
+//! Render: the `Briefing` through Tera templates into the site's files, in memory.
+//!
+//! Templates come from the theme (`themes/<name>/templates/`, or the default theme built into
+//! brief when the project has no copy) and are overridden file by file by the site's
+//! `templates/`. Autoescaping is on for every `.html` template: seed text is untrusted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
+use crate::theme;
+
+/// One file of the built site: its path relative to the output, with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Renderer {
+    tera: Tera,
+}
+
+impl Renderer {
+    /// Loads the theme's templates, then the site's overrides.
+    pub fn load(root: &Path, config: &Config) -> Result<Renderer> {
+        let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        match theme_dir(root, config)? {
+            Some(dir) => read_tree(&dir.join("templates"), &mut templates, true)?,
+            None => {
+                for (name, text) in theme::TEMPLATES {
+                    templates.insert(name.to_string(), text.to_string());
+                }
+            }
+        }
+        read_tree(&root.join("templates"), &mut templates, true)?;
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.register_filter("human_date", human_date);
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| anyhow::anyhow!("{}", tera_message(&e, root, config)))?;
+        for required in ["index.html", "topic.html", "source.html"] {
+            if !tera.get_template_names().any(|n| n == required) {
+                bail!("theme `{}` has no template `{required}`; add it to templates/", config.theme);
+            }
+        }
+        Ok(Renderer { tera })
+    }
+
+    /// Every page of the site and `briefing.json`.
+    pub fn render(
+        &self,
+        briefing: &Briefing,
+        config: &Config,
+        needs_syntax_css: bool,
+    ) -> Result<Vec<OutputFile>> {
+        let site = SiteView::new(briefing, config, needs_syntax_css);
+        let names: BTreeMap<&str, &str> =
+            briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
+        let mut files = Vec::new();
+
+        let mut context = self.context(&site, "", "index");
+        context.insert("sources", &briefing.sources);
+        context
+            .insert("topics", &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>());
+        context.insert("lead_html", &briefing.lead_html);
+        files.push(self.page("index.html", "index.html", &context)?);
+
+        for topic in &briefing.topics {
+            let mut context = self.context(&site, "../../", &format!("topic:{}", topic.slug));
+            context.insert("topic", &TopicView::new(topic, &names));
+            context.insert("groups", &topic_groups(topic, &briefing.sources));
+            files.push(self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)?);
+        }
+        for source in &briefing.sources {
+            let mut context = self.context(&site, "../../", &format!("source:{}", source.slug));
+            context.insert("source", &SourcePage::new(source, &briefing.topics));
+            files.push(self.page("source.html", &format!("sources/{}/index.html", source.slug), &context)?);
+        }
+        let json = serde_json::to_vec_pretty(briefing).context("cannot serialise briefing.json")?;
+        files.push(OutputFile { path: "briefing.json".into(), bytes: json });
+        Ok(files)
+    }
+
+    /// What every page gets: the site, the path back to the site root, and which page it is.
+    fn context(&self, site: &SiteView, root: &str, current: &str) -> Context {
+        let mut context = Context::new();
+        context.insert("site", site);
+        context.insert("root", root);
+        context.insert("current", current);
+        context
+    }
+
+    fn page(&self, template: &str, path: &str, context: &Context) -> Result<OutputFile> {
+        let html = self
+            .tera
+            .render(template, context)
+            .map_err(|e| anyhow::anyhow!("template {template}: {}", chain(&e)))
+            .with_context(|| format!("cannot render {path}"))?;
+        Ok(OutputFile { path: path.to_string(), bytes: html.into_bytes() })
+    }
+}
+
+/// `2024-11-30` → `30 November 2024`; anything else is left as it is.
+fn human_date(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value.as_str().unwrap_or_default();
+    Ok(match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) => tera::Value::String(date.format("%-d %B %Y").to_string()),
+        Err(_) => value.clone(),
+    })
+}
+
+/// The theme's folder in the project, or `None` for the built-in default theme.
+fn theme_dir(root: &Path, config: &Config) -> Result<Option<PathBuf>> {
+    let dir = root.join("themes").join(&config.theme);
+    if dir.is_dir() {
+        Ok(Some(dir))
+    } else if config.theme == "default" {
+        Ok(None)
+    } else {
+        bail!(
+            "brief.toml: theme `{}` not found at {}; set `theme = \"default\"` or add the theme",
+            config.theme,
+            dir.display()
+        )
+    }
+}
+
+/// Theme static files, then the site's `static/` over them, under `static/` in the output.
+pub fn static_files(root: &Path, config: &Config) -> Result<Vec<OutputFile>> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    match theme_dir(root, config)? {
+        Some(dir) => read_binary_tree(&dir.join("static"), &mut files)?,
+        None => {
+            for (name, bytes) in theme::STATIC {
+                files.insert(name.to_string(), bytes.to_vec());
+            }
+        }
+    }
+    read_binary_tree(&root.join("static"), &mut files)?;
+    Ok(files.into_iter().map(|(path, bytes)| OutputFile { path: format!("static/{path}"), bytes }).collect())
+}
+
+fn read_tree(dir: &Path, into: &mut BTreeMap<String, String>, html_only: bool) -> Result<()> {
+    let mut binary = BTreeMap::new();
+    read_binary_tree(dir, &mut binary)?;
+    for (name, bytes) in binary {
+        if html_only && !(name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".txt")) {
+            continue;
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}/{name}: template is not UTF-8", dir.display()))?;
+        into.insert(name, text);
+    }
+    Ok(())
+}
+
+fn read_binary_tree(dir: &Path, into: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name().follow_links(false) {
+        let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name =
+            entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        if name.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .with_context(|| format!("{}: cannot read", entry.path().display()))?;
+        into.insert(name, bytes);
+    }
+    Ok(())
+}
+
+/// Tera's error and its causes on one line (the cause holds the line and column).
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+fn tera_message(err: &tera::Error, root: &Path, config: &Config) -> String {
+    let where_ = match theme_dir(root, config) {
+        Ok(Some(dir)) => {
+            format!("{} or {}", dir.join("templates").display(), root.join("templates").display())
+        }
+        _ => root.join("templates").display().to_string(),
+    };
+    format!("template error ({where_}): {}", chain(err))
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    date: Option<&'a str>,
+    generated: &'a str,
+    language: &'a str,
+    syntax_css: bool,
+    topics: Vec<NavItem<'a>>,
+    sources: Vec<NavItem<'a>>,
+    article_count: usize,
+}
+
+#[derive(Serialize)]
+struct NavItem<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: &'a str,
+    count: usize,
+}
+
+impl<'a> SiteView<'a> {
+    fn new(briefing: &'a Briefing, config: &'a Config, syntax_css: bool) -> Self {
+        SiteView {
+            title: &briefing.title,
+            description: briefing.description.as_deref(),
+            date: briefing.date.as_deref(),
+            generated: &briefing.generated,
+            language: config.language.as_deref().unwrap_or("en"),
+            syntax_css,
+            topics: briefing
+                .topics
+                .iter()
+                .map(|t| NavItem { slug: &t.slug, title: &t.title, url: &t.url, count: t.paragraph_count })
+                .collect(),
+            sources: briefing
+                .sources
+                .iter()
+                .map(|s| NavItem { slug: &s.slug, title: &s.name, url: &s.url, count: s.articles.len() })
+                .collect(),
+            article_count: briefing.sources.iter().map(|s| s.articles.len()).sum(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Cite<'a> {
+    slug: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct PointView<'a> {
+    text: &'a str,
+    anchor: &'a str,
+    cites: Vec<Cite<'a>>,
+}
+
+#[derive(Serialize)]
+struct TopicView<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: &'a str,
+    editor_summary: bool,
+    summary_html: &'a str,
+    points: Vec<PointView<'a>>,
+    paragraph_count: usize,
+    sources: Vec<Cite<'a>>,
+    configured: bool,
+}
+
+impl<'a> TopicView<'a> {
+    fn new(topic: &'a TopicEntry, names: &BTreeMap<&'a str, &'a str>) -> Self {
+        let cite = |slug: &'a String| Cite { slug, name: names.get(slug.as_str()).copied().unwrap_or(slug) };
+        TopicView {
+            slug: &topic.slug,
+            title: &topic.title,
+            url: &topic.url,
+            editor_summary: topic.editor_summary,
+            summary_html: &topic.summary_html,
+            points: topic
+                .summary_points
+                .iter()
+                .map(|p| PointView {
+                    text: &p.text,
+                    anchor: &p.anchor,
+                    cites: p.sources.iter().map(cite).collect(),
+                })
+                .collect(),
+            paragraph_count: topic.paragraph_count,
+            sources: topic.source_slugs.iter().map(cite).collect(),
+            configured: topic.configured,
+        }
+    }
+}
+
+/// A topic page's paragraphs, grouped by source and article.
+#[derive(Serialize)]
+struct TopicGroup<'a> {
+    source: Cite<'a>,
+    articles: Vec<TopicArticle<'a>>,
+}
+
+#[derive(Serialize)]
+struct TopicArticle<'a> {
+    headline: Option<&'a str>,
+    date: Option<&'a str>,
+    paragraphs: Vec<&'a Paragraph>,
+}
+
+fn topic_groups<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicGroup<'a>> {
+    let wanted = topic.configured.then_some(topic.slug.as_str());
+    sources
+        .iter()
+        .filter_map(|source| {
+            let articles: Vec<TopicArticle> = source
+                .articles
+                .iter()
+                .filter_map(|article| {
+                    let paragraphs: Vec<&Paragraph> = article
+                        .paragraphs
+                        .iter()
+                        .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
+                        .collect();
+                    (!paragraphs.is_empty()).then_some(TopicArticle {
+                        headline: article.headline.as_deref(),
+                        date: article.date.as_deref(),
+                        paragraphs,
+                    })
+                })
+                .collect();
+            (!articles.is_empty())
+                .then_some(TopicGroup { source: Cite { slug: &source.slug, name: &source.name }, articles })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct SourcePage<'a> {
+    #[serde(flatten)]
+    entry: &'a SourceEntry,
+    /// The articles with the topics each touches (`entry.articles` without them).
+    entries: Vec<SourceArticle<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceArticle<'a> {
+    #[serde(flatten)]
+    entry: &'a ArticleEntry,
+    /// Titles of the topics this article touches, in topic order.
+    topics: Vec<Cite<'a>>,
+}
+
+impl<'a> SourcePage<'a> {
+    fn new(entry: &'a SourceEntry, topics: &'a [TopicEntry]) -> Self {
+        let articles = entry
+            .articles
+            .iter()
+            .map(|article| {
+                let topics = topics
+                    .iter()
+                    .filter(|t| {
+                        t.configured && article.paragraphs.iter().any(|p| p.topic.as_ref() == Some(&t.slug))
+                    })
+                    .map(|t| Cite { slug: &t.slug, name: &t.title })
+                    .collect();
+                SourceArticle { entry: article, topics }
+            })
+            .collect();
+        SourcePage { entry, entries: articles }
+    }
+}

@@ -1,0 +1,47 @@
+//! Small text utilities shared by the stages: word splitting, function words, sentences.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Runs of letters and digits (`Syria's` gives `Syria`, `s`).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// English function words; a line of prose is full of them, a menu or a credit is not.
+pub fn is_stopword(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a", "about", "after", "against", "all", "also", "an", "and", "are", "as", "at", "be", "been",
+        "before", "but", "by", "can", "could", "did", "do", "for", "from", "had", "has", "have", "he", "her",
+        "his", "how", "if", "in", "into", "is", "it", "its", "more", "no", "not", "of", "on", "or", "our",
+        "over", "said", "she", "so", "than", "that", "the", "their", "them", "there", "they", "this",
+        "those", "to", "up", "was", "we", "were", "what", "when", "which", "while", "who", "will", "with",
+        "would", "you",
+    ];
+    if word.chars().any(|c| c.is_uppercase()) {
+        STOP.binary_search(&word.to_lowercase().as_str()).is_ok()
+    } else {
+        STOP.binary_search(&word).is_ok()
+    }
+}
+
+/// Unicode sentence boundaries (UAX #29), trimmed, empty ones dropped.
+pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.unicode_sentences().map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(is_stopword("The") && is_stopword("said") && !is_stopword("bridge"));
+    }
+
+    #[test]
+    fn splits_words_and_sentences() {
+        assert_eq!(words("Syria's army, 2024.").collect::<Vec<_>>(), ["Syria", "s", "army", "2024"]);
+        let got: Vec<_> = sentences("One thing happened. Then “another?” Yes.").collect();
+        assert_eq!(got, ["One thing happened.", "Then “another?”", "Yes."]);
+    }
+}

@@ -1,0 +1,344 @@
+//! Topics: which topic each paragraph belongs to.
+//!
+//! Topics come from `brief.toml` and `content/topics/*.md` (title, keywords, order). Assignment
+//! is per paragraph but reads the article's structure: a subheading opens a section whose
+//! topic is what the section as a whole is about; a lone paragraph that mentions another
+//! place stays with its story; only a run of paragraphs clearly about another topic moves.
+//! Keywords match whole words, case-insensitively; a trailing `*` matches a prefix
+//! (`Leban*` finds Lebanon and Lebanese).
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::model::{Block, BlockKind};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topic {
+    pub slug: String,
+    pub title: String,
+    pub keywords: Vec<String>,
+    pub order: i64,
+}
+
+/// The slug of the page that collects paragraphs no topic claimed.
+pub const OTHER_SLUG: &str = "other";
+
+/// Topics from config, then from `content/topics/*.md` (which may add topics, retitle them or
+/// add keywords), sorted by `order` and then by where they were declared.
+pub fn topics_from(config: &Config, content: &Content) -> Vec<Topic> {
+    let mut topics: Vec<Topic> = config
+        .topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Topic {
+            slug: t.slug.clone(),
+            title: t.title.clone(),
+            keywords: t.keywords.clone(),
+            order: t.order.unwrap_or(i as i64),
+        })
+        .collect();
+    for (slug, page) in &content.topics {
+        let declared = topics.len() as i64;
+        let topic = match topics.iter_mut().find(|t| &t.slug == slug) {
+            Some(topic) => topic,
+            None => {
+                topics.push(Topic {
+                    slug: slug.clone(),
+                    title: slug.clone(),
+                    keywords: Vec::new(),
+                    order: declared,
+                });
+                topics.last_mut().expect("just pushed")
+            }
+        };
+        if let Some(title) = &page.meta.title {
+            topic.title = title.clone();
+        }
+        for keyword in &page.meta.keywords {
+            if !topic.keywords.contains(keyword) {
+                topic.keywords.push(keyword.clone());
+            }
+        }
+        if let Some(order) = page.meta.order {
+            topic.order = order;
+        }
+    }
+    topics.retain(|t| t.slug != OTHER_SLUG);
+    topics.sort_by_key(|t| t.order);
+    topics
+}
+
+/// Keyword phrases tokenised once, indexed by their first word.
+pub struct Matcher {
+    topic_count: usize,
+    by_first: HashMap<String, Vec<(usize, Vec<Token>)>>,
+    /// Prefix keywords (`Leban*`) of one word, checked against every word.
+    prefixes: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Word(String),
+    Prefix(String),
+}
+
+impl Matcher {
+    pub fn new(topics: &[Topic]) -> Matcher {
+        let mut by_first: HashMap<String, Vec<(usize, Vec<Token>)>> = HashMap::new();
+        let mut prefixes = Vec::new();
+        for (index, topic) in topics.iter().enumerate() {
+            for keyword in &topic.keywords {
+                let mut tokens: Vec<Token> = words(keyword).map(Token::Word).collect();
+                if keyword.trim_end().ends_with('*')
+                    && let Some(Token::Word(last)) = tokens.pop()
+                {
+                    tokens.push(Token::Prefix(last));
+                }
+                match tokens.first() {
+                    Some(Token::Word(first)) => {
+                        by_first.entry(first.clone()).or_default().push((index, tokens))
+                    }
+                    Some(Token::Prefix(prefix)) if tokens.len() == 1 => {
+                        prefixes.push((index, prefix.clone()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Matcher { topic_count: topics.len(), by_first, prefixes }
+    }
+
+    /// Keyword hits per topic in a text.
+    pub fn hits(&self, text: &str) -> Vec<u32> {
+        let mut hits = vec![0; self.topic_count];
+        let tokens: Vec<String> = words(text).collect();
+        for (i, word) in tokens.iter().enumerate() {
+            if let Some(candidates) = self.by_first.get(word) {
+                for (topic, phrase) in candidates {
+                    if phrase_matches(phrase, &tokens[i..]) {
+                        hits[*topic] += 1;
+                    }
+                }
+            }
+            for (topic, prefix) in &self.prefixes {
+                if word.starts_with(prefix.as_str()) {
+                    hits[*topic] += 1;
+                }
+            }
+        }
+        hits
+    }
+}
+
+fn phrase_matches(phrase: &[Token], tokens: &[String]) -> bool {
+    phrase.len() <= tokens.len()
+        && phrase.iter().zip(tokens).all(|(p, t)| match p {
+            Token::Word(w) => w == t,
+            Token::Prefix(prefix) => t.starts_with(prefix.as_str()),
+        })
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase())
+}
+
+/// A heading's words count this many times toward its section's topic.
+const HEADING_WEIGHT: u32 = 3;
+/// Hits a paragraph needs on another topic to start a move out of its section.
+const MOVE_MIN_HITS: u32 = 2;
+
+/// The topic (index into `topics`) of every block of one article.
+pub fn assign(headline: Option<&str>, blocks: &[Block], matcher: &Matcher) -> Vec<Option<usize>> {
+    let hits: Vec<Vec<u32>> = blocks.iter().map(|b| matcher.hits(&b.text)).collect();
+    let zero = vec![0; matcher.topic_count];
+
+    // The story's topic: the whole text, with the headline and lead counted twice.
+    let mut article_hits = headline.map(|h| scale(&matcher.hits(h), 2)).unwrap_or_else(|| zero.clone());
+    for (i, h) in hits.iter().enumerate() {
+        add(&mut article_hits, &if i < 2 { scale(h, 2) } else { h.clone() });
+    }
+    let article_topic = leader(&article_hits, 2);
+
+    // Sections open at each heading.
+    let mut starts: Vec<usize> =
+        blocks.iter().enumerate().filter(|(_, b)| b.kind == BlockKind::Heading).map(|(i, _)| i).collect();
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    let mut topics = vec![None; blocks.len()];
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
+        let mut section_hits = zero.clone();
+        for i in start..end {
+            let weight = if blocks[i].kind == BlockKind::Heading { HEADING_WEIGHT } else { 1 };
+            add(&mut section_hits, &scale(&hits[i], weight));
+        }
+        let section_topic = leader(&section_hits, 2).or(article_topic);
+        for slot in &mut topics[start..end] {
+            *slot = section_topic;
+        }
+        move_clear_runs(&hits[start..end], &mut topics[start..end], section_topic);
+    }
+    topics
+}
+
+/// Two or more consecutive paragraphs clearly about another topic move to it.
+fn move_clear_runs(hits: &[Vec<u32>], topics: &mut [Option<usize>], section: Option<usize>) {
+    let clearly = |h: &Vec<u32>| -> Option<usize> {
+        let current = section.map(|s| h[s]).unwrap_or(0);
+        let best = leader(h, MOVE_MIN_HITS)?;
+        (Some(best) != section && h[best] > current * 2).then_some(best)
+    };
+    let mut i = 0;
+    while i < hits.len() {
+        let Some(topic) = clearly(&hits[i]) else {
+            i += 1;
+            continue;
+        };
+        let mut end = i + 1;
+        while end < hits.len() && clearly(&hits[end]) == Some(topic) {
+            end += 1;
+        }
+        if end - i >= 2 {
+            for slot in &mut topics[i..end] {
+                *slot = Some(topic);
+            }
+        }
+        i = end;
+    }
+}
+
+/// The topic with most hits, if it has at least `min` and no other ties it.
+fn leader(hits: &[u32], min: u32) -> Option<usize> {
+    let (best, &max) = hits.iter().enumerate().max_by_key(|(i, h)| (**h, std::cmp::Reverse(*i)))?;
+    let tied = hits.iter().filter(|h| **h == max).count() > 1;
+    (max >= min && !tied).then_some(best)
+}
+
+fn add(total: &mut [u32], hits: &[u32]) {
+    for (t, h) in total.iter_mut().zip(hits) {
+        *t += h;
+    }
+}
+
+fn scale(hits: &[u32], by: u32) -> Vec<u32> {
+    hits.iter().map(|h| h * by).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topics() -> Vec<Topic> {
+        let t = |slug: &str, keywords: &[&str]| Topic {
+            slug: slug.into(),
+            title: slug.into(),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            order: 0,
+        };
+        vec![
+            t("harbour", &["harbour", "docks", "port authority"]),
+            t("river", &["river", "flood*", "bridge"]),
+        ]
+    }
+
+    fn blocks(lines: &[&str]) -> Vec<Block> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let heading = text.starts_with('#');
+                Block {
+                    kind: if heading { BlockKind::Heading } else { BlockKind::Paragraph },
+                    text: text.trim_start_matches('#').to_string(),
+                    line: i + 1,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phrases_and_prefixes() {
+        let matcher = Matcher::new(&topics());
+        assert_eq!(matcher.hits("The Port Authority closed the docks."), vec![2, 0]);
+        assert_eq!(matcher.hits("Flooding hit the river's banks."), vec![0, 2]);
+        assert_eq!(matcher.hits("Nothing here."), vec![0, 0]);
+    }
+
+    #[test]
+    fn passing_mention_stays_with_the_story() {
+        let matcher = Matcher::new(&topics());
+        let b = blocks(&[
+            "Ships left the harbour as the docks closed.",
+            "The harbour master said work stopped at the docks.",
+            "Some linked it to the flooding at the river bridge.",
+            "The docks reopen on Monday.",
+        ]);
+        assert_eq!(assign(None, &b, &matcher), vec![Some(0); 4]);
+    }
+
+    #[test]
+    fn a_section_goes_to_what_it_is_about() {
+        let matcher = Matcher::new(&topics());
+        let b = blocks(&[
+            "Ships left the harbour as the docks closed.",
+            "The harbour master said work stopped.",
+            "#Water rises downstream",
+            "The river burst its banks near the bridge.",
+            "Officials at the harbour watched the flood.",
+            "Residents were told to leave.",
+        ]);
+        let got = assign(None, &b, &matcher);
+        assert_eq!(got, vec![Some(0), Some(0), Some(1), Some(1), Some(1), Some(1)]);
+    }
+
+    #[test]
+    fn a_run_without_heading_moves() {
+        let matcher = Matcher::new(&topics());
+        let b = blocks(&[
+            "Ships left the harbour as the docks closed.",
+            "The harbour master said the docks stopped work.",
+            "Upstream, the river flooded the bridge road.",
+            "The river bridge was closed as floods rose.",
+        ]);
+        assert_eq!(assign(None, &b, &matcher), vec![Some(0), Some(0), Some(1), Some(1)]);
+    }
+
+    #[test]
+    fn nothing_matches_means_other() {
+        let matcher = Matcher::new(&topics());
+        let b = blocks(&["A story about bakeries.", "Bread prices rose."]);
+        assert_eq!(assign(None, &b, &matcher), vec![None, None]);
+    }
+
+    #[test]
+    fn content_adds_and_orders_topics() {
+        let config = Config {
+            topics: vec![crate::config::TopicConfig {
+                slug: "a".into(),
+                title: "A".into(),
+                keywords: vec!["x".into()],
+                order: None,
+            }],
+            ..Config::default()
+        };
+        let mut content = Content::default();
+        content.topics.insert(
+            "b".into(),
+            crate::content::Page {
+                path: "content/topics/b.md".into(),
+                meta: crate::content::TopicMeta {
+                    title: Some("Bee".into()),
+                    order: Some(-1),
+                    keywords: vec!["y".into()],
+                    ..Default::default()
+                },
+                body: String::new(),
+                rendered: crate::markdown::render(""),
+            },
+        );
+        let got = topics_from(&config, &content);
+        assert_eq!(got.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bee", "A"]);
+    }
+}
