@@ -1,0 +1,414 @@
+//! Builds real projects (the example briefing at the repository root and the fixtures under
+//! tests/fixtures/) into temporary folders and checks what came out, as a reader would.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use brief::site::{BuildOptions, build};
+use regex::Regex;
+use serde_json::Value;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temp copy of the example project (seeds, content, config; the theme comes from the repo).
+fn example_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["seeds", "content", "themes"] {
+        copy_tree(&Path::new(REPO).join(part), &dir.path().join(part));
+    }
+    std::fs::copy(Path::new(REPO).join("brief.toml"), dir.path().join("brief.toml")).unwrap();
+    dir
+}
+
+fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&Path::new(REPO).join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+fn options() -> BuildOptions {
+    BuildOptions { source_date_epoch: None }
+}
+
+fn build_into(root: &Path) -> PathBuf {
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    out
+}
+
+fn read_json(out: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(out.join("briefing.json")).unwrap()).unwrap()
+}
+
+fn html_files(out: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(out)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+/// Page text with the removed-lines disclosure cut out: what a reader sees as the body.
+fn body_without_disclosure(html: &str) -> String {
+    let re = Regex::new(r#"(?s)<details class="removed">.*?</details>"#).unwrap();
+    re.replace_all(html, "").to_string()
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+fn paragraphs_of<'a>(json: &'a Value, source: &str) -> Vec<&'a Value> {
+    json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slug"] == source)
+        .unwrap_or_else(|| panic!("no source {source}"))["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["paragraphs"].as_array().unwrap())
+        .collect()
+}
+
+#[test]
+fn example_briefing_removes_junk_and_keeps_every_paragraph() {
+    let project = example_project();
+    let out = build_into(project.path());
+    // Junk lines of the five seeds, found by their distinctive fragments.
+    let junk = [
+        "New MEE newsletter",
+        "Sign up to get the latest insights",
+        "other MEE newsletters",
+        "Subscribe to Storyboard",
+        "published from a syndicated feed",
+        "Source: Terra",
+        "Gossipify movie and series reviewer",
+        "/Mahmoud Hasano/Reuters",
+        "/Dawoud Abu Alkas/Reuters",
+    ];
+    for page in html_files(&out) {
+        let body = unescape(&body_without_disclosure(&std::fs::read_to_string(&page).unwrap()));
+        for j in junk {
+            assert!(!body.contains(j), "{} shows junk {j:?} outside the disclosure", page.display());
+        }
+    }
+    // Every other non-blank seed line is kept, as a paragraph or heading.
+    let json = read_json(&out);
+    let kept: BTreeSet<String> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap())
+        .flat_map(|a| a["paragraphs"].as_array().unwrap())
+        .map(|p| p["text"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected = 0;
+    for entry in std::fs::read_dir(project.path().join("seeds")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let article = brief::ingest::parse_seed("s", &text).unwrap();
+        for line in article.lines {
+            if junk.iter().any(|j| line.text.contains(j)) {
+                continue;
+            }
+            expected += 1;
+            assert!(kept.contains(&line.text), "paragraph dropped: {}", line.text);
+        }
+    }
+    assert_eq!(kept.len(), expected);
+    // Removed lines are disclosed with a reason on their source page.
+    let terra = std::fs::read_to_string(out.join("sources/terra/index.html")).unwrap();
+    assert!(terra.contains(r#"<details class="removed">"#));
+    assert!(terra.contains("author-bio") && terra.contains("source-line"));
+}
+
+#[test]
+fn example_briefing_identifies_outlets_and_renders_subheadings() {
+    let project = example_project();
+    let out = build_into(project.path());
+    let json = read_json(&out);
+    let names: BTreeMap<String, String> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (s["name"].as_str().unwrap().to_string(), s["articles"][0]["seed"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let expected = [
+        ("CGTN", "seeds/000_9c385df730401a1e.txt"),
+        ("Middle East Eye", "seeds/001_3678b5fa2648f87c.txt"),
+        ("Alhurra", "seeds/002_3eef8066a4cf16cc.txt"),
+        ("Al Jazeera", "seeds/003_43686b2d192f5961.txt"),
+        ("Terra", "seeds/004_1376222bb4f92515.txt"),
+    ];
+    assert_eq!(names, expected.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect());
+    let mee = json["sources"].as_array().unwrap().iter().find(|s| s["slug"] == "middle-east-eye").unwrap();
+    assert_eq!(mee["syndicated_by"][0], "PostX News");
+
+    let cgtn = std::fs::read_to_string(out.join("sources/cgtn/index.html")).unwrap();
+    for heading in [
+        "Russian warplanes raid Aleppo",
+        "Israeli army kills dozens in Gaza",
+        "Efforts for ceasefire in Gaza",
+    ] {
+        assert!(
+            Regex::new(&format!(r#"<h3 id="p-[0-9a-f]+">{heading}</h3>"#)).unwrap().is_match(&cgtn),
+            "{heading}"
+        );
+    }
+    let alhurra = std::fs::read_to_string(out.join("sources/alhurra/index.html")).unwrap();
+    assert!(alhurra.contains(">The army responds</h3>"));
+    // The headline of a seed with one is shown.
+    assert!(alhurra.contains("Armed factions of the Syrian opposition announce entry"));
+}
+
+#[test]
+fn example_briefing_groups_paragraphs_by_topic() {
+    let project = example_project();
+    let out = build_into(project.path());
+    let json = read_json(&out);
+    let topic_of = |source: &str, fragment: &str| -> Value {
+        paragraphs_of(&json, source)
+            .into_iter()
+            .find(|p| p["text"].as_str().unwrap().contains(fragment))
+            .unwrap_or_else(|| panic!("no paragraph {fragment:?}"))["topic"]
+            .clone()
+    };
+    // CGTN's Lebanon and Gaza sections go to those topics.
+    assert_eq!(topic_of("cgtn", "An Israeli strike on a car in south Lebanon"), "lebanon");
+    assert_eq!(topic_of("cgtn", "There was no immediate comment from the Israeli military"), "lebanon");
+    assert_eq!(topic_of("cgtn", "Israeli army kills dozens in Gaza"), "gaza");
+    assert_eq!(topic_of("cgtn", "44,382"), "gaza");
+    assert_eq!(topic_of("cgtn", "Russian warplanes raid Aleppo"), "aleppo");
+    // A passing mention stays with the story.
+    assert_eq!(topic_of("middle-east-eye", "attacks on Hezbollah in Lebanon"), "aleppo");
+    assert_eq!(topic_of("middle-east-eye", "currently occupied in Lebanon"), "aleppo");
+    let slugs: Vec<&str> =
+        json["topics"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["aleppo", "lebanon", "gaza"]);
+    let gaza = std::fs::read_to_string(out.join("topics/gaza/index.html")).unwrap();
+    assert!(gaza.contains("Beit Lahiya"));
+    assert!(!gaza.contains("Saadallah al-Jabiri"));
+}
+
+#[test]
+fn briefing_json_follows_the_schema() {
+    let project = example_project();
+    let out = build_into(project.path());
+    let json = read_json(&out);
+    for key in ["title", "topics", "sources", "figures", "timeline", "quotes"] {
+        assert!(json.get(key).is_some(), "briefing.json lacks {key}");
+    }
+    for topic in json["topics"].as_array().unwrap() {
+        for key in ["slug", "title", "url", "summary_html", "editor_summary"] {
+            assert!(topic.get(key).is_some(), "topic lacks {key}");
+        }
+        assert_eq!(topic["url"], format!("topics/{}/", topic["slug"].as_str().unwrap()));
+        assert!(out.join(topic["url"].as_str().unwrap()).join("index.html").exists());
+    }
+    for source in json["sources"].as_array().unwrap() {
+        assert!(out.join(source["url"].as_str().unwrap()).join("index.html").exists());
+        for article in source["articles"].as_array().unwrap() {
+            assert!(article["seed"].as_str().unwrap().starts_with("seeds/"));
+            assert!(article.get("headline").is_some() && article.get("date").is_some());
+            for p in article["paragraphs"].as_array().unwrap() {
+                assert!(p["kind"] == "paragraph" || p["kind"] == "heading");
+                assert!(p["topic"].is_null() || p["topic"].is_string());
+            }
+            for r in article["removed"].as_array().unwrap() {
+                assert!(!r["reason"].as_str().unwrap().is_empty());
+            }
+        }
+    }
+    let aljazeera = json["sources"].as_array().unwrap().iter().find(|s| s["slug"] == "al-jazeera").unwrap();
+    assert_eq!(aljazeera["articles"][0]["date"], "2024-11-30");
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    for project in [example_project(), fixture("riverside")] {
+        let out = build_into(project.path());
+        let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+        let id = Regex::new(r#"\bid="([^"]*)""#).unwrap();
+        let mut checked = 0;
+        for page in html_files(&out) {
+            let html = std::fs::read_to_string(&page).unwrap();
+            for link in href.captures_iter(&html) {
+                let link = unescape(&link[1]);
+                if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:")
+                {
+                    continue;
+                }
+                assert!(!link.starts_with('/'), "{}: absolute link {link}", page.display());
+                let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
+                let target = if path.is_empty() { page.clone() } else { page.parent().unwrap().join(path) };
+                assert!(target.is_file(), "{}: broken link {link}", page.display());
+                if !anchor.is_empty() {
+                    let target_html = std::fs::read_to_string(&target).unwrap();
+                    assert!(
+                        id.captures_iter(&target_html).any(|c| &c[1] == anchor),
+                        "{}: missing anchor {link}",
+                        page.display()
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} links checked");
+    }
+}
+
+#[test]
+fn fixture_site_content_overrides_and_escaping() {
+    let project = fixture("riverside");
+    let out = build_into(project.path());
+    let json = read_json(&out);
+    // content/sources names the outlet of a seed; two seeds of one outlet share its page.
+    let sources: Vec<(&str, usize, &str)> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["articles"].as_array().unwrap().len(),
+                s["identified_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sources, [("Daily Ledger", 1, "content"), ("Valley Gazette", 2, "source-line")]);
+    // The editor's summary replaces the draft, on the page and in the JSON.
+    let election = json["topics"].as_array().unwrap().iter().find(|t| t["slug"] == "election").unwrap();
+    assert_eq!(election["editor_summary"], true);
+    assert_eq!(election["title"], "The mayoral election");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("<strong>three candidates</strong>"));
+    let flood = json["topics"].as_array().unwrap().iter().find(|t| t["slug"] == "flood").unwrap();
+    assert_eq!(flood["editor_summary"], false);
+    assert!(flood["summary_html"].as_str().unwrap().contains("sources/"));
+    // The editor's drop rule and the built-in rules.
+    let reasons: BTreeSet<&str> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap())
+        .flat_map(|a| a["removed"].as_array().unwrap())
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["author-bio", "house-ad", "newsletter-promo", "photo-caption", "source-line"].into_iter().collect()
+    );
+    // Seed markup is escaped everywhere it shows.
+    for page in html_files(&out) {
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(!html.contains("<script>alert"), "{} has unescaped seed markup", page.display());
+    }
+    let ledger = std::fs::read_to_string(out.join("sources/daily-ledger/index.html")).unwrap();
+    assert!(ledger.contains("&lt;script&gt;"));
+    assert!(ledger.contains("breaches &lt; 10 metres"));
+    // Site templates override the theme's, file by file.
+    let topic = std::fs::read_to_string(out.join("topics/flood/index.html")).unwrap();
+    assert!(topic.contains(r#"class="site-override""#));
+    assert!(index.contains("static/style.css"));
+    // Content code blocks are highlighted with classes, and their stylesheet is written.
+    assert!(index.contains(r#"<span class="source rust">"#));
+    assert!(out.join("static/syntax.css").is_file());
+    // The configured date is the briefing's date; the headline of a seed that has one.
+    assert_eq!(json["date"], "2025-03-14");
+    assert!(
+        std::fs::read_to_string(out.join("sources/valley-gazette/index.html"))
+            .unwrap()
+            .contains("River bursts its banks in Riverside")
+    );
+}
+
+#[test]
+fn builds_are_byte_identical_and_honour_source_date_epoch() {
+    let project = example_project();
+    let options = BuildOptions { source_date_epoch: Some(1_733_011_200) };
+    let first = project.path().join("one");
+    let second = project.path().join("two");
+    build(project.path(), &first, false, &options).unwrap();
+    build(project.path(), &second, false, &options).unwrap();
+    let files = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect()
+    };
+    assert_eq!(files(&first), files(&second));
+    let index = std::fs::read_to_string(first.join("index.html")).unwrap();
+    assert!(index.contains("generated 1 December 2024"), "SOURCE_DATE_EPOCH not shown");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let project = fixture("riverside");
+    let out = build_into(project.path());
+    let before = std::fs::read(out.join("index.html")).unwrap();
+    std::fs::write(
+        project.path().join("content/topics/flood.md"),
+        "+++\ntitle = \"Flood\"\nkeywords = [\"unterminated\n+++\nBody\n",
+    )
+    .unwrap();
+    let err = build(project.path(), &out, false, &options()).err().expect("the build must fail");
+    let message = format!("{err:#}");
+    assert!(message.contains("content/topics/flood.md:3"), "{message}");
+    assert_eq!(std::fs::read(out.join("index.html")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(project.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("brief-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_binary_reports_errors_with_file_and_line() {
+    let project = fixture("riverside");
+    std::fs::write(project.path().join("brief.toml"), "title = \"x\"\n[[topics]]\nslug = \"a\"\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_brief"))
+        .args(["build", "--root"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("brief.toml:2") && stderr.contains("title"), "{stderr}");
+    assert!(!project.path().join("public").exists());
+
+    std::fs::write(project.path().join("brief.toml"), "title = \"x\"\n").unwrap();
+    std::fs::write(project.path().join("seeds/04-bad.txt"), "date 2025-02-30 Text.\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_brief"))
+        .args(["build", "--root"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("seeds/04-bad.txt:1") && stderr.contains("YYYY-MM-DD"), "{stderr}");
+}
