@@ -107,6 +107,23 @@ impl Renderer {
     }
 }
 
+/// A seed's headline, else its first words: a reader needs something to tell articles apart.
+fn display_title(article: &ArticleEntry) -> String {
+    if let Some(headline) = &article.headline {
+        return headline.clone();
+    }
+    let Some(first) = article.paragraphs.iter().find(|p| p.kind == BlockKind::Paragraph) else {
+        return "Untitled article".to_string();
+    };
+    const WORDS: usize = 12;
+    let words: Vec<&str> = first.text.split_whitespace().collect();
+    if words.len() <= WORDS {
+        first.text.clone()
+    } else {
+        format!("{}…", words[..WORDS].join(" ").trim_end_matches([',', ';', ':']))
+    }
+}
+
 /// `2024-11-30` → `30 November 2024`; anything else is left as it is.
 fn human_date(
     value: &tera::Value,
@@ -358,6 +375,8 @@ struct SourceArticle<'a> {
     entry: &'a ArticleEntry,
     /// Titles of the topics this article touches, in topic order.
     topics: Vec<Cite<'a>>,
+    /// The headline, or the opening words of the article when it has none.
+    title: String,
 }
 
 impl<'a> SourcePage<'a> {
@@ -373,7 +392,7 @@ impl<'a> SourcePage<'a> {
                     })
                     .map(|t| Cite { slug: &t.slug, name: &t.title })
                     .collect();
-                SourceArticle { entry: article, topics }
+                SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
         SourcePage { entry, entries: articles }

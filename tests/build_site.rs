@@ -248,10 +248,10 @@ fn briefing_json_follows_the_schema() {
 
 #[test]
 fn every_internal_link_and_anchor_resolves() {
+    let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let id = Regex::new(r#"\bid="([^"]*)""#).unwrap();
     for project in [example_project(), fixture("riverside")] {
         let out = build_into(project.path());
-        let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
-        let id = Regex::new(r#"\bid="([^"]*)""#).unwrap();
         let mut checked = 0;
         for page in html_files(&out) {
             let html = std::fs::read_to_string(&page).unwrap();
