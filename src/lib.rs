@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feeds;
 pub mod ingest;
 pub mod markdown;
 pub mod model;

@@ -82,6 +82,25 @@ pub fn syntax_css() -> String {
         .unwrap_or_default()
 }
 
+/// Text of an HTML fragment without its tags, entities decoded for the common five.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    out.replace("&amp;", "&").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -115,6 +134,14 @@ mod tests {
         assert!(out.has_code);
         assert!(out.html.contains("<span class=\"source rust\">"), "{}", out.html);
         assert!(out.html.contains("data-lang=\"rust\""));
+    }
+
+    #[test]
+    fn strips_tags_to_text() {
+        assert_eq!(
+            strip_tags("<p>Rebels <strong>took</strong> the city &amp; airport.</p>\n"),
+            "Rebels took the city & airport."
+        );
     }
 
     #[test]

@@ -13,8 +13,9 @@ use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use crate::config::Config;
+use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
-use crate::theme;
+use crate::{feeds, theme};
 
 /// One file of the built site: its path relative to the output, with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,8 @@ impl Renderer {
         read_tree(&root.join("templates"), &mut templates, true)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
+        // Tera's default also turns `/` into `&#x2F;`, which is safe but garbles every URL.
+        tera.set_escape_fn(crate::markdown::escape_html);
         tera.register_filter("human_date", human_date);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("{}", tera_message(&e, root, config)))?;
@@ -65,7 +68,7 @@ impl Renderer {
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
         let mut files = Vec::new();
 
-        let mut context = self.context(&site, "", "index");
+        let mut context = self.context(&site, "", "index", "");
         context.insert("sources", &briefing.sources);
         context
             .insert("topics", &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>());
@@ -73,15 +76,27 @@ impl Renderer {
         files.push(self.page("index.html", "index.html", &context)?);
 
         for topic in &briefing.topics {
-            let mut context = self.context(&site, "../../", &format!("topic:{}", topic.slug));
+            let mut context = self.context(&site, "../../", &format!("topic:{}", topic.slug), &topic.url);
+            context.insert("description", &topic_description(topic));
             context.insert("topic", &TopicView::new(topic, &names));
             context.insert("groups", &topic_groups(topic, &briefing.sources));
             files.push(self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)?);
         }
         for source in &briefing.sources {
-            let mut context = self.context(&site, "../../", &format!("source:{}", source.slug));
+            let mut context = self.context(&site, "../../", &format!("source:{}", source.slug), &source.url);
+            context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
             context.insert("source", &SourcePage::new(source, &briefing.topics));
             files.push(self.page("source.html", &format!("sources/{}/index.html", source.slug), &context)?);
+        }
+        if self.tera.get_template_names().any(|n| n == "search.html") {
+            let context = self.context(&site, "../", "search", "search/");
+            files.push(self.page("search.html", "search/index.html", &context)?);
+            files.push(feeds::search_index(briefing));
+        }
+        if let Some(base) = &config.base_url {
+            let pages: Vec<String> =
+                files.iter().filter(|f| f.path.ends_with(".html")).map(|f| f.path.clone()).collect();
+            files.extend(feeds::files(briefing, base, &pages));
         }
         let json = serde_json::to_vec_pretty(briefing).context("cannot serialise briefing.json")?;
         files.push(OutputFile { path: "briefing.json".into(), bytes: json });
@@ -89,11 +104,15 @@ impl Renderer {
     }
 
     /// What every page gets: the site, the path back to the site root, and which page it is.
-    fn context(&self, site: &SiteView, root: &str, current: &str) -> Context {
+    /// `path` is the page's folder relative to the site root (`topics/gaza/`), for canonical
+    /// links; `description` defaults to the site's.
+    fn context(&self, site: &SiteView, root: &str, current: &str, path: &str) -> Context {
         let mut context = Context::new();
         context.insert("site", site);
         context.insert("root", root);
         context.insert("current", current);
+        context.insert("page_path", path);
+        context.insert("description", &site.description);
         context
     }
 
@@ -105,6 +124,16 @@ impl Renderer {
             .with_context(|| format!("cannot render {path}"))?;
         Ok(OutputFile { path: path.to_string(), bytes: html.into_bytes() })
     }
+}
+
+/// A topic page's meta description: the summary's opening, as plain text.
+fn topic_description(topic: &TopicEntry) -> String {
+    let text = match topic.summary_points.first() {
+        Some(point) if !topic.editor_summary => point.text.clone(),
+        _ => strip_tags(&topic.summary_html),
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > 40 { format!("{}…", words[..40].join(" ")) } else { words.join(" ") }
 }
 
 /// A seed's headline, else its first words: a reader needs something to tell articles apart.
@@ -231,6 +260,8 @@ struct SiteView<'a> {
     date: Option<&'a str>,
     generated: &'a str,
     language: &'a str,
+    /// `base_url` with one trailing slash, when configured: enables canonical links and feeds.
+    base_url: Option<String>,
     syntax_css: bool,
     topics: Vec<NavItem<'a>>,
     sources: Vec<NavItem<'a>>,
@@ -253,6 +284,7 @@ impl<'a> SiteView<'a> {
             date: briefing.date.as_deref(),
             generated: &briefing.generated,
             language: config.language.as_deref().unwrap_or("en"),
+            base_url: config.base_url.as_deref().map(feeds::normalise_base),
             syntax_css,
             topics: briefing
                 .topics

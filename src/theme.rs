@@ -7,9 +7,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("topic.html", include_str!("../themes/default/templates/topic.html")),
     ("source.html", include_str!("../themes/default/templates/source.html")),
     ("macros.html", include_str!("../themes/default/templates/macros.html")),
+    ("search.html", include_str!("../themes/default/templates/search.html")),
 ];
 
-pub const STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../themes/default/static/style.css"))];
+pub const STATIC: &[(&str, &[u8])] = &[
+    ("search.js", include_bytes!("../themes/default/static/search.js")),
+    ("style.css", include_bytes!("../themes/default/static/style.css")),
+];
 
 #[cfg(test)]
 mod tests {

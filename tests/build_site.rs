@@ -412,3 +412,70 @@ fn the_binary_reports_errors_with_file_and_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("seeds/04-bad.txt:1") && stderr.contains("YYYY-MM-DD"), "{stderr}");
 }
+
+#[test]
+fn base_url_adds_feeds_sitemap_canonical_links_and_cards() {
+    let project = fixture("riverside");
+    let out = build_into(project.path());
+    let base = "https://briefs.example.org/riverside/";
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains(&format!("<loc>{base}</loc>")));
+    assert!(sitemap.contains(&format!("<loc>{base}topics/flood/</loc>")));
+    assert!(sitemap.contains(&format!("<loc>{base}sources/daily-ledger/</loc>")));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains(&format!("Sitemap: {base}sitemap.xml")));
+
+    let atom = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert_eq!(atom.matches("<entry>").count(), 3, "{atom}");
+    assert!(atom.contains("<title>River bursts its banks in Riverside</title>"));
+    assert!(atom.contains("&lt;script&gt;") && !atom.contains("<script>"));
+    let feed: Value = serde_json::from_slice(&std::fs::read(out.join("feed.json")).unwrap()).unwrap();
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(feed["items"].as_array().unwrap().len(), 3);
+    // Newest first: the 13 March article (the others have no date and take the briefing's 14th).
+    let topic_feed: Value =
+        serde_json::from_slice(&std::fs::read(out.join("topics/election/feed.json")).unwrap()).unwrap();
+    assert_eq!(topic_feed["items"].as_array().unwrap().len(), 1);
+    assert!(out.join("topics/flood/atom.xml").is_file());
+
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains(&format!(r#"<link rel="canonical" href="{base}">"#)));
+    assert!(index.contains(r#"<meta property="og:description" content="What local outlets report.">"#));
+    assert!(index.contains(r#"href="atom.xml""#));
+    let topic = std::fs::read_to_string(out.join("sources/daily-ledger/index.html")).unwrap();
+    assert!(topic.contains(&format!(r#"<link rel="canonical" href="{base}sources/daily-ledger/">"#)));
+
+    // Without base_url there are no absolute URLs to give, so no feeds or sitemap.
+    let example = example_project();
+    let plain = build_into(example.path());
+    assert!(!plain.join("sitemap.xml").exists() && !plain.join("atom.xml").exists());
+    assert!(!std::fs::read_to_string(plain.join("index.html")).unwrap().contains("canonical"));
+}
+
+#[test]
+fn search_index_covers_every_paragraph_with_working_links() {
+    let project = example_project();
+    let out = build_into(project.path());
+    let script = std::fs::read_to_string(out.join("search-index.js")).unwrap();
+    let json = script.trim().strip_prefix("window.BRIEF_SEARCH_INDEX = ").unwrap().strip_suffix(';').unwrap();
+    let docs: Vec<(String, String, String, String)> = serde_json::from_str(json).unwrap();
+    let paragraphs: usize = read_json(&out)["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap())
+        .flat_map(|a| a["paragraphs"].as_array().unwrap())
+        .filter(|p| p["kind"] == "paragraph")
+        .count();
+    assert_eq!(docs.len(), paragraphs);
+    for (text, outlet, topic, url) in &docs {
+        let (path, anchor) = url.split_once('#').unwrap();
+        let page = std::fs::read_to_string(out.join(path)).unwrap();
+        assert!(page.contains(&format!(r#"id="{anchor}""#)), "{url}");
+        assert!(!text.is_empty() && !outlet.is_empty() && !topic.is_empty());
+    }
+    let search = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    assert!(
+        search.contains(r#"src="../search-index.js""#) && search.contains(r#"src="../static/search.js""#)
+    );
+}

@@ -1,0 +1,168 @@
+//! Files for the web around the site: an Atom feed and a JSON Feed of the briefing's articles
+//! (site-wide and per topic), `sitemap.xml` and `robots.txt`. All need absolute URLs, so they
+//! are written only when `base_url` is set in `brief.toml`.
+
+use serde_json::json;
+
+use crate::markdown::escape_html;
+use crate::model::{ArticleEntry, BlockKind, Briefing, SourceEntry};
+use crate::render::OutputFile;
+
+/// One feed entry: an article, with the paragraphs that belong in this feed.
+struct Entry<'a> {
+    source: &'a SourceEntry,
+    article: &'a ArticleEntry,
+    title: String,
+    text: String,
+    anchor: String,
+}
+
+/// `base` with exactly one trailing slash.
+pub fn normalise_base(base: &str) -> String {
+    format!("{}/", base.trim_end_matches('/'))
+}
+
+pub fn files(briefing: &Briefing, base_url: &str, pages: &[String]) -> Vec<OutputFile> {
+    let base = normalise_base(base_url);
+    let fallback_date = briefing.date.clone().unwrap_or_else(|| "1970-01-01".to_string());
+    let mut files = Vec::new();
+
+    files.extend(feed_pair(briefing, &base, "", &briefing.title, None, &fallback_date));
+    for topic in briefing.topics.iter().filter(|t| t.configured) {
+        let title = format!("{}: {}", briefing.title, topic.title);
+        files.extend(feed_pair(briefing, &base, &topic.url, &title, Some(&topic.slug), &fallback_date));
+    }
+
+    let mut sitemap = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages {
+        let loc = page.strip_suffix("index.html").unwrap_or(page);
+        sitemap.push_str(&format!(
+            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            escape_html(&format!("{base}{loc}")),
+            fallback_date
+        ));
+    }
+    sitemap.push_str("</urlset>\n");
+    files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() });
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
+    });
+    files
+}
+
+/// `atom.xml` and `feed.json` in the folder `dir` (`""` for the site, `topics/x/` for a topic).
+fn feed_pair(
+    briefing: &Briefing,
+    base: &str,
+    dir: &str,
+    title: &str,
+    topic: Option<&str>,
+    fallback_date: &str,
+) -> Vec<OutputFile> {
+    let entries = entries(briefing, topic);
+    let updated =
+        entries.iter().filter_map(|e| e.article.date.as_deref()).max().unwrap_or(fallback_date).to_string();
+    let home = format!("{base}{dir}");
+
+    let mut atom = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <id>{}</id>\n  <updated>{}T00:00:00Z</updated>\n  <generator>brief</generator>\n",
+        escape_html(title),
+        escape_html(&home),
+        escape_html(&home),
+        escape_html(&home),
+        updated
+    );
+    let mut items = Vec::new();
+    for entry in &entries {
+        let url = format!("{base}{}index.html#{}", entry.source.url, entry.anchor);
+        let date = entry.article.date.as_deref().unwrap_or(fallback_date);
+        atom.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
+            escape_html(&entry.title),
+            escape_html(&url),
+            escape_html(&url),
+            date,
+            escape_html(&entry.source.name),
+            escape_html(&entry.text)
+        ));
+        items.push(json!({
+            "id": url,
+            "url": url,
+            "title": entry.title,
+            "content_text": entry.text,
+            "date_published": format!("{date}T00:00:00Z"),
+            "authors": [{"name": entry.source.name}],
+        }));
+    }
+    atom.push_str("</feed>\n");
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": home,
+        "feed_url": format!("{home}feed.json"),
+        "items": items,
+    });
+    vec![
+        OutputFile { path: format!("{dir}atom.xml"), bytes: atom.into_bytes() },
+        OutputFile {
+            path: format!("{dir}feed.json"),
+            bytes: serde_json::to_vec_pretty(&feed).unwrap_or_default(),
+        },
+    ]
+}
+
+/// Articles newest first; for a topic feed only those with paragraphs on it.
+fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for source in &briefing.sources {
+        for article in &source.articles {
+            let paragraphs: Vec<_> = article
+                .paragraphs
+                .iter()
+                .filter(|p| p.kind == BlockKind::Paragraph)
+                .filter(|p| topic.is_none() || p.topic.as_deref() == topic)
+                .collect();
+            let Some(first) = paragraphs.first() else {
+                continue;
+            };
+            let title = article.headline.clone().unwrap_or_else(|| {
+                let words: Vec<&str> = first.text.split_whitespace().take(12).collect();
+                format!("{}: {}…", source.name, words.join(" "))
+            });
+            let text = paragraphs.iter().take(3).map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
+            entries.push(Entry { source, article, title, text, anchor: first.id.clone() });
+        }
+    }
+    entries.sort_by(|a, b| b.article.date.cmp(&a.article.date).then(a.article.seed.cmp(&b.article.seed)));
+    entries
+}
+
+/// The client-side search index: every paragraph with its source, topic and link, as a script
+/// that sets a global (a `fetch` of JSON does not work from `file://`).
+pub fn search_index(briefing: &Briefing) -> OutputFile {
+    let titles: std::collections::BTreeMap<&str, &str> =
+        briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
+    let mut docs = Vec::new();
+    for source in &briefing.sources {
+        for article in &source.articles {
+            for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
+                docs.push(json!([
+                    p.text,
+                    source.name,
+                    p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other"),
+                    format!("{}index.html#{}", source.url, p.id),
+                ]));
+            }
+        }
+    }
+    let body = serde_json::to_string(&docs).unwrap_or_else(|_| "[]".into());
+    // `</script>` cannot end anything in an external script, but keep `<` out anyway.
+    let body = body.replace('<', "\\u003c");
+    OutputFile {
+        path: "search-index.js".into(),
+        bytes: format!("window.BRIEF_SEARCH_INDEX = {body};\n").into_bytes(),
+    }
+}
