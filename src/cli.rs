@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::clean::Cleaner;
-use crate::config::Config;
 use crate::site::{self, BuildOptions};
 
 #[derive(Parser, Debug)]
@@ -83,28 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Explain { file, root } => {
-            let config = Config::load(&root)?;
-            let cleaner = Cleaner::new(&config.clean)?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("{}: cannot read (is it UTF-8?)", file.display()))?;
-            let name = file.to_string_lossy().to_string();
-            let article = crate::ingest::parse_seed(&name, &text)?;
-            if let Some(headline) = &article.headline {
-                println!("headline  {headline}");
-            }
-            for d in cleaner.classify(&article) {
-                let f = &d.features;
-                println!(
-                    "{:>4} {:<11} {:<17} words={:<3} stop={:.2} end={} | {}",
-                    d.line,
-                    format!("{:?}", d.class).to_lowercase(),
-                    d.reason,
-                    f.words,
-                    f.stopword_ratio,
-                    if f.sentence_end { "y" } else { "n" },
-                    d.text
-                );
-            }
+            print!("{}", crate::clean::explain_in_project(&root, &file)?);
             Ok(())
         }
     }

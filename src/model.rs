@@ -136,14 +136,29 @@ pub struct Figure {
     pub source: String,
     pub attributed_to: Option<String>,
     pub text: String,
+    /// "at least", "more than", "around", … as written before the number.
+    pub qualifier: Option<String>,
+    /// Anchor of the paragraph on the source's page.
+    pub anchor: String,
+    /// `true` when the sentence names no source and `attributed_to` comes from the sentence
+    /// next to it.
+    pub attribution_inferred: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEvent {
+    /// `YYYY-MM-DD`, or `YYYY-MM` for a month ("March 2020").
     pub date: String,
     pub topic: Option<String>,
     pub source: String,
     pub text: String,
+    /// The words that dated it ("late on Friday") and the date they were read against.
+    pub phrase: String,
+    pub reference_date: String,
+    /// Every outlet reporting the same event that day, `source` first.
+    pub sources: Vec<String>,
+    /// Anchor of the paragraph on `source`'s page.
+    pub anchor: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,4 +167,6 @@ pub struct Quote {
     pub text: String,
     pub source: String,
     pub topic: Option<String>,
+    /// Anchor of the paragraph on the source's page.
+    pub anchor: String,
 }

@@ -59,11 +59,15 @@ impl Site {
 
         let mut cleaner = Cleaner::new(&config.clean)?;
         cleaner.learn_repeats(&ingested.articles);
-        let cleaned: Vec<CleanedArticle> =
+        let mut cleaned: Vec<CleanedArticle> =
             ingested.articles.par_iter().map(|a| clean::clean(a, &cleaner)).collect();
         lap("clean", &mut timings);
 
         let attribution = outlet::identify(&cleaned, &content);
+        // An outlet's own `[clean]` patterns apply once the outlet is known.
+        let outlet_of: Vec<&str> =
+            attribution.of_article.iter().map(|&i| attribution.outlets[i].slug.as_str()).collect();
+        clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         lap("outlet", &mut timings);
 
         let topic_list = topics::topics_from(&config, &content);

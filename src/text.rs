@@ -24,6 +24,19 @@ pub fn is_stopword(word: &str) -> bool {
     }
 }
 
+/// Ideographs, kana and hangul syllables: scripts written without spaces between words (or,
+/// for hangul, with long syllable blocks), measured by characters rather than words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xAC00..=0xD7AF    // hangul syllables
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0xFF66..=0xFF9F    // half-width katakana
+        | 0x20000..=0x2FA1F) // extensions B and on
+}
+
 /// Unicode sentence boundaries (UAX #29), trimmed, empty ones dropped.
 pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
     text.unicode_sentences().map(str::trim).filter(|s| !s.is_empty())
@@ -36,6 +49,12 @@ mod tests {
     #[test]
     fn stopwords_are_sorted_for_binary_search() {
         assert!(is_stopword("The") && is_stopword("said") && !is_stopword("bridge"));
+    }
+
+    #[test]
+    fn cjk_characters() {
+        assert!(is_cjk('東') && is_cjk('の') && is_cjk('カ') && is_cjk('한'));
+        assert!(!is_cjk('a') && !is_cjk('。') && !is_cjk('é'));
     }
 
     #[test]

@@ -2,7 +2,12 @@
 //! `Briefing`: sources with their articles, topics with summaries (the editor's, else a
 //! drafted one), and the briefing's title, lead and date.
 
+pub mod figures;
+mod names;
+pub mod quotes;
 mod summary;
+pub mod timeline;
+pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,6 +56,9 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
 
+    let figures = figures::extract(&sources);
+    let timeline = timeline::extract(&sources, date);
+    let quotes = quotes::extract(&sources);
     Briefing {
         title: index.and_then(|i| i.meta.title.clone()).unwrap_or_else(|| config.title.clone()),
         date: date.map(format_date),
@@ -59,9 +67,9 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
         generated,
         topics: topic_entries,
         sources,
-        figures: Vec::new(),
-        timeline: Vec::new(),
-        quotes: Vec::new(),
+        figures,
+        timeline,
+        quotes,
     }
 }
 

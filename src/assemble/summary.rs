@@ -110,7 +110,7 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         .collect()
 }
 
-fn term_counts(sentence: &str) -> BTreeMap<String, f32> {
+pub(super) fn term_counts(sentence: &str) -> BTreeMap<String, f32> {
     let mut counts = BTreeMap::new();
     for word in words(sentence) {
         if word.chars().count() < 3 || is_stopword(word) {
@@ -136,7 +136,7 @@ fn weigh_by_idf(candidates: &mut [Candidate]) {
     }
 }
 
-fn cosine(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>) -> f32 {
+pub(super) fn cosine(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f32 = small.iter().filter_map(|(t, w)| large.get(t).map(|v| w * v)).sum();
     let norm = |v: &BTreeMap<String, f32>| v.values().map(|w| w * w).sum::<f32>().sqrt();

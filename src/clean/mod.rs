@@ -1,10 +1,26 @@
 //! Clean: classify every line of a `RawArticle` as body paragraph, subheading, caption or
 //! boilerplate, and keep each removed line with the name of the rule that removed it.
 //!
-//! Rules are general: the shape of a line (length, closing punctuation, capitals), its
-//! vocabulary (the table in `rules.rs`), its position, and repetition across articles.
-//! Editors add patterns of their own in `brief.toml` (`[clean] drop/keep`).
+//! How a line is decided, in order:
+//! 1. the editor's patterns (`brief.toml` and the outlet's `content/sources/<slug>.md`
+//!    `[clean] drop/keep`), then the vocabulary table in `rules.rs` (promos, bylines,
+//!    captions, share prompts, …), then repetition across articles;
+//! 2. a quality from its measures (`features.rs`), jusText-style: `good` (long, full of the
+//!    language's function words), `near-good`, `short`, `bad` (long but not prose: lists of
+//!    names, menus run together, tables), with thresholds relative to the article's own prose;
+//! 3. the article's main run of text: the stretch of lines with the best balance of good
+//!    over bad (lines outside it are page furniture around the article), ended early by a
+//!    comment section;
+//! 4. context: short and near-good lines take the quality of their nearest decided
+//!    neighbours, so a one-line paragraph or a list between paragraphs stays and a menu
+//!    entry beside a menu goes; a short line shaped like a title before body text is a
+//!    subheading.
+//!
+//! Every step is linear in the number of lines. What it is not: a reader of markup; it sees
+//! only the lines.
 
+mod explain;
+mod features;
 mod rules;
 
 use std::collections::{HashMap, HashSet};
@@ -14,9 +30,12 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::config::CleanOverrides;
+use crate::content::Content;
 use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
-use crate::text::{is_stopword, words};
+use crate::text::words;
 
+pub use explain::{explain, explain_in_project};
+pub use features::{Features, detect_language, measure};
 pub use rules::RULES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,16 +47,37 @@ pub enum LineClass {
     Boilerplate,
 }
 
-/// What the cleaner measured on a line; `brief explain` prints it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Features {
-    pub words: usize,
-    pub chars: usize,
-    /// Share of words that are common function words ("the", "of", "said").
-    pub stopword_ratio: f32,
-    /// Ends like a sentence: `.`, `!`, `?` (before closing quotes or brackets).
-    pub sentence_end: bool,
-    pub starts_upper: bool,
+impl LineClass {
+    /// The lower-case name `brief explain` and `briefing.json` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LineClass::Paragraph => "paragraph",
+            LineClass::Heading => "heading",
+            LineClass::Caption => "caption",
+            LineClass::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// A line's quality from its own measures, before its neighbours are considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quality {
+    Good,
+    NearGood,
+    Short,
+    Bad,
+}
+
+impl Quality {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quality::Good => "good",
+            Quality::NearGood => "near-good",
+            Quality::Short => "short",
+            Quality::Bad => "bad",
+        }
+    }
 }
 
 /// The cleaner's verdict on one line.
@@ -49,6 +89,12 @@ pub struct Decision {
     /// The rule that decided; for kept paragraphs, `body`.
     pub reason: String,
     pub features: Features,
+    /// The article's language (ISO 639-1), the same for every line.
+    pub language: &'static str,
+    /// The line's quality from its own measures.
+    pub quality: Quality,
+    /// Whether the line lies in the article's main run of text.
+    pub in_main: bool,
 }
 
 /// Lines seen in this many different seeds are boilerplate whatever their shape.
@@ -57,31 +103,48 @@ const REPEATED_IN_SEEDS: usize = 3;
 const REPEATED_SHORT_WORDS: usize = 15;
 /// The last lines of an article, where bios and credits sit.
 const TAIL_LINES: usize = 3;
+/// Below this weight (characters, CJK counted thrice) a line is short.
+const LENGTH_LOW: usize = 70;
+/// Above it, a prose line is good on its own.
+const LENGTH_HIGH: usize = 150;
+/// Function-word share of ordinary prose when an article has too little prose to measure.
+const DEFAULT_PROSE_STOP: f32 = 0.42;
 
+#[derive(Clone)]
 pub struct Cleaner {
     drop: Vec<(String, Regex)>,
     keep: Vec<(String, Regex)>,
     repeated: HashSet<String>,
 }
 
+fn compile(rules: &[crate::config::PatternRule], what: &str, origin: &str) -> Result<Vec<(String, Regex)>> {
+    rules
+        .iter()
+        .map(|rule| {
+            Regex::new(&rule.pattern)
+                .map(|re| (rule.name.clone(), re))
+                .with_context(|| format!("{origin}: [clean] {what} rule `{}` has a bad pattern", rule.name))
+        })
+        .collect()
+}
+
 impl Cleaner {
     /// A cleaner with the editor's patterns from `brief.toml`.
     pub fn new(overrides: &CleanOverrides) -> Result<Cleaner> {
-        let compile = |rules: &[crate::config::PatternRule], what: &str| -> Result<Vec<(String, Regex)>> {
-            rules
-                .iter()
-                .map(|rule| {
-                    Regex::new(&rule.pattern).map(|re| (rule.name.clone(), re)).with_context(|| {
-                        format!("brief.toml: [clean] {what} rule `{}` has a bad pattern", rule.name)
-                    })
-                })
-                .collect()
-        };
         Ok(Cleaner {
-            drop: compile(&overrides.drop, "drop")?,
-            keep: compile(&overrides.keep, "keep")?,
+            drop: compile(&overrides.drop, "drop", "brief.toml")?,
+            keep: compile(&overrides.keep, "keep", "brief.toml")?,
             repeated: HashSet::new(),
         })
+    }
+
+    /// This cleaner with more patterns (an outlet's, from `origin`), tried before its own.
+    pub fn with_overrides(&self, extra: &CleanOverrides, origin: &str) -> Result<Cleaner> {
+        let mut drop = compile(&extra.drop, "drop", origin)?;
+        let mut keep = compile(&extra.keep, "keep", origin)?;
+        drop.extend(self.drop.iter().cloned());
+        keep.extend(self.keep.iter().cloned());
+        Ok(Cleaner { drop, keep, repeated: self.repeated.clone() })
     }
 
     /// Learns which lines repeat across seeds (site furniture, house promos).
@@ -100,7 +163,8 @@ impl Cleaner {
             .into_iter()
             .filter(|(key, count)| {
                 let words = key.split(' ').count();
-                *count >= REPEATED_IN_SEEDS || (*count >= 2 && words <= REPEATED_SHORT_WORDS)
+                !key.is_empty()
+                    && (*count >= REPEATED_IN_SEEDS || (*count >= 2 && words <= REPEATED_SHORT_WORDS))
             })
             .map(|(key, _)| key)
             .collect();
@@ -108,34 +172,54 @@ impl Cleaner {
 
     /// Classifies every line of an article.
     pub fn classify(&self, article: &RawArticle) -> Vec<Decision> {
-        let features: Vec<Features> = article.lines.iter().map(|l| measure(&l.text)).collect();
-        let count = article.lines.len();
+        let texts: Vec<&str> = article.lines.iter().map(|l| l.text.as_str()).collect();
+        let language = detect_language(&texts);
+        let features: Vec<Features> = texts.iter().map(|t| measure(t, language)).collect();
+        let prose_stop = prose_stop_level(&features);
+        // An article without a line of prose (results tables, listings) is measured on a
+        // looser scale, and at last by length alone, rather than thrown away whole.
+        let tiers = [Some(prose_stop), Some(prose_stop * 0.5), None];
+        let strictness = tiers
+            .iter()
+            .copied()
+            .find(|level| features.iter().any(|f| quality(f, *level) == Quality::Good))
+            .unwrap_or(None);
+        let count = texts.len();
         let mut decisions: Vec<Decision> = article
             .lines
             .iter()
+            .zip(features)
             .enumerate()
-            .map(|(i, line)| {
-                let (class, reason) = self.rule_for(&line.text, &features[i], count - i <= TAIL_LINES);
+            .map(|(i, (line, features))| {
+                let quality = quality(&features, strictness);
+                let (class, reason) = match self.rule_for(&line.text, &features, count - i <= TAIL_LINES) {
+                    Some((class, reason)) => (class, reason),
+                    None => (LineClass::Paragraph, String::new()),
+                };
                 Decision {
                     line: line.number,
                     text: line.text.clone(),
                     class,
                     reason,
-                    features: features[i].clone(),
+                    features,
+                    language,
+                    quality,
+                    in_main: true,
                 }
             })
             .collect();
-        self.shape_pass(&mut decisions);
+        mark_main_run(&mut decisions);
+        context_pass(&mut decisions);
         decisions
     }
 
-    /// Vocabulary and editor rules; `None` means "decide by shape".
-    fn rule_for(&self, text: &str, features: &Features, in_tail: bool) -> (LineClass, String) {
+    /// Editor, vocabulary and repetition rules; `None` means "decide by quality and context".
+    fn rule_for(&self, text: &str, features: &Features, in_tail: bool) -> Option<(LineClass, String)> {
         if let Some((name, _)) = self.drop.iter().find(|(_, re)| re.is_match(text)) {
-            return (LineClass::Boilerplate, name.clone());
+            return Some((LineClass::Boilerplate, name.clone()));
         }
         if let Some((name, _)) = self.keep.iter().find(|(_, re)| re.is_match(text)) {
-            return (LineClass::Paragraph, name.clone());
+            return Some((LineClass::Paragraph, name.clone()));
         }
         for rule in rules::rules() {
             if features.words > rule.max_words {
@@ -145,41 +229,215 @@ impl Cleaner {
                 continue;
             }
             if rule.regex.is_match(text) {
-                return (rule.class, rule.name.to_string());
+                return Some((rule.class, rule.name.to_string()));
             }
         }
         if self.repeated.contains(&repeat_key(text)) {
-            return (LineClass::Boilerplate, "repeated-line".to_string());
+            return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
-        (LineClass::Paragraph, String::new())
+        None
     }
+}
 
-    /// Lines no rule named: subheadings, stray fragments, body text.
-    fn shape_pass(&self, decisions: &mut [Decision]) {
-        let count = decisions.len();
-        for i in 0..count {
-            if decisions[i].class != LineClass::Paragraph || !decisions[i].reason.is_empty() {
-                continue;
-            }
-            let f = &decisions[i].features;
-            let next_is_body = decisions[i + 1..]
-                .iter()
-                .find(|d| d.class == LineClass::Paragraph)
-                .is_some_and(|d| is_body_shaped(&d.features));
-            let (class, reason) = if is_body_shaped(f) {
-                (LineClass::Paragraph, "body")
-            } else if is_heading_shaped(f, &decisions[i].text) && next_is_body {
-                (LineClass::Heading, "subheading")
-            } else if f.words >= 8 && f.stopword_ratio >= 0.25 {
-                // An unfinished sentence, still prose ("… the city said"): keep it.
-                (LineClass::Paragraph, "body")
-            } else {
-                (LineClass::Boilerplate, "short-fragment")
-            };
-            decisions[i].class = class;
-            decisions[i].reason = reason.to_string();
+/// The function-word share of this article's own prose: the median over its sentence-shaped
+/// lines, so thresholds follow the language and the stop-word list in use.
+fn prose_stop_level(features: &[Features]) -> f32 {
+    let mut ratios: Vec<f32> = features
+        .iter()
+        .filter(|f| f.weight >= 100 && (f.sentence_end || f.sentences > 0))
+        .map(|f| f.stopword_ratio)
+        .collect();
+    if ratios.len() < 3 {
+        return DEFAULT_PROSE_STOP;
+    }
+    ratios.sort_by(f32::total_cmp);
+    // Upper median: articles with long lists still have prose that sets the level.
+    let level = ratios[ratios.len() * 2 / 3];
+    level.clamp(0.2, 0.6)
+}
+
+/// A line's quality against the article's prose level; with no level, by length alone.
+fn quality(f: &Features, prose_stop: Option<f32>) -> Quality {
+    let Some(prose_stop) = prose_stop else {
+        return if f.weight >= LENGTH_LOW {
+            Quality::Good
+        } else if f.sentence_end && f.words >= 4 {
+            Quality::NearGood
+        } else {
+            Quality::Short
+        };
+    };
+    let high = prose_stop * 0.7;
+    let low = prose_stop * 0.5;
+    if f.weight < LENGTH_LOW {
+        if f.sentence_end && f.words >= 4 && f.stopword_ratio >= low {
+            return Quality::NearGood;
+        }
+        return Quality::Short;
+    }
+    if f.stopword_ratio >= high {
+        if f.weight >= LENGTH_HIGH || f.sentences >= 2 || (f.sentence_end && f.weight >= 80) {
+            return Quality::Good;
+        }
+        return Quality::NearGood;
+    }
+    // A whole sentence is prose even when terse ("Crews found two breaches on Friday."):
+    // it needs a good neighbour, though.
+    if f.stopword_ratio >= low || (f.sentence_end && f.starts_upper && f.words >= 6) {
+        return Quality::NearGood;
+    }
+    Quality::Bad
+}
+
+/// Whether a line is still undecided by rules (quality and context decide it).
+fn open(d: &Decision) -> bool {
+    d.reason.is_empty()
+}
+
+/// Marks the article's main run of text: the stretch of lines whose summed score is highest
+/// (good lines count for their length, bad and short lines against), as in body-text
+/// extraction. Lines before and after it are page furniture. A comment section ends it.
+fn mark_main_run(decisions: &mut [Decision]) {
+    let score = |d: &Decision| -> f32 {
+        if !open(d) {
+            return if d.class == LineClass::Paragraph { 1.0 } else { -0.3 };
+        }
+        match d.quality {
+            Quality::Good => (d.features.weight as f32 / 100.0).clamp(1.0, 5.0),
+            Quality::NearGood => 0.6,
+            Quality::Short => -0.25,
+            Quality::Bad => -0.6,
+        }
+    };
+    let mut best = (f32::MIN, 0, 0);
+    let mut sum = 0.0;
+    let mut start = 0;
+    for (i, d) in decisions.iter().enumerate() {
+        if sum <= 0.0 {
+            sum = 0.0;
+            start = i;
+        }
+        sum += score(d);
+        if sum > best.0 {
+            best = (sum, start, i);
         }
     }
+    if best.0 <= 0.0 {
+        return;
+    }
+    let (_, first, mut last) = best;
+    let mut seen_good = false;
+    for (i, d) in decisions.iter().enumerate().take(last + 1).skip(first) {
+        if seen_good && rules::comment_section_start(&d.text) {
+            last = i.saturating_sub(1);
+            break;
+        }
+        seen_good |= open(d) && d.quality == Quality::Good;
+    }
+    for (i, d) in decisions.iter_mut().enumerate() {
+        d.in_main = i >= first && i <= last;
+    }
+}
+
+/// Decides the lines no rule named, from their quality and their neighbours'.
+fn context_pass(decisions: &mut [Decision]) {
+    let count = decisions.len();
+    // The nearest decided (good or bad) open neighbour on each side, within the main run;
+    // lines decided by rules (captions, promos) are skipped over.
+    let verdict = |d: &Decision| -> Option<bool> {
+        if !open(d) || !d.in_main {
+            return if d.in_main { None } else { Some(false) };
+        }
+        match d.quality {
+            Quality::Good => Some(true),
+            Quality::Bad => Some(false),
+            _ => None,
+        }
+    };
+    let mut prev: Vec<Option<bool>> = vec![None; count];
+    let mut last = None;
+    for i in 0..count {
+        prev[i] = last;
+        if let Some(v) = verdict(&decisions[i]) {
+            last = Some(v);
+        }
+    }
+    let mut next: Vec<Option<bool>> = vec![None; count];
+    let mut following = None;
+    for i in (0..count).rev() {
+        next[i] = following;
+        if let Some(v) = verdict(&decisions[i]) {
+            following = Some(v);
+        }
+    }
+    // Near-good lines next to good ones are good: a second pass lets a run of them follow.
+    for i in 0..count {
+        let d = &decisions[i];
+        if !open(d) {
+            continue;
+        }
+        let (before, after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
+        let (class, reason) = if !d.in_main {
+            (LineClass::Boilerplate, "outside-article")
+        } else {
+            match d.quality {
+                Quality::Good => (LineClass::Paragraph, "body"),
+                Quality::NearGood if before || after => (LineClass::Paragraph, "body"),
+                Quality::NearGood => (LineClass::Boilerplate, "not-prose"),
+                Quality::Short if before && after => {
+                    if is_heading_shaped(&d.features, &d.text) && next_is_body(decisions, i) {
+                        (LineClass::Heading, "subheading")
+                    } else {
+                        (LineClass::Paragraph, "short-in-body")
+                    }
+                }
+                Quality::Short
+                    if after && is_heading_shaped(&d.features, &d.text) && next_is_body(decisions, i) =>
+                {
+                    (LineClass::Heading, "subheading")
+                }
+                Quality::Short => (LineClass::Boilerplate, "short-fragment"),
+                Quality::Bad if before && after => (LineClass::Paragraph, "list-in-body"),
+                Quality::Bad => (LineClass::Boilerplate, "not-prose"),
+            }
+        };
+        let d = &mut decisions[i];
+        d.class = class;
+        d.reason = reason.to_string();
+    }
+}
+
+/// The next line that is not a heading candidate reads as body text.
+fn next_is_body(decisions: &[Decision], i: usize) -> bool {
+    decisions[i + 1..].iter().find(|d| open(d) || d.class == LineClass::Paragraph).is_some_and(|d| {
+        matches!(d.quality, Quality::Good | Quality::NearGood) || d.class == LineClass::Paragraph && !open(d)
+    })
+}
+
+/// Cleans again, with the outlet's own `[clean]` patterns from `content/sources/<slug>.md`,
+/// the articles whose outlet (`outlet_of[i]`, a source slug) has any. Returns how many.
+pub fn reclean_for_outlets(
+    articles: &[RawArticle],
+    cleaned: &mut [CleanedArticle],
+    outlet_of: &[&str],
+    cleaner: &Cleaner,
+    content: &Content,
+) -> Result<usize> {
+    let mut cleaners: HashMap<&str, Cleaner> = HashMap::new();
+    let mut count = 0;
+    for (i, article) in articles.iter().enumerate() {
+        let Some(slug) = outlet_of.get(i).copied() else { continue };
+        let Some(page) = content.sources.get(slug) else { continue };
+        if page.meta.clean.drop.is_empty() && page.meta.clean.keep.is_empty() {
+            continue;
+        }
+        if !cleaners.contains_key(slug) {
+            cleaners.insert(slug, cleaner.with_overrides(&page.meta.clean, &page.path)?);
+        }
+        cleaned[i] = clean(article, &cleaners[slug]);
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// Runs the classifier and splits its verdicts into kept blocks and removed lines.
@@ -213,10 +471,6 @@ pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
     }
 }
 
-fn is_body_shaped(f: &Features) -> bool {
-    f.sentence_end && f.words >= 4
-}
-
 fn is_heading_shaped(f: &Features, text: &str) -> bool {
     let last = text.trim_end().chars().last().unwrap_or(' ');
     f.words >= 1
@@ -231,29 +485,6 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
 /// or case repeat.
 fn repeat_key(text: &str) -> String {
     words(text).map(|w| w.to_lowercase()).collect::<Vec<_>>().join(" ")
-}
-
-pub fn measure(text: &str) -> Features {
-    let mut word_count = 0;
-    let mut stop = 0;
-    for word in words(text) {
-        word_count += 1;
-        if is_stopword(word) {
-            stop += 1;
-        }
-    }
-    let trimmed = text.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', ' ']);
-    let sentence_end = trimmed.ends_with(['.', '!', '?', '…', '。', '！', '？']);
-    Features {
-        words: word_count,
-        chars: text.chars().count(),
-        stopword_ratio: if word_count == 0 { 0.0 } else { stop as f32 / word_count as f32 },
-        sentence_end,
-        starts_upper: text
-            .chars()
-            .find(|c| c.is_alphanumeric())
-            .is_some_and(|c| c.is_uppercase() || c.is_numeric()),
-    }
 }
 
 #[cfg(test)]
@@ -368,6 +599,128 @@ mod tests {
         let got = cleaner.classify(&a);
         assert_eq!(got[1].reason, "repeated-line");
         assert_eq!(got[0].class, LineClass::Paragraph);
+    }
+
+    // Fixtures below are written for these tests: a made-up town, its ferry and its library.
+    const P1: &str = "The ferry between the island and the harbour town will run twice a day from next month, the operator said on Tuesday, after a winter of repairs to the landing stage.";
+    const P2: &str = "Residents had asked for an earlier morning crossing so that children could reach the secondary school on time, and the council agreed to pay for the extra fuel.";
+    const P3: &str = "The operator said that it would review the timetable again in the autumn, when the number of visitors usually falls and the weather makes crossings harder.";
+
+    fn kept(text: &str) -> Vec<String> {
+        let article = parse_seed("t.txt", text).unwrap();
+        let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        clean(&article, &cleaner).blocks.into_iter().map(|b| b.text).collect()
+    }
+
+    #[test]
+    fn menus_around_the_article_are_outside_it() {
+        let menu = "Home\nNews\nSport\nWeather\nOpinion\nCulture\nTravel\nPodcasts";
+        let footer = "About us\nContact\nJobs\nTerms of use\nPrivacy";
+        let text = format!("{menu}\n{P1}\n{P2}\n{P3}\n{footer}");
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert_eq!(got[0], (LineClass::Boilerplate, "outside-article".into()));
+        assert_eq!(got.last().unwrap().1, "outside-article");
+    }
+
+    #[test]
+    fn short_lines_between_paragraphs_stay() {
+        let text = format!("{P1}\nTwo crossings a day.\n{P2}\nmorning boat, 7 am\nevening boat, 6 pm\n{P3}");
+        let got = kept(&text);
+        assert_eq!(got.len(), 6, "{got:?}");
+    }
+
+    #[test]
+    fn one_line_quote_paragraph_stays() {
+        let text = format!("{P1}\n“It is about time we had it,” she said.\n{P2}");
+        assert_eq!(kept(&text).len(), 3);
+    }
+
+    #[test]
+    fn comment_section_ends_the_article() {
+        let text = format!(
+            "{P1}\n{P2}\n3 Comments\nharbourfan says:\nThis is the best news the island has had in years and I hope it lasts for good.\nWe will see whether the operator keeps its promise this time, since it did not last year."
+        );
+        assert_eq!(kept(&text), [P1, P2]);
+    }
+
+    #[test]
+    fn an_article_without_prose_is_kept_by_length() {
+        let text = "North Harbour 3, Quay Rovers 1 (Tamsin Lee 2, Owen Park 1; Rovers: Ada Quin 1)\nQuay Rovers (2-1): Ada Quin 4 saves. Owen Park 2 tackles. Bea Ross 1 assist.\nIsland Athletic 0, Ferry Town 0 (no goals; 3 yellow cards, 1 red card issued)";
+        assert_eq!(kept(text).len(), 3);
+    }
+
+    #[test]
+    fn german_prose_is_measured_with_german_function_words() {
+        let de1 = "Die Fähre zwischen der Insel und dem Hafen soll ab dem nächsten Monat zweimal am Tag fahren, teilte der Betreiber am Dienstag mit.";
+        let de2 = "Die Bewohner hatten sich eine frühere Verbindung am Morgen gewünscht, damit die Kinder pünktlich in der Schule sein können.";
+        let text = format!("Startseite\nPolitik\nWirtschaft\n{de1}\n{de2}\nImpressum");
+        let article = parse_seed("t.txt", &text).unwrap();
+        let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        let got = cleaner.classify(&article);
+        assert_eq!(got[3].language, "de");
+        assert!(got[3].features.stopword_ratio > 0.3, "{:?}", got[3].features);
+        assert_eq!(kept(&text), [de1, de2]);
+    }
+
+    #[test]
+    fn japanese_sentences_are_prose() {
+        let ja1 = "島と港町を結ぶフェリーは来月から一日二便になると、運航会社が火曜日に発表した。冬の間に桟橋の修理が行われていた。";
+        let ja2 = "住民は子どもたちが時間通りに学校へ着けるように朝の便を早めてほしいと求めており、町は燃料費を負担することに同意した。";
+        let text = format!("ホーム\nニュース\nスポーツ\n{ja1}\n{ja2}\nお問い合わせ");
+        assert_eq!(kept(&text), [ja1, ja2]);
+    }
+
+    #[test]
+    fn outlet_patterns_come_first() {
+        let site = CleanOverrides {
+            drop: vec![],
+            keep: vec![crate::config::PatternRule { name: "keep-notes".into(), pattern: "^Note:".into() }],
+        };
+        let outlet = CleanOverrides {
+            drop: vec![crate::config::PatternRule {
+                name: "harbour-ad".into(),
+                pattern: "^Note: ferry".into(),
+            }],
+            keep: vec![],
+        };
+        let base = Cleaner::new(&site).unwrap();
+        let cleaner = base.with_overrides(&outlet, "content/sources/x.md").unwrap();
+        let article =
+            parse_seed("t.txt", &format!("{P1}\nNote: ferry tickets on sale now\nNote: times may change"))
+                .unwrap();
+        let got: Vec<_> = cleaner.classify(&article).into_iter().map(|d| d.reason).collect();
+        assert_eq!(got[1], "harbour-ad");
+        assert_eq!(got[2], "keep-notes");
+        let bad = CleanOverrides {
+            drop: vec![crate::config::PatternRule { name: "broken".into(), pattern: "[".into() }],
+            keep: vec![],
+        };
+        let err = base.with_overrides(&bad, "content/sources/x.md").err().unwrap().to_string();
+        assert!(err.contains("content/sources/x.md") && err.contains("broken"), "{err}");
+    }
+
+    #[test]
+    fn reclean_applies_only_to_outlets_with_patterns() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/sources")).unwrap();
+        std::fs::write(
+            dir.path().join("content/sources/harbour-news.md"),
+            "+++\nname = \"Harbour News\"\n[[clean.drop]]\nname = \"house-ad\"\npattern = \"^The operator\"\n+++\n",
+        )
+        .unwrap();
+        let content = Content::load(dir.path()).unwrap();
+        let a = parse_seed("a.txt", &format!("{P1}\n{P2}\n{P3}")).unwrap();
+        let b = a.clone();
+        let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        let articles = [a, b];
+        let mut cleaned: Vec<_> = articles.iter().map(|x| clean(x, &cleaner)).collect();
+        let n = reclean_for_outlets(&articles, &mut cleaned, &["harbour-news", "other"], &cleaner, &content)
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(cleaned[0].removed[0].reason, "house-ad");
+        assert_eq!(cleaned[0].blocks.len() + cleaned[0].removed.len(), 3);
+        assert!(cleaned[1].removed.is_empty());
     }
 
     #[test]

@@ -144,6 +144,19 @@ pub fn rules() -> &'static [Rule] {
     })
 }
 
+/// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
+/// "Comments"): the article ends before it.
+pub fn comment_section_start(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(\d+\s+)?(comments?|responses?|replies|reactions|kommentare|comentários|comentarios|komentar|commentaires)(\s+to\b.*|\s*\(\d+\))?\s*:?$|^(leave|post|add|write|submit) (a|your) (reply|comment|response)\b|^(join|start) the (discussion|conversation)\b|^\d+ (responses|comments|replies) to\b|^(show|view|load|read) (all )?(\d+ )?comments\b",
+        )
+        .expect("comment section pattern")
+    })
+    .is_match(text.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +164,13 @@ mod tests {
     #[test]
     fn every_rule_compiles() {
         assert_eq!(rules().len(), RULES.len());
+    }
+
+    #[test]
+    fn comment_sections_open_with_a_header() {
+        assert!(comment_section_start("12 responses to “A quiet week at the harbour”"));
+        assert!(comment_section_start("Leave a Reply"));
+        assert!(comment_section_start("Comments (4)"));
+        assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
     }
 }

@@ -1,0 +1,584 @@
+//! Key figures: counted facts in the articles ("at least 242 people have been killed",
+//! "the displacement of more than 14,000 people") with what is counted, the number, the
+//! outlet, and whom the outlet attributes the number to.
+//!
+//! A figure is a number (digits or words), an optional qualifier ("at least"), a counted noun
+//! from the tables below, and the nearest keyword of a category (killed, wounded, displaced,
+//! captured, destroyed) in the same clause. A number in a breakdown ("311 – 100 soldiers … as
+//! well as 28 civilians") takes the category of the number it breaks down. Vague amounts
+//! ("dozens", "hundreds") are not figures. Attribution comes from the sentence, else from the
+//! neighbouring sentence (`attribution_inferred`).
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::names::{ArticleNames, Who, attributions, is_plural};
+use crate::model::{BlockKind, Figure, SourceEntry};
+use crate::text::sentences;
+
+/// People counted in general: the label is just the category ("killed").
+const PEOPLE: &[&str] = &[
+    "people",
+    "persons",
+    "person",
+    "individuals",
+    "others",
+    "victims",
+    "bodies",
+    "residents",
+    "Palestinians",
+    "Syrians",
+    "Israelis",
+    "Lebanese",
+    "Ukrainians",
+    "Sudanese",
+    "Iraqis",
+    "Afghans",
+];
+/// Groups of people counted separately: the label names them ("civilians killed").
+const GROUPS: &[(&str, &str)] = &[
+    ("civilians", "civilians"),
+    ("civilian", "civilians"),
+    ("children", "children"),
+    ("child", "children"),
+    ("women", "women"),
+    ("soldiers", "soldiers"),
+    ("soldier", "soldiers"),
+    ("troops", "soldiers"),
+    ("fighters", "fighters"),
+    ("combatants", "fighters"),
+    ("militants", "fighters"),
+    ("rebels", "fighters"),
+    ("journalists", "journalists"),
+    ("medics", "medics"),
+    ("students", "students"),
+    ("police officers", "police officers"),
+    ("policemen", "police officers"),
+    ("aid workers", "aid workers"),
+];
+/// Places counted.
+const PLACES: &[(&str, &str)] = &[
+    ("towns and villages", "towns and villages"),
+    ("villages and towns", "towns and villages"),
+    ("cities and towns", "towns and villages"),
+    ("towns", "towns and villages"),
+    ("villages", "towns and villages"),
+    ("localities", "towns and villages"),
+    ("settlements", "towns and villages"),
+    ("neighbourhoods", "neighbourhoods"),
+    ("neighborhoods", "neighbourhoods"),
+    ("districts", "neighbourhoods"),
+    ("cities", "cities"),
+];
+/// Other things counted.
+const THINGS: &[&str] = &[
+    "drones",
+    "tanks",
+    "aircraft",
+    "helicopters",
+    "vehicles",
+    "homes",
+    "houses",
+    "buildings",
+    "schools",
+    "hospitals",
+    "missiles",
+    "rockets",
+    "bridges",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Category {
+    Killed,
+    Wounded,
+    Displaced,
+    Captured,
+    Destroyed,
+}
+
+impl Category {
+    fn word(self) -> &'static str {
+        match self {
+            Category::Killed => "killed",
+            Category::Wounded => "wounded",
+            Category::Displaced => "displaced",
+            Category::Captured => "captured",
+            Category::Destroyed => "destroyed",
+        }
+    }
+}
+
+const KEYWORDS: &[(Category, &str)] = &[
+    (Category::Killed, r"killed|killing|kills|dead|deaths?|died|die|lives|death toll|toll|fatalities"),
+    (Category::Wounded, r"wounded|wounding|injured|injuring|injuries|hurt"),
+    (Category::Displaced, r"displaced|displacement|displacing|fled|fleeing|uprooted|homeless|evacuated"),
+    (
+        Category::Captured,
+        r"captured|capturing|capture|seized|seizing|seizure|took control|taken control|control over|control of|taken|took|overran|overrun",
+    ),
+    (Category::Destroyed, r"destroyed|destruction|downed|downing|shot down"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    People,
+    Group(&'static str),
+    Place(&'static str),
+    Thing(&'static str),
+    /// No noun: only accepted after "toll … to".
+    Nothing,
+}
+
+/// Label for a counted thing in a category: "killed", "civilians killed", "towns and villages
+/// captured"; `None` when the pair makes no sense (a town is not "wounded").
+fn label(category: Category, counted: Counted) -> Option<String> {
+    match (category, counted) {
+        (Category::Killed | Category::Wounded | Category::Displaced, Counted::People | Counted::Nothing) => {
+            Some(category.word().to_string())
+        }
+        (_, Counted::Group(g)) => Some(format!("{g} {}", category.word())),
+        (Category::Captured, Counted::People) => Some("people captured".to_string()),
+        (Category::Captured, Counted::Place(p)) => Some(format!("{p} captured")),
+        (Category::Destroyed, Counted::Thing(t) | Counted::Place(t)) => Some(format!("{t} destroyed")),
+        _ => None,
+    }
+}
+
+/// Orders labels in a table: deaths first, then injuries, displacement, territory, the rest.
+pub fn label_rank(label: &str) -> (u8, String) {
+    let rank = match label {
+        "killed" => 0,
+        l if l.ends_with(" killed") && l.starts_with("civilians") => 1,
+        l if l.ends_with(" killed") => 2,
+        "wounded" => 3,
+        l if l.ends_with(" wounded") => 4,
+        l if l.ends_with("displaced") => 5,
+        l if l.ends_with(" captured") => 6,
+        _ => 7,
+    };
+    (rank, label.to_string())
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+}
+
+const UNITS: &[(&str, u64)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("hundred", 100),
+];
+
+fn number_regex() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        let words: Vec<&str> = UNITS.iter().map(|(w, _)| *w).collect();
+        let word = format!("(?:{})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?", words.join("|"));
+        re(&format!(
+            r"(?i)\b(?:(at least|more than|over|nearly|almost|around|about|some|up to|fewer than|less than|roughly|approximately|an estimated)\s+)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{word})(?:\s+(hundred|thousand|million))?\b"
+        ))
+    })
+}
+
+fn parse_number(digits: &str, scale: Option<&str>) -> Option<u64> {
+    let lower = digits.to_lowercase();
+    let base: f64 = if lower.chars().next()?.is_ascii_digit() {
+        lower.replace(',', "").parse().ok()?
+    } else {
+        let mut total = 0u64;
+        for part in lower.split('-') {
+            total += UNITS.iter().find(|(w, _)| *w == part)?.1;
+        }
+        total as f64
+    };
+    let factor = match scale.map(str::to_lowercase).as_deref() {
+        Some("hundred") => 100.0,
+        Some("thousand") => 1_000.0,
+        Some("million") => 1_000_000.0,
+        _ => 1.0,
+    };
+    let value = base * factor;
+    (value.fract() == 0.0 && value >= 1.0).then_some(value as u64)
+}
+
+/// The counted noun right after a number (at most two modifiers in between), and where it ends.
+fn counted_after(rest: &str) -> (Counted, usize) {
+    let mut offset = 0;
+    for _skipped in 0..3 {
+        let trimmed = rest[offset..].trim_start();
+        let start = rest.len() - trimmed.len();
+        let lower = trimmed.to_lowercase();
+        let starts = |noun: &str| {
+            lower.starts_with(&noun.to_lowercase())
+                && !lower[noun.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
+        };
+        for (noun, group) in PLACES {
+            if starts(noun) {
+                return (Counted::Place(group), start + noun.len());
+            }
+        }
+        for (noun, group) in GROUPS {
+            if starts(noun) {
+                return (Counted::Group(group), start + noun.len());
+            }
+        }
+        if let Some(noun) = PEOPLE.iter().find(|n| starts(n)) {
+            return (Counted::People, start + noun.len());
+        }
+        if let Some(noun) = THINGS.iter().find(|n| starts(n)) {
+            return (Counted::Thing(noun), start + noun.len());
+        }
+        // Skip one modifier ("more", "Israeli", "displaced") unless it is a function word.
+        let word_len = trimmed
+            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '’' || c == '\''))
+            .unwrap_or(trimmed.len());
+        let word = &lower[..word_len];
+        if word_len == 0 || crate::text::is_stopword(word) || ["of", "in", "from", "people"].contains(&word) {
+            break;
+        }
+        offset = start + word_len;
+    }
+    (Counted::Nothing, 0)
+}
+
+/// Text that ends a clause: a keyword past it belongs to another statement.
+fn clause_break() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        re(r"(?i)[;:()]|\s[-–—]\s|\b(?:when|while|but|after|before|because|which|who|whom|that)\b")
+    })
+}
+
+fn keyword_regex() -> &'static Vec<(Category, Regex)> {
+    static R: OnceLock<Vec<(Category, Regex)>> = OnceLock::new();
+    R.get_or_init(|| KEYWORDS.iter().map(|(c, p)| (*c, re(&format!(r"(?i)\b(?:{p})\b")))).collect())
+}
+
+/// The category whose keyword is nearest the number in its clause: forward up to 12 words
+/// (to a clause break), backward to the previous comma or clause break, up to 8 words.
+fn nearest_category(sentence: &str, start: usize, end: usize) -> Option<(Category, bool)> {
+    let forward_end = clause_break().find(&sentence[end..]).map_or(sentence.len(), |m| end + m.start());
+    let forward = &sentence[end..forward_end];
+    let back_start = sentence[..start]
+        .char_indices()
+        .rev()
+        .find(|(i, c)| {
+            // A comma between digits ("44,382") is part of a number.
+            let in_number = *c == ',' && sentence[i + 1..].starts_with(|d: char| d.is_ascii_digit());
+            [',', ';', ':', '(', '“', '"'].contains(c) && !in_number
+        })
+        .map_or(0, |(i, c)| i + c.len_utf8())
+        .max(clause_break().find_iter(&sentence[..start]).last().map_or(0, |m| m.end()));
+    let backward = &sentence[back_start..start];
+    // (distance in words, backward?, category, a "toll"): the nearest wins, forward on a tie
+    // ("killed and another 12 people were wounded").
+    let mut candidates: Vec<(usize, bool, Category, bool)> = Vec::new();
+    for (category, regex) in keyword_regex() {
+        if let Some(m) = regex.find(forward) {
+            let distance = forward[..m.start()].split_whitespace().count();
+            if distance <= 12 {
+                candidates.push((distance, false, *category, false));
+            }
+        }
+        if let Some(m) = regex.find_iter(backward).last() {
+            let distance = backward[m.end()..].split_whitespace().count();
+            if distance <= 8 {
+                candidates.push((distance, true, *category, m.as_str().to_lowercase().ends_with("toll")));
+            }
+        }
+    }
+    candidates.into_iter().min_by_key(|c| (c.0, c.1)).map(|(_, _, c, toll)| (c, toll))
+}
+
+struct Sentence<'a> {
+    text: &'a str,
+    topic: Option<&'a str>,
+    anchor: &'a str,
+}
+
+/// Every figure in every article, in source order; one per outlet, topic, label and value.
+pub fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    let mut seen = BTreeSet::new();
+    for source in sources {
+        for article in &source.articles {
+            let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
+            let names = ArticleNames::new(paragraphs.clone().map(|p| p.text.as_str()));
+            let list: Vec<Sentence> = paragraphs
+                .flat_map(|p| {
+                    sentences(&p.text).map(move |s| Sentence {
+                        text: s,
+                        topic: p.topic.as_deref(),
+                        anchor: &p.id,
+                    })
+                })
+                .collect();
+            let mut last = Last::default();
+            let attributed: Vec<Option<String>> =
+                list.iter().map(|s| attribution_of(s.text, &names, &mut last)).collect();
+            for (i, s) in list.iter().enumerate() {
+                for (value, qualifier, label) in figures_in(s.text) {
+                    let key = (source.slug.clone(), s.topic.map(str::to_string), label.clone(), value);
+                    if !seen.insert(key) {
+                        continue;
+                    }
+                    let (attributed_to, inferred) = match &attributed[i] {
+                        Some(who) => (Some(who.clone()), false),
+                        None => {
+                            // A neighbour on the same topic only: a heading between them
+                            // usually changes the story.
+                            let near = |j: usize| {
+                                list.get(j).filter(|n| n.topic == s.topic).and_then(|_| attributed[j].clone())
+                            };
+                            let before = i.checked_sub(1).and_then(near);
+                            let after = near(i + 1);
+                            let near = before.or(after);
+                            (near.clone(), near.is_some())
+                        }
+                    };
+                    figures.push(Figure {
+                        topic: s.topic.map(str::to_string),
+                        label,
+                        value,
+                        source: source.slug.clone(),
+                        attributed_to,
+                        text: s.text.to_string(),
+                        qualifier,
+                        anchor: s.anchor.to_string(),
+                        attribution_inferred: inferred,
+                    });
+                }
+            }
+        }
+    }
+    figures
+}
+
+/// Whom a sentence attributes its content to, resolved.
+fn attribution_of(sentence: &str, names: &ArticleNames, last: &mut Last) -> Option<String> {
+    for phrase in attributions(sentence) {
+        match names.who(&phrase, last.person.as_deref(), last.thing.as_deref()) {
+            Some(Who::Person(p)) => {
+                last.person = Some(p.clone());
+                return Some(p);
+            }
+            Some(Who::Other(o)) => {
+                if !is_plural(&o) {
+                    last.thing = Some(o.clone());
+                }
+                return Some(o);
+            }
+            None => continue,
+        }
+    }
+    None
+}
+
+/// The last person and the last organisation named as a source, for `he` and `it`.
+#[derive(Default)]
+pub(super) struct Last {
+    pub person: Option<String>,
+    pub thing: Option<String>,
+}
+
+/// The figures of one sentence: value, qualifier, label.
+fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
+    let mut out = Vec::new();
+    // The category of the previous number, for breakdowns; and where that number ended.
+    let mut previous: Option<(Category, usize)> = None;
+    for caps in number_regex().captures_iter(sentence) {
+        let whole = caps.get(0).expect("match");
+        let number = caps.get(2).expect("number");
+        // "seven-year-old", "2,000-strong", "40%": a modifier or a share, not a count.
+        if sentence[whole.end()..].starts_with(['-', '%']) {
+            continue;
+        }
+        let Some(value) = parse_number(number.as_str(), caps.get(3).map(|m| m.as_str())) else {
+            continue;
+        };
+        let (counted, noun_len) = counted_after(&sentence[whole.end()..]);
+        let noun_end = whole.end() + noun_len;
+        let own = nearest_category(sentence, whole.start(), noun_end.max(whole.end()));
+        let inherited = previous.filter(|(_, end)| !clause_break().is_match(&sentence[*end..whole.start()]));
+        let category = match (own, counted) {
+            (Some((c, true)), Counted::Nothing) => Some(c),
+            (_, Counted::Nothing) => inherited.map(|(c, _)| c),
+            (Some((c, _)), _) => Some(c),
+            (None, _) => inherited.map(|(c, _)| c),
+        };
+        previous = category.map(|c| (c, noun_end.max(whole.end())));
+        let toll = matches!(own, Some((_, true)));
+        let Some(category) = category else { continue };
+        if counted == Counted::Nothing && !toll {
+            continue;
+        }
+        // Years and ages are not counts.
+        if counted == Counted::Nothing && (1900..=2100).contains(&value) {
+            continue;
+        }
+        if let Some(label) = label(category, counted) {
+            let qualifier = caps.get(1).map(|q| q.as_str().to_lowercase());
+            out.push((value, qualifier, label));
+        }
+    }
+    out
+}
+
+/// How a figure reads: "at least 242", "14,000".
+pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match qualifier {
+        Some(q) => format!("{q} {grouped}"),
+        None => grouped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ArticleEntry, Paragraph};
+
+    fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {
+        figures_in(sentence)
+    }
+
+    fn one(value: u64, qualifier: Option<&str>, label: &str) -> (u64, Option<String>, String) {
+        (value, qualifier.map(str::to_string), label.to_string())
+    }
+
+    #[test]
+    fn counts_with_category_and_qualifier() {
+        assert_eq!(
+            got("Floods have killed at least 1,204 people across the delta."),
+            [one(1204, Some("at least"), "killed")]
+        );
+        assert_eq!(
+            got("Some 3,100 residents have been injured and another 12 children were killed."),
+            [one(3100, Some("some"), "wounded"), one(12, None, "children killed")]
+        );
+        assert_eq!(
+            got("The storm forced the evacuation of nearly twenty-five thousand people."),
+            Vec::<(u64, Option<String>, String)>::new(),
+            "evacuation is not a keyword form"
+        );
+        assert_eq!(
+            got("It left more than 9,000 people displaced."),
+            [one(9000, Some("more than"), "displaced")]
+        );
+        assert_eq!(
+            got("Militia fighters seized around forty villages and towns in the valley."),
+            [one(40, Some("around"), "towns and villages captured")]
+        );
+    }
+
+    #[test]
+    fn breakdowns_inherit_the_category_and_vague_amounts_are_skipped() {
+        assert_eq!(
+            got(
+                "Officials raised the toll from the blast to 87 - 60 workers, 20 guards, as well as 7 passers-by."
+            ),
+            [one(87, None, "killed")]
+        );
+        assert_eq!(
+            got("The quake's toll rose to 415, including 96 children."),
+            [one(415, None, "killed"), one(96, None, "children killed")]
+        );
+        assert!(got("Dozens of people were killed and hundreds wounded.").is_empty());
+        assert!(got("Two people died when the bus hit a wall in a town of 40,000 people.").len() == 1);
+        assert!(got("The 12km road was closed in 2019 for 3 months.").is_empty());
+        assert!(got("A six-year-old girl was among those hurt.").is_empty());
+    }
+
+    fn source(slug: &str, paragraphs: &[&str]) -> SourceEntry {
+        SourceEntry {
+            slug: slug.into(),
+            name: slug.into(),
+            url: format!("sources/{slug}/"),
+            homepage: None,
+            notes_html: None,
+            identified_by: "content".into(),
+            syndicated_by: vec![],
+            articles: vec![ArticleEntry {
+                seed: format!("seeds/{slug}.txt"),
+                headline: None,
+                date: None,
+                paragraphs: paragraphs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Paragraph {
+                        kind: BlockKind::Paragraph,
+                        text: t.to_string(),
+                        topic: Some("quake".into()),
+                        id: format!("p-{i}"),
+                    })
+                    .collect(),
+                removed: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn attribution_from_sentence_acronym_pronoun_and_neighbour() {
+        let sources = vec![source(
+            "river-news",
+            &[
+                "The National Disaster Agency (NDA) opened shelters on the coast.",
+                "The NDA said 640 people were injured in the first hours.",
+                "At least 52 people were killed in the province. Figures came from the regional Health Office, officials said.",
+                "Relief chief Marta Olsen said the roads were cut. Since then 2,300 people have fled the valley, she said.",
+            ],
+        )];
+        let figures = extract(&sources);
+        let find = |label: &str| {
+            figures.iter().find(|f| f.label == label).unwrap_or_else(|| panic!("{label}: {figures:#?}"))
+        };
+        assert_eq!(find("wounded").attributed_to.as_deref(), Some("National Disaster Agency"));
+        assert_eq!(find("wounded").value, 640);
+        let killed = find("killed");
+        assert_eq!(killed.value, 52);
+        assert_eq!(killed.qualifier.as_deref(), Some("at least"));
+        assert!(killed.attribution_inferred);
+        assert_eq!(find("displaced").attributed_to.as_deref(), Some("Marta Olsen"));
+        assert_eq!(find("displaced").anchor, "p-3");
+    }
+
+    #[test]
+    fn values_display_with_grouping() {
+        assert_eq!(display_value(105142, None), "105,142");
+        assert_eq!(display_value(242, Some("at least")), "at least 242");
+    }
+}

@@ -1,0 +1,332 @@
+//! The timeline: sentences that say when something happened ("late on Friday", "since
+//! Wednesday", "yesterday", "October 5"), dated against their article's date (or the
+//! briefing's date for an undated article), with the same event from several outlets merged.
+//!
+//! A weekday is the most recent such day on or before the reference date; "yesterday",
+//! "overnight" and "last night" the day before it; a month and day without a year the most
+//! recent one. "since" with an explicit date ("since October 5", "since March 2020") dates a
+//! state of affairs, not an event, and is left out, as is anything after the reference date.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use regex::Regex;
+
+use super::summary::{cosine, term_counts};
+use crate::model::{BlockKind, SourceEntry, TimelineEvent};
+use crate::text::sentences;
+
+/// Cosine similarity above which two dated sentences report the same event.
+const SAME_EVENT: f32 = 0.45;
+/// Events of one day and topic compared with each new one; beyond it, no merging.
+const MAX_COMPARED: usize = 200;
+
+const WEEKDAYS: &[(&str, Weekday)] = &[
+    ("Monday", Weekday::Mon),
+    ("Tuesday", Weekday::Tue),
+    ("Wednesday", Weekday::Wed),
+    ("Thursday", Weekday::Thu),
+    ("Friday", Weekday::Fri),
+    ("Saturday", Weekday::Sat),
+    ("Sunday", Weekday::Sun),
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+}
+
+struct Patterns {
+    weekday: Regex,
+    relative: Regex,
+    month_day: Regex,
+    day_month: Regex,
+    month_year: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let weekdays = WEEKDAYS.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("|");
+        let months = MONTHS.join("|");
+        let prefix = r"(?:(?i:late|early)\s+on\s+|(?i:late|early|on|since|by|until|from|last|next|this)\s+)?";
+        Patterns {
+            weekday: re(&format!(r"\b{prefix}({weekdays})\b")),
+            relative: re(r"(?i)\b(yesterday|overnight|last night|today|this morning)\b"),
+            month_day: re(&format!(
+                r"\b{prefix}({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"
+            )),
+            day_month: re(&format!(
+                r"\b{prefix}(\d{{1,2}})(?:st|nd|rd|th)?\s+({months})(?:,?\s+(\d{{4}}))?\b"
+            )),
+            month_year: re(&format!(r"\b{prefix}({months})\s+(\d{{4}})\b")),
+        }
+    })
+}
+
+/// A date found in a sentence: where it starts, the words, and the date (`None` when the
+/// words name no event date: "since October 5", "next Monday").
+#[derive(Debug, PartialEq, Eq)]
+struct Found {
+    start: usize,
+    phrase: String,
+    date: Option<String>,
+}
+
+fn month_number(name: &str) -> u32 {
+    MONTHS.iter().position(|m| *m == name).map_or(1, |i| i as u32 + 1)
+}
+
+/// The first date expression in `sentence`, resolved against `reference`.
+fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
+    let p = patterns();
+    let mut found: Vec<Found> = Vec::new();
+    let prefix_of = |m: &str| m.split_whitespace().next().unwrap_or("").to_lowercase();
+    let day = |d: NaiveDate| (d <= reference).then(|| d.format("%Y-%m-%d").to_string());
+
+    for caps in p.weekday.captures_iter(sentence) {
+        let whole = caps.get(0).expect("match");
+        let weekday = WEEKDAYS.iter().find(|(w, _)| *w == &caps[1]).map(|(_, d)| *d)?;
+        let back = (reference.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
+        let mut date = reference - Duration::days(i64::from(back));
+        let prefix = prefix_of(whole.as_str());
+        if prefix == "last" && back == 0 {
+            date -= Duration::days(7);
+        }
+        let date = if prefix == "next" { None } else { day(date) };
+        found.push(Found { start: whole.start(), phrase: whole.as_str().to_string(), date });
+    }
+    for caps in p.relative.captures_iter(sentence) {
+        let whole = caps.get(0).expect("match");
+        let back = match caps[1].to_lowercase().as_str() {
+            "today" | "this morning" => 0,
+            _ => 1,
+        };
+        found.push(Found {
+            start: whole.start(),
+            phrase: whole.as_str().to_string(),
+            date: day(reference - Duration::days(back)),
+        });
+    }
+    let explicit = |whole: regex::Match, month: &str, dom: &str, year: Option<&str>| -> Option<Found> {
+        let dom: u32 = dom.parse().ok()?;
+        let month = month_number(month);
+        let date = match year.and_then(|y| y.parse::<i32>().ok()) {
+            Some(year) => NaiveDate::from_ymd_opt(year, month, dom)?,
+            None => {
+                let this_year = NaiveDate::from_ymd_opt(reference.year(), month, dom)?;
+                if this_year <= reference {
+                    this_year
+                } else {
+                    NaiveDate::from_ymd_opt(reference.year() - 1, month, dom)?
+                }
+            }
+        };
+        let background = prefix_of(whole.as_str()) == "since";
+        Some(Found {
+            start: whole.start(),
+            phrase: whole.as_str().to_string(),
+            date: if background { None } else { day(date) },
+        })
+    };
+    for caps in p.month_day.captures_iter(sentence) {
+        found.extend(explicit(
+            caps.get(0).expect("match"),
+            &caps[1],
+            &caps[2],
+            caps.get(3).map(|m| m.as_str()),
+        ));
+    }
+    for caps in p.day_month.captures_iter(sentence) {
+        found.extend(explicit(
+            caps.get(0).expect("match"),
+            &caps[2],
+            &caps[1],
+            caps.get(3).map(|m| m.as_str()),
+        ));
+    }
+    for caps in p.month_year.captures_iter(sentence) {
+        let whole = caps.get(0).expect("match");
+        let year: i32 = caps[2].parse().ok()?;
+        let month = month_number(&caps[1]);
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let background = prefix_of(whole.as_str()) == "since";
+        let date = (!background && first <= reference).then(|| format!("{year:04}-{month:02}"));
+        found.push(Found { start: whole.start(), phrase: whole.as_str().to_string(), date });
+    }
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.phrase.len())));
+    found.into_iter().next()
+}
+
+/// Every dated event, oldest first; the same event reported by several outlets once.
+pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec<TimelineEvent> {
+    let mut events: Vec<TimelineEvent> = Vec::new();
+    let mut vectors: Vec<BTreeMap<String, f32>> = Vec::new();
+    let mut by_day: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
+    for source in sources {
+        for article in &source.articles {
+            let article_date =
+                article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let Some(reference) = article_date.or(briefing_date) else { continue };
+            for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
+                for sentence in sentences(&p.text) {
+                    let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, reference) else {
+                        continue;
+                    };
+                    let vector = term_counts(sentence);
+                    let key = (date.clone(), p.topic.clone());
+                    let same_day = by_day.entry(key).or_default();
+                    let twin = same_day
+                        .iter()
+                        .rev()
+                        .take(MAX_COMPARED)
+                        .copied()
+                        .find(|i| cosine(&vectors[*i], &vector) >= SAME_EVENT);
+                    match twin {
+                        Some(i) => {
+                            if !events[i].sources.contains(&source.slug) {
+                                events[i].sources.push(source.slug.clone());
+                            }
+                        }
+                        None => {
+                            same_day.push(events.len());
+                            vectors.push(vector);
+                            events.push(TimelineEvent {
+                                date,
+                                topic: p.topic.clone(),
+                                source: source.slug.clone(),
+                                text: sentence.to_string(),
+                                phrase: phrase.trim().to_string(),
+                                reference_date: reference.format("%Y-%m-%d").to_string(),
+                                sources: vec![source.slug.clone()],
+                                anchor: p.id.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Oldest first; on a day, the most widely reported first, then in source order.
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|a, b| {
+        events[*a]
+            .date
+            .cmp(&events[*b].date)
+            .then(events[*b].sources.len().cmp(&events[*a].sources.len()))
+            .then(a.cmp(b))
+    });
+    let mut slots: Vec<Option<TimelineEvent>> = events.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ArticleEntry, Paragraph};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn date_of(sentence: &str, reference: NaiveDate) -> Option<String> {
+        find_date(sentence, reference).and_then(|f| f.date)
+    }
+
+    #[test]
+    fn resolves_relative_and_explicit_dates() {
+        // 2023-03-15 is a Wednesday.
+        let wed = day(2023, 3, 15);
+        assert_eq!(date_of("The dam gave way early on Monday.", wed).as_deref(), Some("2023-03-13"));
+        assert_eq!(date_of("Crews have searched since Sunday.", wed).as_deref(), Some("2023-03-12"));
+        assert_eq!(date_of("On Wednesday the mayor resigned.", wed).as_deref(), Some("2023-03-15"));
+        assert_eq!(date_of("Late Thursday, ferries stopped.", wed).as_deref(), Some("2023-03-09"));
+        assert_eq!(date_of("Power failed overnight.", wed).as_deref(), Some("2023-03-14"));
+        assert_eq!(date_of("Yesterday two roads reopened.", wed).as_deref(), Some("2023-03-14"));
+        assert_eq!(date_of("The levee was inspected on February 2.", wed).as_deref(), Some("2023-02-02"));
+        assert_eq!(date_of("Rains began on 20 December.", wed).as_deref(), Some("2022-12-20"));
+        assert_eq!(date_of("The plan was drafted in June 2021.", wed).as_deref(), Some("2021-06"));
+        // A state of affairs, a future plan, a later date: no event.
+        assert_eq!(date_of("The road has been shut since January 4.", wed), None);
+        assert_eq!(date_of("It is the worst flood since May 2011.", wed), None);
+        assert_eq!(date_of("Talks resume next Monday.", wed), None);
+        assert_eq!(date_of("Nothing here.", wed), None);
+    }
+
+    #[test]
+    fn the_first_date_in_a_sentence_wins() {
+        let sat = day(2023, 3, 18);
+        let found = find_date("Late on Friday officials said buses would run on Saturday.", sat).unwrap();
+        assert_eq!(found.date.as_deref(), Some("2023-03-17"));
+        assert_eq!(found.phrase, "Late on Friday");
+    }
+
+    fn source(slug: &str, date: Option<&str>, paragraphs: &[&str]) -> SourceEntry {
+        SourceEntry {
+            slug: slug.into(),
+            name: slug.into(),
+            url: format!("sources/{slug}/"),
+            homepage: None,
+            notes_html: None,
+            identified_by: "content".into(),
+            syndicated_by: vec![],
+            articles: vec![ArticleEntry {
+                seed: format!("seeds/{slug}.txt"),
+                headline: None,
+                date: date.map(str::to_string),
+                paragraphs: paragraphs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Paragraph {
+                        kind: BlockKind::Paragraph,
+                        text: t.to_string(),
+                        topic: Some("flood".into()),
+                        id: format!("p-{i}"),
+                    })
+                    .collect(),
+                removed: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn events_merged_across_outlets_and_undated_articles_take_the_briefing_date() {
+        let sources = vec![
+            source(
+                "a",
+                Some("2023-03-15"),
+                &["The river burst its banks on Monday and flooded the old town."],
+            ),
+            source(
+                "b",
+                None,
+                &[
+                    "On Monday the river burst its banks, flooding the old town.",
+                    "Schools reopened on Wednesday.",
+                ],
+            ),
+        ];
+        let events = extract(&sources, Some(day(2023, 3, 16)));
+        assert_eq!(events.len(), 2, "{events:#?}");
+        assert_eq!(events[0].date, "2023-03-13");
+        assert_eq!(events[0].sources, ["a", "b"]);
+        assert_eq!(events[1].date, "2023-03-15");
+        assert_eq!(events[1].reference_date, "2023-03-16");
+        assert!(extract(&sources[1..], None).is_empty());
+    }
+}

@@ -1,0 +1,177 @@
+//! What the theme shows of the figures, timeline and quotes: the `Briefing`'s flat lists
+//! regrouped for templates (a table per topic with one column per outlet, days of events,
+//! quotes by speaker). Plain data; links are built by the templates with `root`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::figures::{display_value, label_rank};
+use crate::model::Briefing;
+use crate::topics::OTHER_SLUG;
+
+#[derive(Debug, Serialize)]
+pub struct Outlet {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureTable {
+    pub topic: String,
+    pub outlets: Vec<Outlet>,
+    pub rows: Vec<FigureRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureRow {
+    pub label: String,
+    /// More than one outlet, and they give different numbers.
+    pub disputed: bool,
+    /// One cell per outlet of the table, in the same order; an empty cell reports nothing.
+    pub cells: Vec<Vec<FigureCell>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureCell {
+    pub value: String,
+    pub attributed_to: Option<String>,
+    pub inferred: bool,
+    pub anchor: String,
+    pub text: String,
+}
+
+fn topic_key(topic: Option<&str>) -> &str {
+    topic.unwrap_or(OTHER_SLUG)
+}
+
+fn name_of<'a>(briefing: &'a Briefing, slug: &'a str) -> &'a str {
+    briefing.sources.iter().find(|s| s.slug == slug).map_or(slug, |s| s.name.as_str())
+}
+
+/// One table per topic that has figures, in topic order.
+pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
+    briefing
+        .topics
+        .iter()
+        .filter_map(|topic| {
+            let figures: Vec<_> =
+                briefing.figures.iter().filter(|f| topic_key(f.topic.as_deref()) == topic.slug).collect();
+            if figures.is_empty() {
+                return None;
+            }
+            // Outlets in source order, as the rest of the site lists them.
+            let outlets: Vec<Outlet> = briefing
+                .sources
+                .iter()
+                .filter(|s| figures.iter().any(|f| f.source == s.slug))
+                .map(|s| Outlet { slug: s.slug.clone(), name: s.name.clone() })
+                .collect();
+            let mut labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
+            labels.sort_by_key(|l| label_rank(l));
+            labels.dedup();
+            let rows = labels
+                .into_iter()
+                .map(|label| {
+                    let cells: Vec<Vec<FigureCell>> = outlets
+                        .iter()
+                        .map(|o| {
+                            let mut here: Vec<_> =
+                                figures.iter().filter(|f| f.label == label && f.source == o.slug).collect();
+                            here.sort_by_key(|f| std::cmp::Reverse(f.value));
+                            here.into_iter()
+                                .map(|f| FigureCell {
+                                    value: display_value(f.value, f.qualifier.as_deref()),
+                                    attributed_to: f.attributed_to.clone(),
+                                    inferred: f.attribution_inferred,
+                                    anchor: f.anchor.clone(),
+                                    text: f.text.clone(),
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let reporting = cells.iter().filter(|c| !c.is_empty()).count();
+                    let mut values: Vec<u64> =
+                        figures.iter().filter(|f| f.label == label).map(|f| f.value).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    FigureRow { label: label.to_string(), disputed: reporting > 1 && values.len() > 1, cells }
+                })
+                .collect();
+            Some(FigureTable { topic: topic.slug.clone(), outlets, rows })
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineDay {
+    pub date: String,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    pub text: String,
+    pub phrase: String,
+    pub topic: String,
+    pub topic_title: String,
+    pub outlets: Vec<Outlet>,
+    pub anchor: String,
+}
+
+/// Events grouped by day, oldest first; `topic` keeps one topic's events only.
+pub fn timeline_days(briefing: &Briefing, topic: Option<&str>) -> Vec<TimelineDay> {
+    let mut days: BTreeMap<&str, Vec<EventView>> = BTreeMap::new();
+    for event in &briefing.timeline {
+        let key = topic_key(event.topic.as_deref());
+        if topic.is_some_and(|t| t != key) {
+            continue;
+        }
+        let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
+        days.entry(&event.date).or_default().push(EventView {
+            text: event.text.clone(),
+            phrase: event.phrase.clone(),
+            topic: key.to_string(),
+            topic_title: topic_title.to_string(),
+            outlets: event
+                .sources
+                .iter()
+                .map(|s| Outlet { slug: s.clone(), name: name_of(briefing, s).to_string() })
+                .collect(),
+            anchor: event.anchor.clone(),
+        });
+    }
+    days.into_iter().map(|(date, events)| TimelineDay { date: date.to_string(), events }).collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpeakerView {
+    /// `None`: quotes whose speaker brief could not tell.
+    pub speaker: Option<String>,
+    pub quotes: Vec<QuoteView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuoteView {
+    pub text: String,
+    pub outlet: Outlet,
+    pub anchor: String,
+}
+
+/// A topic's quotes grouped by speaker, in order of first appearance; unattributed last.
+pub fn speakers(briefing: &Briefing, topic: &str) -> Vec<SpeakerView> {
+    let mut groups: Vec<SpeakerView> = Vec::new();
+    for quote in briefing.quotes.iter().filter(|q| topic_key(q.topic.as_deref()) == topic) {
+        let view = QuoteView {
+            text: quote.text.clone(),
+            outlet: Outlet { slug: quote.source.clone(), name: name_of(briefing, &quote.source).to_string() },
+            anchor: quote.anchor.clone(),
+        };
+        match groups.iter_mut().find(|g| g.speaker == quote.speaker) {
+            Some(group) => group.quotes.push(view),
+            None => groups.push(SpeakerView { speaker: quote.speaker.clone(), quotes: vec![view] }),
+        }
+    }
+    groups.sort_by_key(|g| g.speaker.is_none());
+    groups
+}

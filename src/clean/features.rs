@@ -1,0 +1,262 @@
+//! What the cleaner measures on a line: length in words (ideographs and kana count half a word
+//! each, so a CJK line and an English line of the same content measure alike), the share of
+//! function words in the article's language, sentence shape and capitals.
+//!
+//! The language is detected once per article (whatlang) on its longer lines; the function
+//! words come from the `stop-words` crate (NLTK lists where they exist, ISO lists otherwise).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::text::{is_cjk, is_stopword, words};
+
+/// What the cleaner measured on a line; `brief explain` prints it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Features {
+    /// Words; a CJK character counts half a word.
+    pub words: usize,
+    pub chars: usize,
+    /// Share of words that are function words of the article's language ("the", "of", "der").
+    pub stopword_ratio: f32,
+    /// Ends like a sentence: `.`, `!`, `?`, `。` (before closing quotes or brackets).
+    pub sentence_end: bool,
+    pub starts_upper: bool,
+    /// Sentence ends inside the line (`. ` followed by more text, or `。`).
+    pub sentences: usize,
+    /// Share of characters that are digits.
+    pub digit_ratio: f32,
+    /// Length on the English scale: characters, with CJK characters counted three times.
+    pub weight: usize,
+}
+
+/// The article's language as an ISO 639-1 code (`en`, `de`, `ja`), `und` when unknown.
+pub fn detect_language(lines: &[&str]) -> &'static str {
+    let mut sample = String::new();
+    for line in lines.iter().filter(|l| l.chars().count() >= 40) {
+        sample.push_str(line);
+        sample.push('\n');
+        if sample.len() > 6000 {
+            break;
+        }
+    }
+    if sample.is_empty() {
+        for line in lines {
+            sample.push_str(line);
+            sample.push('\n');
+            if sample.len() > 6000 {
+                break;
+            }
+        }
+    }
+    whatlang::detect(&sample).map(|info| iso_639_1(info.lang().code())).unwrap_or("und")
+}
+
+/// ISO 639-3 (whatlang) to 639-1 (stop-word lists).
+fn iso_639_1(code: &str) -> &'static str {
+    const TABLE: &[(&str, &str)] = &[
+        ("afr", "af"),
+        ("ara", "ar"),
+        ("aze", "az"),
+        ("bel", "be"),
+        ("ben", "bn"),
+        ("bul", "bg"),
+        ("cat", "ca"),
+        ("ces", "cs"),
+        ("cmn", "zh"),
+        ("dan", "da"),
+        ("deu", "de"),
+        ("ell", "el"),
+        ("eng", "en"),
+        ("epo", "eo"),
+        ("est", "et"),
+        ("fin", "fi"),
+        ("fra", "fr"),
+        ("heb", "he"),
+        ("hin", "hi"),
+        ("hrv", "hr"),
+        ("hun", "hu"),
+        ("ind", "id"),
+        ("ita", "it"),
+        ("jpn", "ja"),
+        ("kor", "ko"),
+        ("lat", "la"),
+        ("lav", "lv"),
+        ("lit", "lt"),
+        ("mar", "mr"),
+        ("nld", "nl"),
+        ("nob", "no"),
+        ("pes", "fa"),
+        ("pol", "pl"),
+        ("por", "pt"),
+        ("ron", "ro"),
+        ("rus", "ru"),
+        ("slk", "sk"),
+        ("slv", "sl"),
+        ("spa", "es"),
+        ("swe", "sv"),
+        ("tgl", "tl"),
+        ("tha", "th"),
+        ("tur", "tr"),
+        ("ukr", "uk"),
+        ("urd", "ur"),
+        ("vie", "vi"),
+        ("zul", "zu"),
+    ];
+    TABLE.iter().find(|(three, _)| *three == code).map(|(_, two)| *two).unwrap_or("und")
+}
+
+/// Function words of a language, lower-cased; English's when the language has no list.
+pub fn stopwords(lang: &str) -> &'static HashSet<&'static str> {
+    static SETS: OnceLock<HashMap<&'static str, HashSet<&'static str>>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        let mut sets = HashMap::new();
+        for code in stop_words::available_languages() {
+            if let Some(list) = stop_words::lookup(code) {
+                sets.insert(*code, list.iter().copied().collect::<HashSet<&'static str>>());
+            }
+        }
+        sets
+    });
+    sets.get(lang).or_else(|| sets.get("en")).unwrap_or_else(|| {
+        static EMPTY: OnceLock<HashSet<&'static str>> = OnceLock::new();
+        EMPTY.get_or_init(HashSet::new)
+    })
+}
+
+pub fn measure(text: &str, lang: &str) -> Features {
+    let stop = stopwords(lang);
+    let mut word_count = 0usize;
+    let mut stop_count = 0usize;
+    let mut cjk = 0usize;
+    let mut cjk_stop = 0usize;
+    let mut lower = String::new();
+    for word in words(text) {
+        if word.chars().any(is_cjk) {
+            // Runs of ideographs and kana have no spaces: count characters; a character that
+            // is a one-character function word (の, 的, 是) counts as one.
+            let mut other = String::new();
+            for c in word.chars() {
+                if is_cjk(c) {
+                    cjk += 1;
+                    let mut buf = [0u8; 4];
+                    if stop.contains(&*c.encode_utf8(&mut buf)) {
+                        cjk_stop += 1;
+                    }
+                } else {
+                    other.push(c);
+                }
+            }
+            if !other.is_empty() {
+                word_count += 1;
+            }
+            continue;
+        }
+        word_count += 1;
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+        if stop.contains(lower.as_str()) || (lang == "en" && is_stopword(word)) {
+            stop_count += 1;
+        }
+    }
+    let cjk_words = cjk.div_ceil(2);
+    let total_words = word_count + cjk_words;
+    // A function character stands for a two-character word.
+    let stop_total = stop_count + cjk_stop.min(cjk_words);
+    let chars = text.chars().count();
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let trimmed = text.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', ' ', '」', '』', '）']);
+    let sentence_end = trimmed.ends_with(['.', '!', '?', '…', '。', '！', '？']);
+    let sentences = count_sentence_ends(text);
+    Features {
+        words: total_words,
+        chars,
+        stopword_ratio: if total_words == 0 { 0.0 } else { stop_total as f32 / total_words as f32 },
+        sentence_end,
+        starts_upper: text
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric() || !c.is_lowercase()),
+        sentences,
+        digit_ratio: if chars == 0 { 0.0 } else { digits as f32 / chars as f32 },
+        weight: chars + 2 * cjk,
+    }
+}
+
+/// Sentence ends: `.`/`!`/`?` followed by a space and a capital, or a CJK full stop.
+fn count_sentence_ends(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    for i in 0..chars.len() {
+        match chars[i] {
+            '。' | '！' | '？' => count += 1,
+            '.' | '!' | '?' => {
+                let rest = &chars[i + 1..];
+                let next = rest.iter().position(|c| !matches!(c, '"' | '\'' | '”' | '’' | ')'));
+                match next {
+                    None => count += 1,
+                    Some(p)
+                        if rest[p] == ' '
+                            && rest
+                                .get(p + 1)
+                                .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '‘')) =>
+                    {
+                        count += 1
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_languages() {
+        assert_eq!(
+            detect_language(&[
+                "The committee met on Tuesday and agreed that the old pier would be rebuilt next year."
+            ]),
+            "en"
+        );
+        assert_eq!(
+            detect_language(&[
+                "Der Ausschuss hat am Dienstag beschlossen, dass die alte Brücke im nächsten Jahr neu gebaut wird."
+            ]),
+            "de"
+        );
+        assert_eq!(
+            detect_language(&["委員会は火曜日に古い桟橋を来年再建することで合意したと発表しました。"]),
+            "ja"
+        );
+    }
+
+    #[test]
+    fn stopword_ratio_uses_the_language() {
+        let de = measure("Die Stadt hat mit dem Bau der neuen Schule im Sommer begonnen.", "de");
+        assert!(de.stopword_ratio > 0.4, "{de:?}");
+        let menu = measure("Politik Wirtschaft Sport Kultur", "de");
+        assert_eq!(menu.stopword_ratio, 0.0);
+    }
+
+    #[test]
+    fn cjk_counts_characters() {
+        let ja = measure("市は来年の春に新しい図書館を開くと発表した。", "ja");
+        assert!(ja.words >= 10, "{ja:?}");
+        assert!(ja.sentence_end);
+        assert!(ja.stopword_ratio > 0.2, "{ja:?}");
+        assert!(ja.weight > 50);
+    }
+
+    #[test]
+    fn counts_sentences() {
+        assert_eq!(measure("It rained. Then it stopped! Good.", "en").sentences, 3);
+        assert_eq!(measure("Mr. smith arrived at 3.5 p.m. today", "en").sentences, 0);
+    }
+}
