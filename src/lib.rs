@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assemble;
+pub mod check;
 pub mod clean;
 pub mod cli;
 pub mod config;
@@ -12,10 +13,12 @@ pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod ingest;
+pub mod init;
 pub mod markdown;
 pub mod model;
 pub mod outlet;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod text;
 pub mod theme;

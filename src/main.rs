@@ -5,7 +5,7 @@ fn main() -> std::process::ExitCode {
     match brief::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            brief::cli::print_error(&err);
             std::process::ExitCode::FAILURE
         }
     }
