@@ -16,6 +16,10 @@ pub struct Rendered {
     pub has_code: bool,
 }
 
+/// Prefixed classes (`hl-keyword`), so grammar scopes like `meta` or `source` never collide
+/// with the theme's own classes.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
 fn syntaxes() -> &'static SyntaxSet {
     static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
     SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
@@ -61,7 +65,7 @@ pub fn render(markdown: &str) -> Rendered {
 fn highlight(lang: &str, code: &str) -> String {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang).unwrap_or_else(|| set.find_syntax_plain_text());
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::Spaced);
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return format!("<pre><code>{}</code></pre>", escape_html(code));
@@ -69,17 +73,21 @@ fn highlight(lang: &str, code: &str) -> String {
     }
     let lang_class =
         if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape_html(lang)) };
-    format!("<pre class=\"code\"{lang_class}><code>{}</code></pre>", generator.finalize())
+    format!("<pre class=\"hl-code\"{lang_class}><code>{}</code></pre>", generator.finalize())
 }
 
 /// The stylesheet for highlighted code, written only when some page has code.
 pub fn syntax_css() -> String {
     let themes = syntect::highlighting::ThemeSet::load_defaults();
-    themes
+    let mut css = themes
         .themes
         .get("InspiredGitHub")
-        .and_then(|theme| css_for_theme_with_class_style(theme, ClassStyle::Spaced).ok())
-        .unwrap_or_default()
+        .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
+        .unwrap_or_default();
+    // The theme's grey comments fall short of WCAG AA contrast; code stays a light card in
+    // dark mode too, so one set of colours serves both.
+    css.push_str("\npre.hl-code { background-color: #ffffff; color: #323232; }\n.hl-code .hl-comment { color: #6a6a6a; }\n");
+    css
 }
 
 /// Text of an HTML fragment without its tags, entities decoded for the common five.
@@ -132,7 +140,7 @@ mod tests {
     fn fenced_code_is_highlighted_with_classes() {
         let out = render("```rust\nfn main() { let x = 1; }\n```\n");
         assert!(out.has_code);
-        assert!(out.html.contains("<span class=\"source rust\">"), "{}", out.html);
+        assert!(out.html.contains("<span class=\"hl-source hl-rust\">"), "{}", out.html);
         assert!(out.html.contains("data-lang=\"rust\""));
     }
 

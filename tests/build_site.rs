@@ -334,7 +334,7 @@ fn fixture_site_content_overrides_and_escaping() {
     assert!(topic.contains(r#"class="site-override""#));
     assert!(index.contains("static/style.css"));
     // Content code blocks are highlighted with classes, and their stylesheet is written.
-    assert!(index.contains(r#"<span class="source rust">"#));
+    assert!(index.contains(r#"<span class="hl-source hl-rust">"#));
     assert!(out.join("static/syntax.css").is_file());
     // The configured date is the briefing's date; the headline of a seed that has one.
     assert_eq!(json["date"], "2025-03-14");
