@@ -12,6 +12,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
+use crate::assemble::views;
 use crate::config::Config;
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
@@ -73,6 +74,8 @@ impl Renderer {
         context
             .insert("topics", &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>());
         context.insert("lead_html", &briefing.lead_html);
+        context.insert("figure_tables", &views::figure_tables(briefing));
+        context.insert("timeline_days", &views::timeline_days(briefing, None));
         files.push(self.page("index.html", "index.html", &context)?);
 
         for topic in &briefing.topics {
@@ -80,6 +83,9 @@ impl Renderer {
             context.insert("description", &topic_description(topic));
             context.insert("topic", &TopicView::new(topic, &names));
             context.insert("groups", &topic_groups(topic, &briefing.sources));
+            context.insert("figure_tables", &views::figure_tables(briefing));
+            context.insert("timeline_days", &views::timeline_days(briefing, Some(&topic.slug)));
+            context.insert("speakers", &views::speakers(briefing, &topic.slug));
             files.push(self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)?);
         }
         for source in &briefing.sources {

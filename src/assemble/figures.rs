@@ -276,6 +276,13 @@ fn clause_break() -> &'static Regex {
     })
 }
 
+/// Text between two numbers that starts another statement; a dash or a comma does not
+/// ("311 – 100 soldiers, as well as 28 civilians" is one breakdown).
+fn new_statement() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| re(r"(?i)[;:()]|\b(?:when|while|but|after|before|because|which|who|whom|that)\b"))
+}
+
 fn keyword_regex() -> &'static Vec<(Category, Regex)> {
     static R: OnceLock<Vec<(Category, Regex)>> = OnceLock::new();
     R.get_or_init(|| KEYWORDS.iter().map(|(c, p)| (*c, re(&format!(r"(?i)\b(?:{p})\b")))).collect())
@@ -426,7 +433,7 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
         let (counted, noun_len) = counted_after(&sentence[whole.end()..]);
         let noun_end = whole.end() + noun_len;
         let own = nearest_category(sentence, whole.start(), noun_end.max(whole.end()));
-        let inherited = previous.filter(|(_, end)| !clause_break().is_match(&sentence[*end..whole.start()]));
+        let inherited = previous.filter(|(_, end)| !new_statement().is_match(&sentence[*end..whole.start()]));
         let category = match (own, counted) {
             (Some((c, true)), Counted::Nothing) => Some(c),
             (_, Counted::Nothing) => inherited.map(|(c, _)| c),

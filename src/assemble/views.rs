@@ -34,6 +34,8 @@ pub struct FigureRow {
 
 #[derive(Debug, Serialize)]
 pub struct FigureCell {
+    /// The outlet's slug, for the link to the paragraph.
+    pub source: String,
     pub value: String,
     pub attributed_to: Option<String>,
     pub inferred: bool,
@@ -81,6 +83,7 @@ pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
                             here.sort_by_key(|f| std::cmp::Reverse(f.value));
                             here.into_iter()
                                 .map(|f| FigureCell {
+                                    source: f.source.clone(),
                                     value: display_value(f.value, f.qualifier.as_deref()),
                                     attributed_to: f.attributed_to.clone(),
                                     inferred: f.attribution_inferred,
