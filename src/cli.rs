@@ -114,6 +114,18 @@ pub enum Command {
         /// The folder to create.
         dir: PathBuf,
     },
+    /// Write drafted topic summaries to content/topics/<slug>.md for editors to rewrite.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  brief draft                         draft every topic without an editor's summary\n",
+        "  brief draft --root ~/briefings/aleppo\n",
+        "A file an editor has changed (its body no longer matches draft_hash) is never overwritten."
+    ))]
+    Draft {
+        /// The project folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Show how the cleaner classified each line of a seed, and why.
     #[command(after_help = "Example:\n  brief explain seeds/001_3678b5fa2648f87c.txt")]
     Explain {
@@ -329,6 +341,19 @@ pub fn run(cli: Cli) -> Result<()> {
                 dir.display(),
                 dir.display()
             ));
+            Ok(())
+        }
+        Command::Draft { root } => {
+            let report = crate::draft::draft(&root)?;
+            for file in &report.written {
+                println!("wrote     {file}");
+            }
+            for file in &report.unchanged {
+                println!("unchanged {file}");
+            }
+            for (file, why) in &report.skipped {
+                println!("skipped   {file}: {why}");
+            }
             Ok(())
         }
         Command::Explain { file, root } => {

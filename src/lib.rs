@@ -10,6 +10,7 @@ pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod draft;
 pub mod error;
 pub mod feeds;
 pub mod ingest;
