@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::model::{RawArticle, SourceLine};
@@ -25,13 +26,16 @@ pub struct Ingested {
     pub warnings: Vec<Warning>,
 }
 
-/// Reads every `*.txt` under `ROOT/seeds`, sorted by path. Symbolic links are not followed.
+/// Reads every `*.txt` under `ROOT/seeds`, sorted by path, in parallel. Symbolic links are not
+/// followed (a link may point outside the project or into a loop). A seed that cannot be used
+/// as it is gets repaired or skipped with a warning naming it; only a seed whose header is
+/// wrong (a bad date) fails the build, and then every such seed is reported at once.
 pub fn ingest(root: &Path) -> Result<Ingested> {
     let dir = root.join("seeds");
     if !dir.is_dir() {
         bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
     }
-    let mut articles = Vec::new();
+    let mut files = Vec::new();
     let mut warnings = Vec::new();
     for entry in WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
         let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
@@ -44,28 +48,57 @@ pub fn ingest(root: &Path) -> Result<Ingested> {
             });
             continue;
         }
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "txt") {
-            continue;
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "txt") {
+            files.push((path.to_path_buf(), rel));
         }
-        let bytes = std::fs::read(path).with_context(|| format!("{rel}: cannot read"))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => bail!(
-                "{rel}: not valid UTF-8 (first bad byte at offset {}); re-save the file as UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        };
-        if text.contains('\0') {
-            bail!("{rel}: looks like a binary file (contains NUL bytes); seeds must be plain text");
-        }
-        let article = parse_seed(&rel, &text)?;
-        if article.lines.is_empty() && article.headline.is_none() {
-            warnings.push(Warning { file: rel, message: "empty seed skipped".into() });
-            continue;
-        }
-        articles.push(article);
     }
-    Ok(Ingested { articles, warnings })
+    let outcomes: Vec<Result<(Option<RawArticle>, Option<Warning>)>> =
+        files.par_iter().map(|(path, rel)| read_seed(path, rel)).collect();
+    let mut articles = Vec::with_capacity(outcomes.len());
+    let mut errors = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok((article, warning)) => {
+                articles.extend(article);
+                warnings.extend(warning);
+            }
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    match errors.len() {
+        0 => Ok(Ingested { articles, warnings }),
+        1 => bail!("{}", errors[0]),
+        n => bail!("{n} seeds have errors:\n{}", errors.join("\n")),
+    }
+}
+
+/// Share of control characters above which a file is taken for binary data.
+const BINARY_CONTROL_SHARE: f64 = 0.01;
+
+fn read_seed(path: &Path, rel: &str) -> Result<(Option<RawArticle>, Option<Warning>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("{rel}: cannot read"))?;
+    let warn = |message: String| Some(Warning { file: rel.to_string(), message });
+    let controls = bytes.iter().filter(|b| **b < 0x09 || (0x0e..0x20).contains(*b)).count();
+    if bytes.contains(&0) || controls as f64 > bytes.len() as f64 * BINARY_CONTROL_SHARE {
+        return Ok((None, warn("looks like a binary file, skipped; seeds must be plain text".into())));
+    }
+    let (text, mut warning) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let message = format!(
+                "not valid UTF-8 (first bad byte at offset {offset}); bad bytes shown as U+FFFD; re-save the file as UTF-8"
+            );
+            (text, warn(message))
+        }
+    };
+    let article = parse_seed(rel, &text)?;
+    if article.lines.is_empty() && article.headline.is_none() {
+        warning = warn("empty seed skipped".into());
+        return Ok((None, warning));
+    }
+    Ok((Some(article), warning))
 }
 
 /// Parses one seed's text. `seed` is its project-relative path, used in errors.
@@ -205,19 +238,33 @@ mod tests {
     }
 
     #[test]
-    fn walks_sorted_and_rejects_invalid_utf8() {
+    fn walks_sorted_repairs_and_skips_with_warnings() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("seeds")).unwrap();
-        std::fs::write(dir.path().join("seeds/b.txt"), "B.\n").unwrap();
-        std::fs::write(dir.path().join("seeds/a.txt"), "A.\n").unwrap();
-        std::fs::write(dir.path().join("seeds/empty.txt"), "\n\n").unwrap();
-        std::fs::write(dir.path().join("seeds/notes.md"), "ignored").unwrap();
+        let seeds = dir.path().join("seeds");
+        std::fs::create_dir_all(&seeds).unwrap();
+        std::fs::write(seeds.join("b.txt"), "B.\n").unwrap();
+        std::fs::write(seeds.join("a.txt"), "A.\n").unwrap();
+        std::fs::write(seeds.join("empty.txt"), "\n\n").unwrap();
+        std::fs::write(seeds.join("notes.md"), "ignored").unwrap();
+        std::fs::write(seeds.join("c.txt"), [b'C', 0xff, b'.', b'\n']).unwrap();
+        std::fs::write(seeds.join("d.txt"), [0x7f, b'E', b'L', b'F', 0, 1, 2, 3]).unwrap();
         let out = ingest(dir.path()).unwrap();
         let seeds: Vec<_> = out.articles.iter().map(|a| a.seed.as_str()).collect();
-        assert_eq!(seeds, ["seeds/a.txt", "seeds/b.txt"]);
-        assert_eq!(out.warnings.len(), 1);
-        std::fs::write(dir.path().join("seeds/c.txt"), [0x66, 0xff, 0x0a]).unwrap();
+        assert_eq!(seeds, ["seeds/a.txt", "seeds/b.txt", "seeds/c.txt"]);
+        assert_eq!(out.articles[2].lines[0].text, "C\u{fffd}.");
+        let warned: Vec<_> =
+            out.warnings.iter().map(|w| (w.file.as_str(), w.message.split(' ').next().unwrap())).collect();
+        assert_eq!(warned, [("seeds/c.txt", "not"), ("seeds/d.txt", "looks"), ("seeds/empty.txt", "empty")]);
+    }
+
+    #[test]
+    fn every_bad_header_is_reported_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path().join("seeds");
+        std::fs::create_dir_all(&seeds).unwrap();
+        std::fs::write(seeds.join("x.txt"), "date 2024-02-31 Text.\n").unwrap();
+        std::fs::write(seeds.join("y.txt"), "date 2024-99-01 Text.\n").unwrap();
         let err = ingest(dir.path()).err().unwrap().to_string();
-        assert!(err.contains("seeds/c.txt") && err.contains("UTF-8"), "{err}");
+        assert!(err.contains("seeds/x.txt:1") && err.contains("seeds/y.txt:1"), "{err}");
     }
 }

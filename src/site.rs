@@ -52,6 +52,7 @@ impl Site {
         let config = Config::load(root)?;
         let content = Content::load(root)?;
         let renderer = Renderer::load(root, &config)?;
+        let topic_list = topics::topics_from(&config, &content)?;
         lap("config", &mut timings);
 
         let ingested = ingest::ingest(root)?;
@@ -70,7 +71,6 @@ impl Site {
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         lap("outlet", &mut timings);
 
-        let topic_list = topics::topics_from(&config, &content);
         let matcher = Matcher::new(&topic_list);
         let assignments: Vec<Vec<Option<usize>>> =
             cleaned.par_iter().map(|a| topics::assign(a.headline.as_deref(), &a.blocks, &matcher)).collect();

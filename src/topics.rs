@@ -26,7 +26,44 @@ pub const OTHER_SLUG: &str = "other";
 
 /// Topics from config, then from `content/topics/*.md` (which may add topics, retitle them or
 /// add keywords), sorted by `order` and then by where they were declared.
-pub fn topics_from(config: &Config, content: &Content) -> Vec<Topic> {
+pub fn topics_from(config: &Config, content: &Content) -> anyhow::Result<Vec<Topic>> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for topic in &config.topics {
+        if let Some(problem) = slug_problem(&topic.slug) {
+            problems.push(format!("brief.toml: topic slug `{}` {problem}", topic.slug));
+        } else if !seen.insert(topic.slug.as_str()) {
+            problems.push(format!(
+                "brief.toml: topic slug `{}` is used twice; slugs name pages and must differ",
+                topic.slug
+            ));
+        }
+    }
+    for (slug, page) in &content.topics {
+        if let Some(problem) = slug_problem(slug) {
+            problems.push(format!("{}: the file name gives topic slug `{slug}`, which {problem}", page.path));
+        }
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("{}", problems.join("\n"));
+    }
+    Ok(merge(config, content))
+}
+
+/// Why a slug cannot name a page folder, if it cannot.
+fn slug_problem(slug: &str) -> Option<&'static str> {
+    if slug.is_empty() {
+        Some("is empty")
+    } else if !slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        Some("may hold only letters, digits, `-` and `_`")
+    } else if slug == OTHER_SLUG {
+        Some("is reserved for the page of unassigned paragraphs")
+    } else {
+        None
+    }
+}
+
+fn merge(config: &Config, content: &Content) -> Vec<Topic> {
     let mut topics: Vec<Topic> = config
         .topics
         .iter()
@@ -64,7 +101,6 @@ pub fn topics_from(config: &Config, content: &Content) -> Vec<Topic> {
             topic.order = order;
         }
     }
-    topics.retain(|t| t.slug != OTHER_SLUG);
     topics.sort_by_key(|t| t.order);
     topics
 }
@@ -338,7 +374,25 @@ mod tests {
                 rendered: crate::markdown::render(""),
             },
         );
-        let got = topics_from(&config, &content);
+        let got = topics_from(&config, &content).unwrap();
         assert_eq!(got.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bee", "A"]);
+    }
+
+    #[test]
+    fn slugs_that_cannot_name_a_page_are_errors() {
+        let topic = |slug: &str| crate::config::TopicConfig {
+            slug: slug.into(),
+            title: "T".into(),
+            keywords: vec![],
+            order: None,
+        };
+        for bad in ["../escape", "a/b", "", "other"] {
+            let config = Config { topics: vec![topic(bad)], ..Config::default() };
+            let err = topics_from(&config, &Content::default()).unwrap_err().to_string();
+            assert!(err.starts_with("brief.toml: topic slug"), "{bad}: {err}");
+        }
+        let config = Config { topics: vec![topic("gaza"), topic("gaza")], ..Config::default() };
+        let err = topics_from(&config, &Content::default()).unwrap_err().to_string();
+        assert!(err.contains("used twice"), "{err}");
     }
 }
