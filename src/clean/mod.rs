@@ -334,9 +334,42 @@ fn mark_main_run(decisions: &mut [Decision]) {
         }
         seen_good |= open(d) && d.quality == Quality::Good;
     }
+    // Lists and tables that close the article (tour dates, results, a recipe's steps) are
+    // short, data-like lines the score counts against; take in a run of them, and the title
+    // line that introduces it.
+    let mut end = last + 1;
+    let mut title = None;
+    if end < decisions.len() && is_list_title(&decisions[end]) {
+        title = Some(end);
+        end += 1;
+    }
+    let run = decisions[end..].iter().take_while(|d| is_list_item(d)).count();
+    if run >= MIN_LIST_ITEMS && !decisions[first..=last].iter().any(|d| rules::comment_section_start(&d.text))
+    {
+        last = end + run - 1;
+    } else if let Some(t) = title {
+        let _ = t;
+    }
     for (i, d) in decisions.iter_mut().enumerate() {
         d.in_main = i >= first && i <= last;
     }
+}
+
+/// A list needs this many items in a row.
+const MIN_LIST_ITEMS: usize = 3;
+
+/// A short data-like line: several words with digits or list separators, not prose.
+fn is_list_item(d: &Decision) -> bool {
+    open(d)
+        && d.quality != Quality::Good
+        && d.features.words >= 3
+        && d.features.words <= 30
+        && (d.features.digit_ratio > 0.0 || d.text.contains([':', '–', '—', '@', '|', ';']))
+}
+
+/// A title line that may introduce a list ("Tour dates:", "The results").
+fn is_list_title(d: &Decision) -> bool {
+    open(d) && d.quality == Quality::Short && d.features.words <= 12 && d.features.starts_upper
 }
 
 /// Decides the lines no rule named, from their quality and their neighbours'.
@@ -370,7 +403,7 @@ fn context_pass(decisions: &mut [Decision]) {
             following = Some(v);
         }
     }
-    // Near-good lines next to good ones are good: a second pass lets a run of them follow.
+    let runs = list_runs(decisions);
     for i in 0..count {
         let d = &decisions[i];
         if !open(d) {
@@ -379,6 +412,13 @@ fn context_pass(decisions: &mut [Decision]) {
         let (before, after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
+        } else if runs[i] >= MIN_LIST_ITEMS {
+            (LineClass::Paragraph, "list-in-body")
+        } else if d.quality == Quality::Short
+            && is_list_title(d)
+            && runs.get(i + 1).is_some_and(|r| *r >= MIN_LIST_ITEMS)
+        {
+            (LineClass::Heading, "list-title")
         } else {
             match d.quality {
                 Quality::Good => (LineClass::Paragraph, "body"),
@@ -405,6 +445,26 @@ fn context_pass(decisions: &mut [Decision]) {
         d.class = class;
         d.reason = reason.to_string();
     }
+}
+
+/// For each line, the length of the run of list items in the main run that it belongs to
+/// (0 for a line that is not one); linear, one pass each way.
+fn list_runs(decisions: &[Decision]) -> Vec<usize> {
+    let item: Vec<bool> = decisions.iter().map(|d| d.in_main && is_list_item(d)).collect();
+    let mut runs = vec![0; item.len()];
+    let mut i = 0;
+    while i < item.len() {
+        if !item[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < item.len() && item[i] {
+            i += 1;
+        }
+        runs[start..i].fill(i - start);
+    }
+    runs
 }
 
 /// The next line that is not a heading candidate reads as body text.
@@ -628,6 +688,17 @@ mod tests {
         let text = format!("{P1}\nTwo crossings a day.\n{P2}\nmorning boat, 7 am\nevening boat, 6 pm\n{P3}");
         let got = kept(&text);
         assert_eq!(got.len(), 6, "{got:?}");
+    }
+
+    #[test]
+    fn a_list_closing_the_article_stays() {
+        let text = format!(
+            "{P1}\n{P2}\nFerry times\nMonday – 7:10 from the quay, 18:00 back\nWednesday – 7:10 from the quay, 18:30 back\nFriday – 6:50 from the quay, 19:00 back\nHome\nContact"
+        );
+        let got = classes(&text);
+        assert_eq!(got[2], (LineClass::Heading, "list-title".into()));
+        assert!(got[3..6].iter().all(|(c, r)| *c == LineClass::Paragraph && r == "list-in-body"), "{got:?}");
+        assert_eq!(got[6].0, LineClass::Boilerplate);
     }
 
     #[test]
