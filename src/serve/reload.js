@@ -10,7 +10,7 @@
     var box = document.createElement("div");
     box.id = "brief-error-overlay";
     box.setAttribute("role", "alert");
-    box.style.cssText = "position:fixed;inset:0;z-index:2147483647;background:rgba(20,20,20,.92);color:#fff;" +
+    box.style.cssText = "position:fixed;inset:0;z-index:2147483647;background:rgba(20,20,20,.97);color:#fff;" +
       "font:15px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:2rem;overflow:auto";
     var title = document.createElement("h2");
     title.style.cssText = "color:#ff7b72;font:bold 18px/1.4 system-ui,sans-serif;margin:0 0 1rem";
