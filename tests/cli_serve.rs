@@ -128,6 +128,12 @@ fn new_project() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn serves_the_site_from_memory_and_refuses_paths_outside_it() {
     let (_dir, root) = new_project();
+    // A symbolic link in static/ that leads out of the project.
+    std::fs::write(root.parent().unwrap().join("secret.txt"), "secret").unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.parent().unwrap().join("secret.txt"), root.join("static/leak.txt"))
+        .unwrap();
     let server = Server::start(&root);
 
     let (status, head, body) = server.get("/");
@@ -151,9 +157,9 @@ fn serves_the_site_from_memory_and_refuses_paths_outside_it() {
     assert_eq!(status, 404);
     assert!(body.contains("Not found") && body.contains("data-brief-reload"), "{body}");
 
-    // A file beside the project that traversal would reach.
-    std::fs::write(root.parent().unwrap().join("secret.txt"), "secret").unwrap();
+    // The file beside the project that traversal or the symbolic link would reach.
     for path in [
+        "/static/leak.txt",
         "/../secret.txt",
         "/static/../../secret.txt",
         "/%2e%2e/secret.txt",
