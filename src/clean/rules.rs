@@ -83,6 +83,21 @@ pub const RULES: &[RuleSpec] = &[
         position: Anywhere,
     },
     RuleSpec {
+        name: "dateline",
+        class: Boilerplate,
+        // "Posted by Jo Bell on May 2, 2021", "Published: Monday, 4 March", a bare date/time.
+        pattern: r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$|(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{2,4}t)[\s,:/.|–-]*)+$",
+        max_words: 18,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "comment-author",
+        class: Boilerplate,
+        pattern: r"^\S.{0,40}\s(says|said|wrote|replied):$",
+        max_words: 7,
+        position: Anywhere,
+    },
+    RuleSpec {
         name: "read-more",
         class: Boilerplate,
         pattern: r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
@@ -92,7 +107,7 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         name: "share-prompt",
         class: Boilerplate,
-        pattern: r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link)\b|\bfollow (us|@\w+) on\b",
+        pattern: r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b|\bfollow (us|@\w+) on\b|\(opens in (a )?new window\)",
         max_words: 12,
         position: Anywhere,
     },
@@ -164,6 +179,20 @@ mod tests {
     #[test]
     fn every_rule_compiles() {
         assert_eq!(rules().len(), RULES.len());
+    }
+
+    fn first_match(text: &str) -> Option<&'static str> {
+        rules().iter().find(|r| r.regex.is_match(text)).map(|r| r.name)
+    }
+
+    #[test]
+    fn datelines_comment_authors_and_share_buttons() {
+        assert_eq!(first_match("Posted by Jo Bell on March 3, 2021, 9:15 AM EST"), Some("dateline"));
+        assert_eq!(first_match("March 3, 2021 at 9:40 am"), Some("dateline"));
+        assert_eq!(first_match("Published: Wednesday, March 3rd, 2021"), Some("dateline"));
+        assert_eq!(first_match("harbourfan says:"), Some("comment-author"));
+        assert_eq!(first_match("Click to share on Mastodon (Opens in new window)"), Some("share-prompt"));
+        assert_eq!(first_match("March was the wettest month on record in the valley."), None);
     }
 
     #[test]
