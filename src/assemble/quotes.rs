@@ -145,8 +145,7 @@ pub fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
                             .map(|(_, w)| w.clone());
                     }
                     if who.is_none() {
-                        who = person_in(&mask(text, &spans, s_start, open))
-                            .map(|p| Who::Person(names.resolve(&p)));
+                        who = person_in(&mask(text, &spans, s_start, open)).map(Who::Person);
                     }
                     if who.is_none() && standalone {
                         who = previous_speaker.clone();
