@@ -1,6 +1,10 @@
-//! Drafted summaries: the most central sentences of a topic across all its sources
-//! (centroid of TF-IDF vectors), near-duplicates from different outlets merged and counted as
-//! corroboration, each sentence linked to the paragraph it came from.
+//! Drafted summaries: the most central sentences of a topic across all its sources, each
+//! linked to the paragraph it came from.
+//!
+//! Sentences are TF-IDF vectors; the best candidates by closeness to the topic's centroid are
+//! ranked by LexRank (PageRank over the graph of similar sentences), so a claim many sentences
+//! echo rises. Sentences from different outlets that make the same claim (most of their
+//! content words shared) are merged into one point and counted as corroboration.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,16 +14,29 @@ use crate::text::{is_stopword, sentences, words};
 
 /// Sentences a drafted summary holds.
 const POINTS: usize = 4;
-/// Candidates compared pairwise; the rest are ranked against the centroid only.
+/// Candidates ranked by LexRank (pairwise work); the rest only meet the centroid.
 const MAX_CANDIDATES: usize = 300;
 /// Cosine similarity above which two sentences say the same thing.
 const SAME_CLAIM: f32 = 0.55;
+/// Share (by IDF weight) of the shorter sentence's content words the other must share to make
+/// the same claim, and of the longer's: paraphrases share their rare words (names, places,
+/// "troop withdrawal"), sentences that merely share a topic share common ones.
+const SAME_CLAIM_OF_SHORTER: f32 = 0.45;
+const SAME_CLAIM_OF_LONGER: f32 = 0.25;
+/// …and at least this many words.
+const SAME_CLAIM_MIN_WORDS: usize = 4;
+/// Similarity below which two sentences are not linked in the LexRank graph.
+const LINK: f32 = 0.1;
+const DAMPING: f32 = 0.85;
+const ITERATIONS: usize = 30;
 
 struct Candidate {
     text: String,
     source: String,
     anchor: String,
     vector: BTreeMap<String, f32>,
+    /// Content words, crudely stemmed, for claim matching.
+    stems: BTreeSet<String>,
     lead: bool,
 }
 
@@ -44,6 +61,7 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                         source: source.slug.clone(),
                         anchor: p.id.clone(),
                         vector: term_counts(sentence),
+                        stems: stems(sentence),
                         lead: seen_in_article < 2,
                     });
                 }
@@ -55,58 +73,156 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         return Vec::new();
     }
     weigh_by_idf(&mut candidates);
+    let stem_idf = stem_idf(&candidates);
+    let same_claim = |a: &Candidate, b: &Candidate, cosine: f32| same_claim(a, b, cosine, &stem_idf);
     let mut centroid: BTreeMap<String, f32> = BTreeMap::new();
     for c in &candidates {
         for (term, weight) in &c.vector {
             *centroid.entry(term.clone()).or_default() += weight;
         }
     }
-    let mut ranked: Vec<(usize, f32)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, cosine(&c.vector, &centroid) * if c.lead { 1.3 } else { 1.0 }))
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut ranked: Vec<usize> = (0..candidates.len()).collect();
+    let closeness: Vec<f32> = candidates.iter().map(|c| cosine(&c.vector, &centroid)).collect();
+    ranked.sort_by(|a, b| closeness[*b].total_cmp(&closeness[*a]).then(a.cmp(b)));
     ranked.truncate(MAX_CANDIDATES);
 
-    // Corroboration: outlets that carry the same claim.
-    let outlets_of = |i: usize| -> BTreeSet<String> {
-        ranked
-            .iter()
-            .filter(|(j, _)| cosine(&candidates[i].vector, &candidates[*j].vector) >= SAME_CLAIM)
-            .map(|(j, _)| candidates[*j].source.clone())
-            .chain(std::iter::once(candidates[i].source.clone()))
-            .collect()
-    };
-    let mut rescored: Vec<(usize, f32, BTreeSet<String>)> = ranked
-        .iter()
-        .map(|(i, score)| {
-            let outlets = outlets_of(*i);
-            (*i, score * (1.0 + 0.2 * (outlets.len() as f32 - 1.0)), outlets)
+    let k = ranked.len();
+    let mut similarity = vec![0f32; k * k];
+    for a in 0..k {
+        for b in a + 1..k {
+            let sim = cosine(&candidates[ranked[a]].vector, &candidates[ranked[b]].vector);
+            similarity[a * k + b] = sim;
+            similarity[b * k + a] = sim;
+        }
+    }
+    let centrality = lexrank(&similarity, k);
+
+    // Corroboration: the outlets that carry the same claim.
+    let outlets: Vec<BTreeSet<&str>> = (0..k)
+        .map(|a| {
+            (0..k)
+                .filter(|&b| {
+                    b == a
+                        || same_claim(&candidates[ranked[a]], &candidates[ranked[b]], similarity[a * k + b])
+                })
+                .map(|b| candidates[ranked[b]].source.as_str())
+                .collect()
         })
         .collect();
-    rescored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let score = |a: usize| -> f32 {
+        let c = &candidates[ranked[a]];
+        centrality[a]
+            * (1.0 + closeness[ranked[a]])
+            * if c.lead { 1.3 } else { 1.0 }
+            * (1.0 + 0.25 * (outlets[a].len() as f32 - 1.0))
+    };
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|a, b| score(*b).total_cmp(&score(*a)).then(a.cmp(b)));
 
-    let mut chosen: Vec<(usize, BTreeSet<String>)> = Vec::new();
-    for (i, _, outlets) in rescored {
+    let mut chosen: Vec<usize> = Vec::new();
+    for a in order {
         if chosen.len() == POINTS {
             break;
         }
-        let repeats = chosen
-            .iter()
-            .any(|(j, _)| cosine(&candidates[i].vector, &candidates[*j].vector) >= SAME_CLAIM * 0.8);
+        if !stands_alone(&candidates[ranked[a]].text) {
+            continue;
+        }
+        let repeats = chosen.iter().any(|&b| {
+            similarity[a * k + b] >= SAME_CLAIM * 0.8
+                || same_claim(&candidates[ranked[a]], &candidates[ranked[b]], 0.0)
+        });
         if !repeats {
-            chosen.push((i, outlets));
+            chosen.push(a);
         }
     }
     chosen
         .into_iter()
-        .map(|(i, outlets)| {
-            let c = &candidates[i];
+        .map(|a| {
+            let c = &candidates[ranked[a]];
             let mut sources: Vec<String> = vec![c.source.clone()];
-            sources.extend(outlets.into_iter().filter(|s| s != &c.source));
+            sources.extend(outlets[a].iter().filter(|s| **s != c.source).map(|s| s.to_string()));
             SummaryPoint { text: c.text.clone(), sources, anchor: c.anchor.clone() }
         })
+        .collect()
+}
+
+/// A summary sentence is read out of context: one that opens with a pronoun ("It said…") or
+/// reports that nothing happened ("There was no comment") says little on its own, so it is
+/// never chosen (it still counts toward what others echo).
+fn stands_alone(sentence: &str) -> bool {
+    const LEANING: &[&str] =
+        &["it", "he", "she", "they", "this", "these", "those", "we", "i", "his", "her", "their", "its"];
+    let mut opening = words(sentence).map(str::to_lowercase);
+    let first = opening.next().unwrap_or_default();
+    let second = opening.next().unwrap_or_default();
+    let third = opening.next().unwrap_or_default();
+    !(LEANING.contains(&first.as_str())
+        || (first == "there"
+            && matches!(second.as_str(), "was" | "is" | "were" | "has" | "have")
+            && matches!(third.as_str(), "no" | "not")))
+}
+
+/// Two sentences make the same claim when their vectors are close, or when they share enough
+/// of each other's content words, weighted by rarity.
+fn same_claim(a: &Candidate, b: &Candidate, cosine: f32, idf: &BTreeMap<String, f32>) -> bool {
+    if cosine >= SAME_CLAIM {
+        return true;
+    }
+    let weight = |stems: &mut dyn Iterator<Item = &String>| -> f32 {
+        stems.map(|t| idf.get(t).copied().unwrap_or(0.0)).sum()
+    };
+    let shared_count = a.stems.intersection(&b.stems).count();
+    if shared_count < SAME_CLAIM_MIN_WORDS {
+        return false;
+    }
+    let shared = weight(&mut a.stems.intersection(&b.stems));
+    let (wa, wb) = (weight(&mut a.stems.iter()), weight(&mut b.stems.iter()));
+    let (shorter, longer) = if wa <= wb { (wa, wb) } else { (wb, wa) };
+    shorter > 0.0 && shared / shorter >= SAME_CLAIM_OF_SHORTER && shared / longer >= SAME_CLAIM_OF_LONGER
+}
+
+/// Inverse document frequency of each stem over the topic's sentences.
+fn stem_idf(candidates: &[Candidate]) -> BTreeMap<String, f32> {
+    let mut df: BTreeMap<String, f32> = BTreeMap::new();
+    for c in candidates {
+        for stem in &c.stems {
+            *df.entry(stem.clone()).or_default() += 1.0;
+        }
+    }
+    let n = candidates.len() as f32;
+    df.into_iter().map(|(stem, count)| (stem, (1.0 + n / count).ln())).collect()
+}
+
+/// LexRank: PageRank over sentences linked by similarity, edges weighted by it.
+fn lexrank(similarity: &[f32], k: usize) -> Vec<f32> {
+    let weight = |a: usize, b: usize| {
+        let s = similarity[a * k + b];
+        if s >= LINK { s } else { 0.0 }
+    };
+    let out_weight: Vec<f32> = (0..k).map(|a| (0..k).map(|b| weight(a, b)).sum()).collect();
+    let mut rank = vec![1.0 / k as f32; k];
+    for _ in 0..ITERATIONS {
+        let next: Vec<f32> = (0..k)
+            .map(|b| {
+                let inflow: f32 = (0..k)
+                    .filter(|&a| out_weight[a] > 0.0)
+                    .map(|a| weight(a, b) / out_weight[a] * rank[a])
+                    .sum();
+                (1.0 - DAMPING) / k as f32 + DAMPING * inflow
+            })
+            .collect();
+        rank = next;
+    }
+    rank
+}
+
+/// Content words reduced to their Snowball stems, so "collapsed" meets "collapse".
+fn stems(sentence: &str) -> BTreeSet<String> {
+    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
+    let stemmer = STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    words(sentence)
+        .filter(|w| w.chars().count() >= 3 && !is_stopword(w))
+        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
         .collect()
 }
 
@@ -228,6 +344,55 @@ mod tests {
         assert_eq!(points.iter().filter(|p| p.text.contains("burst its banks")).count(), 1);
         let html = points_html(&points, &sources);
         assert!(html.contains("href=\"sources/"), "{html}");
+    }
+
+    #[test]
+    fn paraphrases_from_different_outlets_count_as_one_claim() {
+        let sources = vec![
+            source(
+                "a",
+                &[
+                    "The harbour authority announced a temporary closure of the northern docks on Tuesday after a crane collapsed.",
+                    "Fishermen said the closure would cost them a week of catches at the busiest time of the year.",
+                ],
+            ),
+            source(
+                "b",
+                &[
+                    "Officials declared the northern docks closed for now following the collapse of a crane, the harbour authority said.",
+                    "A spokesman for the shipping firm said two vessels had been diverted to the southern terminal overnight.",
+                ],
+            ),
+            source(
+                "c",
+                &[
+                    "Local schools will stay open and buses will run as usual during the closure, the council said on Wednesday.",
+                ],
+            ),
+        ];
+        let points = draft_summary(Some("t"), &sources);
+        let docks: Vec<_> = points.iter().filter(|p| p.text.contains("northern docks")).collect();
+        assert_eq!(docks.len(), 1, "{points:?}");
+        assert_eq!(docks[0].sources.len(), 2, "{points:?}");
+        assert!(points.len() >= 3, "{points:?}");
+    }
+
+    #[test]
+    fn lexrank_favours_the_sentence_others_echo() {
+        // Three sentences linked to the middle one, none to each other.
+        let k = 3;
+        let similarity = vec![0.0, 0.5, 0.0, 0.5, 0.0, 0.5, 0.0, 0.5, 0.0];
+        let rank = lexrank(&similarity, k);
+        assert!(rank[1] > rank[0] && rank[1] > rank[2], "{rank:?}");
+        assert!((rank.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn sentences_that_lean_on_context_are_avoided() {
+        assert!(!stands_alone("It said the road would stay closed until further notice."));
+        assert!(!stands_alone("There was no immediate comment from the port authority."));
+        assert!(stands_alone("The port authority said the road would stay closed."));
+        assert!(stands_alone("Therefore the docks closed."));
     }
 
     #[test]
