@@ -28,6 +28,8 @@ pub struct FigureRow {
     pub label: String,
     /// More than one outlet, and they give different numbers.
     pub disputed: bool,
+    /// Worth a place in the briefing's overview: the main tolls, or what several outlets count.
+    pub headline: bool,
     /// One cell per outlet of the table, in the same order; an empty cell reports nothing.
     pub cells: Vec<Vec<FigureCell>>,
 }
@@ -98,7 +100,13 @@ pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
                         figures.iter().filter(|f| f.label == label).map(|f| f.value).collect();
                     values.sort_unstable();
                     values.dedup();
-                    FigureRow { label: label.to_string(), disputed: reporting > 1 && values.len() > 1, cells }
+                    let headline = reporting > 1 || label_rank(label).0 <= 1 || label == "displaced";
+                    FigureRow {
+                        label: label.to_string(),
+                        disputed: reporting > 1 && values.len() > 1,
+                        headline,
+                        cells,
+                    }
                 })
                 .collect();
             Some(FigureTable { topic: topic.slug.clone(), outlets, rows })
