@@ -1,7 +1,8 @@
 //! Outlet: who published each article. `content/sources/<slug>.md` decides first (its `seeds`
-//! list); otherwise clues in the text: a `Source: X` line, a house promo naming the outlet
-//! ("the best of CGTN", "other MEE newsletters"), its own correspondent ("Al Jazeera's Resul
-//! Serdar said", "a Al-Hurra correspondent"), an interview ("told MEE"). Citing another outlet
+//! list); otherwise clues in the text: a `Source: X` line, a house promo or copyright line
+//! naming the outlet ("the best of CGTN", "other MEE newsletters"), a wire dateline ("BEIRUT
+//! (Reuters) -"), its own correspondent ("Al Jazeera's Resul Serdar said", "a Al-Hurra
+//! correspondent"), an interview ("told MEE"). Citing another outlet
 //! ("according to Reuters", "cited by the Reuters news agency") is not a clue.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +42,8 @@ pub struct Outlet {
     pub slug: String,
     pub name: String,
     pub homepage: Option<String>,
-    /// `content`, `source-line`, `promo`, `correspondent`, `interview`, or `unidentified`.
+    /// `content`, `source-line`, `promo`, `copyright`, `dateline`, `correspondent`,
+    /// `interview`, or `unidentified`.
     pub identified_by: String,
     pub syndicated_by: BTreeSet<String>,
 }
@@ -158,17 +160,26 @@ fn clues(article: &CleanedArticle, names: Option<&Regex>, aliases: &[Alias]) -> 
     let lines = article
         .removed
         .iter()
-        .map(|r| (r.text.as_str(), r.reason == "newsletter-promo"))
-        .chain(article.blocks.iter().map(|b| (b.text.as_str(), false)));
-    for (text, is_promo) in lines {
+        .map(|r| {
+            let house = match r.reason.as_str() {
+                "newsletter-promo" => Some("promo"),
+                "copyright" => Some("copyright"),
+                _ => None,
+            };
+            (r.text.as_str(), house, false)
+        })
+        .chain(article.blocks.iter().enumerate().map(|(i, b)| (b.text.as_str(), None, i == 0)));
+    for (text, house, is_lead) in lines {
         for found in names.find_iter(text) {
             let Some(canonical) = canonical_name(found.as_str(), aliases) else {
                 continue;
             };
             let before = text[..found.start()].to_lowercase();
             let after = &text[found.end()..];
-            let (weight, kind) = if is_promo {
-                (6, "promo")
+            let (weight, kind) = if let Some(house) = house {
+                (6, house)
+            } else if is_lead && wire_dateline(&text[..found.start()], after) {
+                (8, "dateline")
             } else if before.ends_with("according to ")
                 || before.ends_with("according to the ")
                 || before.ends_with("cited by ")
@@ -201,6 +212,19 @@ fn clues(article: &CleanedArticle, names: Option<&Regex>, aliases: &[Alias]) -> 
         .filter(|(_, (score, _, _))| *score >= 2)
         .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.0.cmp(a.0)))
         .map(|(name, (_, _, kind))| (name.to_string(), kind.to_string()))
+}
+
+/// A wire dateline opening the article: "BEIRUT (Reuters) -", "Kyiv, Ukraine (AP) —".
+fn wire_dateline(before: &str, after: &str) -> bool {
+    let place = before.trim_end();
+    before.len() <= 60
+        && place.ends_with('(')
+        && place[..place.len() - 1].trim().chars().next().is_some_and(|c| c.is_uppercase())
+        && !place[..place.len() - 1].contains(['.', '"', '“'])
+        && after
+            .trim_start()
+            .strip_prefix(')')
+            .is_some_and(|rest| rest.trim_start().starts_with(['-', '–', '—']))
 }
 
 fn canonical_name<'a>(text: &str, aliases: &'a [Alias]) -> Option<&'a str> {
@@ -315,6 +339,26 @@ mod tests {
         let outlet = &attribution.outlets[0];
         assert_eq!(outlet.slug, UNIDENTIFIED_SLUG);
         assert!(outlet.syndicated_by.contains("Wire Feed Co"), "{:?}", outlet.syndicated_by);
+    }
+
+    #[test]
+    fn wire_dateline_and_copyright_name_the_outlet() {
+        let a = article(
+            &[
+                "KHARTOUM (Reuters) - Fighting spread to the east of the city on Monday, residents said.",
+                "Residents told the BBC that shops had closed.",
+            ],
+            &[],
+        );
+        assert_eq!(name_of(&a), ("Reuters".into(), "dateline".into()));
+        let b = article(
+            &["The dam held, engineers told the BBC."],
+            &[("© 2025 Sky News. All rights reserved.", "copyright")],
+        );
+        assert_eq!(name_of(&b).0, "Sky News");
+        // A bracketed outlet inside a sentence is no dateline.
+        let c = article(&["The minister (Reuters reported) would resign, the paper said."], &[]);
+        assert_eq!(name_of(&c).1, "unidentified");
     }
 
     #[test]
