@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assemble;
+pub mod cache;
 pub mod check;
 pub mod clean;
 pub mod cli;

@@ -6,8 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result, bail};
+use rayon::prelude::*;
+use regex::Regex;
 use serde::Serialize;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
@@ -27,34 +30,49 @@ pub struct OutputFile {
 
 pub struct Renderer {
     tera: Tera,
+    /// Where each template came from, for errors (`templates/index.html`).
+    origins: BTreeMap<String, String>,
 }
 
 impl Renderer {
     /// Loads the theme's templates, then the site's overrides.
     pub fn load(root: &Path, config: &Config) -> Result<Renderer> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        let shown = |dir: &Path| dir.strip_prefix(root).unwrap_or(dir).display().to_string();
         match theme_dir(root, config)? {
-            Some(dir) => read_tree(&dir.join("templates"), &mut templates, true)?,
+            Some(dir) => {
+                read_tree(&dir.join("templates"), &mut templates, true)?;
+                for name in templates.keys() {
+                    origins.insert(name.clone(), format!("{}/{name}", shown(&dir.join("templates"))));
+                }
+            }
             None => {
                 for (name, text) in theme::TEMPLATES {
                     templates.insert(name.to_string(), text.to_string());
+                    origins.insert(name.to_string(), format!("(built-in default theme) {name}"));
                 }
             }
         }
-        read_tree(&root.join("templates"), &mut templates, true)?;
+        let mut overrides = BTreeMap::new();
+        read_tree(&root.join("templates"), &mut overrides, true)?;
+        for (name, text) in overrides {
+            origins.insert(name.clone(), format!("templates/{name}"));
+            templates.insert(name, text);
+        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         // Tera's default also turns `/` into `&#x2F;`, which is safe but garbles every URL.
         tera.set_escape_fn(crate::markdown::escape_html);
         tera.register_filter("human_date", human_date);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| anyhow::anyhow!("{}", tera_message(&e, root, config)))?;
+            .map_err(|e| anyhow::anyhow!("{}", template_error(&e, &origins)))?;
         for required in ["index.html", "topic.html", "source.html"] {
             if !tera.get_template_names().any(|n| n == required) {
                 bail!("theme `{}` has no template `{required}`; add it to templates/", config.theme);
             }
         }
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, origins })
     }
 
     /// Every page of the site and `briefing.json`.
@@ -67,33 +85,69 @@ impl Renderer {
         let site = SiteView::new(briefing, config, needs_syntax_css);
         let names: BTreeMap<&str, &str> =
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
-        let mut files = Vec::new();
+        // Shared by the index and every topic page: built and converted for Tera once.
+        let figure_tables = tera::to_value(views::figure_tables(briefing))?;
 
-        let mut context = self.context(&site, "", "index", "");
-        context.insert("sources", &briefing.sources);
-        context
-            .insert("topics", &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>());
-        context.insert("lead_html", &briefing.lead_html);
-        context.insert("figure_tables", &views::figure_tables(briefing));
-        context.insert("timeline_days", &views::timeline_days(briefing, None));
-        files.push(self.page("index.html", "index.html", &context)?);
-
-        for topic in &briefing.topics {
+        // Pages are independent: each builds its own context and renders in parallel, and
+        // the list keeps this order (index, topics, sources) whatever order they finish in.
+        let index = || -> Result<OutputFile> {
+            let mut context = self.context(&site, "", "index", "");
+            context.insert("sources", &briefing.sources);
+            context.insert(
+                "topics",
+                &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>(),
+            );
+            context.insert("lead_html", &briefing.lead_html);
+            context.insert("figure_tables", &figure_tables);
+            context.insert("timeline_days", &views::timeline_days(briefing, None));
+            self.page("index.html", "index.html", &context)
+        };
+        let topic_page = |topic: &TopicEntry| -> Result<OutputFile> {
             let mut context = self.context(&site, "../../", &format!("topic:{}", topic.slug), &topic.url);
             context.insert("description", &topic_description(topic));
             context.insert("topic", &TopicView::new(topic, &names));
             context.insert("groups", &topic_groups(topic, &briefing.sources));
-            context.insert("figure_tables", &views::figure_tables(briefing));
+            context.insert("figure_tables", &figure_tables);
             context.insert("timeline_days", &views::timeline_days(briefing, Some(&topic.slug)));
             context.insert("speakers", &views::speakers(briefing, &topic.slug));
-            files.push(self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)?);
-        }
-        for source in &briefing.sources {
+            self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)
+        };
+        let source_page = |source: &SourceEntry| -> Result<OutputFile> {
             let mut context = self.context(&site, "../../", &format!("source:{}", source.slug), &source.url);
             context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
             context.insert("source", &SourcePage::new(source, &briefing.topics));
-            files.push(self.page("source.html", &format!("sources/{}/index.html", source.slug), &context)?);
+            self.page("source.html", &format!("sources/{}/index.html", source.slug), &context)
+        };
+        enum Job<'a> {
+            Index,
+            Topic(&'a TopicEntry),
+            Source(&'a SourceEntry),
+            Json,
         }
+        let jobs: Vec<Job> = std::iter::once(Job::Json)
+            .chain(std::iter::once(Job::Index))
+            .chain(briefing.topics.iter().map(Job::Topic))
+            .chain(briefing.sources.iter().map(Job::Source))
+            .collect();
+        let mut rendered = jobs
+            .par_iter()
+            .with_max_len(1)
+            .map(|job| match job {
+                Job::Index => index(),
+                Job::Topic(topic) => topic_page(topic),
+                Job::Source(source) => source_page(source),
+                Job::Json => serde_json::to_vec_pretty(briefing)
+                    .context("cannot serialise briefing.json")
+                    .map(|bytes| OutputFile { path: "briefing.json".into(), bytes }),
+            })
+            .collect::<Vec<Result<OutputFile>>>()
+            // The first failure in page order, whichever thread met it first.
+            .into_iter()
+            .collect::<Result<Vec<OutputFile>>>()?;
+        // briefing.json was started first (it is the biggest); it goes last, as before.
+        let json = rendered.remove(0);
+        let mut files = rendered;
+
         if self.tera.get_template_names().any(|n| n == "search.html") {
             let context = self.context(&site, "../", "search", "search/");
             files.push(self.page("search.html", "search/index.html", &context)?);
@@ -104,8 +158,7 @@ impl Renderer {
                 files.iter().filter(|f| f.path.ends_with(".html")).map(|f| f.path.clone()).collect();
             files.extend(feeds::files(briefing, base, &pages));
         }
-        let json = serde_json::to_vec_pretty(briefing).context("cannot serialise briefing.json")?;
-        files.push(OutputFile { path: "briefing.json".into(), bytes: json });
+        files.push(json);
         Ok(files)
     }
 
@@ -126,8 +179,7 @@ impl Renderer {
         let html = self
             .tera
             .render(template, context)
-            .map_err(|e| anyhow::anyhow!("template {template}: {}", chain(&e)))
-            .with_context(|| format!("cannot render {path}"))?;
+            .map_err(|e| anyhow::anyhow!("{} (while rendering {path})", template_error(&e, &self.origins)))?;
         Ok(OutputFile { path: path.to_string(), bytes: html.into_bytes() })
     }
 }
@@ -249,14 +301,36 @@ fn chain(err: &dyn std::error::Error) -> String {
     message
 }
 
-fn tera_message(err: &tera::Error, root: &Path, config: &Config) -> String {
-    let where_ = match theme_dir(root, config) {
-        Ok(Some(dir)) => {
-            format!("{} or {}", dir.join("templates").display(), root.join("templates").display())
-        }
-        _ => root.join("templates").display().to_string(),
-    };
-    format!("template error ({where_}): {}", chain(err))
+/// A Tera error as `file:line:column: what is wrong` (render errors carry no line in Tera, so
+/// they name the file only).
+fn template_error(err: &tera::Error, origins: &BTreeMap<String, String>) -> String {
+    static NAME: OnceLock<Option<Regex>> = OnceLock::new();
+    static AT: OnceLock<Option<Regex>> = OnceLock::new();
+    let text = chain(err);
+    let name = NAME
+        .get_or_init(|| Regex::new(r"'([^']+)'").ok())
+        .as_ref()
+        .and_then(|re| re.captures(&text))
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string());
+    let at = AT
+        .get_or_init(|| Regex::new(r"--> (\d+):(\d+)").ok())
+        .as_ref()
+        .and_then(|re| re.captures(&text))
+        .map(|c| format!(":{}:{}", &c[1], &c[2]))
+        .unwrap_or_default();
+    // Parse errors end with pest's "= expected …" line; render errors are the last cause.
+    let detail = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::to_string)
+        .unwrap_or_else(|| text.rsplit(": ").next().unwrap_or(&text).trim().to_string());
+    let file = name
+        .as_ref()
+        .map(|n| origins.get(n).cloned().unwrap_or_else(|| format!("templates/{n}")))
+        .unwrap_or_else(|| "templates".to_string());
+    format!("{file}{at}: template error: {detail}")
 }
 
 #[derive(Serialize)]

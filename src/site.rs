@@ -17,7 +17,7 @@ use crate::model::{Briefing, CleanedArticle};
 use crate::outlet;
 use crate::render::{self, OutputFile, Renderer};
 use crate::topics::{self, Matcher};
-use crate::{markdown, write};
+use crate::{cache, markdown, write};
 
 /// A built site in memory.
 pub struct Site {
@@ -41,7 +41,17 @@ impl BuildOptions {
 }
 
 impl Site {
+    /// Builds the project in memory, without reading or writing the build cache.
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
+        Site::load_with(root, options, false)
+    }
+
+    /// Builds the project in memory, reusing and then updating `.brief-cache/` (see `cache`).
+    pub fn load_cached(root: &Path, options: &BuildOptions) -> Result<Site> {
+        Site::load_with(root, options, true)
+    }
+
+    fn load_with(root: &Path, options: &BuildOptions, use_cache: bool) -> Result<Site> {
         let mut timings = Vec::new();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -55,26 +65,109 @@ impl Site {
         let topic_list = topics::topics_from(&config, &content)?;
         lap("config", &mut timings);
 
-        let ingested = ingest::ingest(root)?;
+        let mut ingested = ingest::ingest(root)?;
         lap("ingest", &mut timings);
 
+        // What the cache already knows: the cleaning of every seed whose text and repeated
+        // lines are unchanged, and its topic assignments if the topics are the same.
+        let keys = cache::Keys::new(&config.clean, &topic_list);
+        let mut cached = if use_cache {
+            match cache::load(root, &keys) {
+                Ok(cache) => cache,
+                Err(cache::Unusable::Corrupt(why)) => {
+                    ingested.warnings.push(Warning {
+                        file: format!("{}/", cache::DIR),
+                        message: format!("build cache ignored ({why}); it is rebuilt"),
+                    });
+                    cache::Cache::default()
+                }
+                Err(_) => cache::Cache::default(),
+            }
+        } else {
+            cache::Cache::default()
+        };
+        let (raw_hashes, repeat_hashes) = if use_cache {
+            rayon::join(
+                || ingested.articles.par_iter().map(cache::raw_hash).collect::<Vec<u64>>(),
+                || cache::repeat_hashes(&ingested.articles),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut hits: Vec<Option<cache::Entry>> = ingested
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let entry = cached.entries.remove(&a.seed)?;
+                (entry.raw == raw_hashes[i] && entry.repeats == repeat_hashes[i]).then_some(entry)
+            })
+            .collect();
+        // Entries of seeds that are gone or changed mean the file is out of date.
+        let outdated = !cached.entries.is_empty();
+        drop(cached);
+        let reused = hits.iter().filter(|h| h.is_some()).count();
+        let assigned = hits.iter().filter(|h| h.as_ref().is_some_and(|h| h.assignment.is_some())).count();
+        lap("cache", &mut timings);
+
         let mut cleaner = Cleaner::new(&config.clean)?;
-        cleaner.learn_repeats(&ingested.articles);
-        let mut cleaned: Vec<CleanedArticle> =
-            ingested.articles.par_iter().map(|a| clean::clean(a, &cleaner)).collect();
+        let mut learned = false;
+        if reused < ingested.articles.len() {
+            cleaner.learn_repeats(&ingested.articles);
+            learned = true;
+        }
+        let mut cleaned: Vec<CleanedArticle> = ingested
+            .articles
+            .par_iter()
+            .zip(hits.par_iter_mut())
+            .map(|(a, hit)| match hit {
+                Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
+                None => clean::clean(a, &cleaner),
+            })
+            .collect();
         lap("clean", &mut timings);
 
         let attribution = outlet::identify(&cleaned, &content);
         // An outlet's own `[clean]` patterns apply once the outlet is known.
         let outlet_of: Vec<&str> =
             attribution.of_article.iter().map(|&i| attribution.outlets[i].slug.as_str()).collect();
+        // Articles of such outlets are cleaned twice and never cached.
+        let own_patterns: Vec<bool> = outlet_of
+            .iter()
+            .map(|slug| {
+                content
+                    .sources
+                    .get(*slug)
+                    .is_some_and(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()))
+            })
+            .collect();
+        if !learned && own_patterns.iter().any(|own| *own) {
+            cleaner.learn_repeats(&ingested.articles);
+        }
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         lap("outlet", &mut timings);
 
         let matcher = Matcher::new(&topic_list);
-        let assignments: Vec<Vec<Option<usize>>> =
-            cleaned.par_iter().map(|a| topics::assign(a.headline.as_deref(), &a.blocks, &matcher)).collect();
+        let assignments: Vec<Vec<Option<usize>>> = cleaned
+            .par_iter()
+            .zip(hits.par_iter_mut())
+            .zip(own_patterns.par_iter())
+            .map(|((a, hit), own)| match hit.as_mut().and_then(|h| h.assignment.take()) {
+                Some(assignment) if !own && assignment.len() == a.blocks.len() => assignment,
+                _ => topics::assign(a.headline.as_deref(), &a.blocks, &matcher),
+            })
+            .collect();
         lap("topics", &mut timings);
+
+        let n = cleaned.len();
+        if use_cache && (outdated || reused < n || assigned < n || n == 0) {
+            let entries: Vec<_> = (0..cleaned.len())
+                .filter(|&i| !own_patterns[i])
+                .map(|i| (&cleaned[i], raw_hashes[i], repeat_hashes[i], assignments[i].as_slice()))
+                .collect();
+            cache::save(root, &keys, &entries);
+            lap("cache-save", &mut timings);
+        }
 
         let briefing = assemble::assemble(&Inputs {
             config: &config,
@@ -102,6 +195,17 @@ impl Site {
     }
 }
 
+/// A placeholder left where a cached article was moved out.
+fn empty_article() -> CleanedArticle {
+    CleanedArticle {
+        seed: String::new(),
+        headline: None,
+        date: None,
+        blocks: Vec::new(),
+        removed: Vec::new(),
+    }
+}
+
 fn content_has_code(content: &Content) -> bool {
     content.index.iter().any(|p| p.rendered.has_code)
         || content.topics.values().any(|p| p.rendered.has_code)
@@ -110,7 +214,7 @@ fn content_has_code(content: &Content) -> bool {
 
 /// Builds the project at `root` into `output`. Nothing is written unless every stage succeeded.
 pub fn build(root: &Path, output: &Path, force: bool, options: &BuildOptions) -> Result<Site> {
-    let mut site = Site::load(root, options)?;
+    let mut site = Site::load_cached(root, options)?;
     let clock = Instant::now();
     write::write_site(output, &site.files, force)?;
     site.timings.push(("write", clock.elapsed()));

@@ -5,9 +5,11 @@
 //! of an interrupted build are removed on the next run. An existing output that brief did not
 //! write (no `.brief-output` marker) is never replaced unless forced.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 use crate::render::OutputFile;
 
@@ -84,17 +86,29 @@ fn remove_leftovers(parent: &Path, name: &str) {
 
 fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let mut folders = BTreeSet::new();
     for file in files {
         if file.path.split('/').any(|part| part == ".." || part.is_empty()) || file.path.starts_with('/') {
             bail!("refusing to write `{}` outside the output", file.path);
         }
-        let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("{}: cannot create", parent.display()))?;
+        if let Some((folder, _)) = file.path.rsplit_once('/') {
+            folders.insert(folder);
         }
-        std::fs::write(&path, &file.bytes).with_context(|| format!("{}: cannot write", path.display()))?;
     }
+    for folder in folders {
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path).with_context(|| format!("{}: cannot create", path.display()))?;
+    }
+    // Files in parallel; the first failure in file order is the one reported.
+    files
+        .par_iter()
+        .map(|file| {
+            let path = dir.join(&file.path);
+            std::fs::write(&path, &file.bytes).with_context(|| format!("{}: cannot write", path.display()))
+        })
+        .collect::<Vec<Result<()>>>()
+        .into_iter()
+        .collect::<Result<()>>()?;
     std::fs::write(dir.join(MARKER), b"This folder is written by brief; brief build replaces it.\n")
         .with_context(|| format!("{}: cannot write the output marker", dir.display()))?;
     Ok(())

@@ -12,10 +12,11 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::names::{ArticleNames, Who, attributions, is_plural};
-use crate::model::{BlockKind, Figure, SourceEntry};
+use crate::model::{ArticleEntry, BlockKind, Figure, SourceEntry};
 use crate::text::sentences;
 
 /// People counted in general: the label is just the category ("killed").
@@ -331,58 +332,59 @@ struct Sentence<'a> {
 }
 
 /// Every figure in every article, in source order; one per outlet, topic, label and value.
+/// Articles are read in parallel; the duplicates are dropped afterwards, in source order.
 pub fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
-    let mut figures = Vec::new();
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let found: Vec<Vec<Figure>> = articles.par_iter().map(|(s, a)| article_figures(&s.slug, a)).collect();
     let mut seen = BTreeSet::new();
-    for source in sources {
-        for article in &source.articles {
-            let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
-            let names = ArticleNames::new(paragraphs.clone().map(|p| p.text.as_str()));
-            let list: Vec<Sentence> = paragraphs
-                .flat_map(|p| {
-                    sentences(&p.text).map(move |s| Sentence {
-                        text: s,
-                        topic: p.topic.as_deref(),
-                        anchor: &p.id,
-                    })
-                })
-                .collect();
-            let mut last = Last::default();
-            let attributed: Vec<Option<String>> =
-                list.iter().map(|s| attribution_of(s.text, &names, &mut last)).collect();
-            for (i, s) in list.iter().enumerate() {
-                for (value, qualifier, label) in figures_in(s.text) {
-                    let key = (source.slug.clone(), s.topic.map(str::to_string), label.clone(), value);
-                    if !seen.insert(key) {
-                        continue;
-                    }
-                    let (attributed_to, inferred) = match &attributed[i] {
-                        Some(who) => (Some(who.clone()), false),
-                        None => {
-                            // A neighbour on the same topic only: a heading between them
-                            // usually changes the story.
-                            let near = |j: usize| {
-                                list.get(j).filter(|n| n.topic == s.topic).and_then(|_| attributed[j].clone())
-                            };
-                            let before = i.checked_sub(1).and_then(near);
-                            let after = near(i + 1);
-                            let near = before.or(after);
-                            (near.clone(), near.is_some())
-                        }
+    found
+        .into_iter()
+        .flatten()
+        .filter(|f| seen.insert((f.source.clone(), f.topic.clone(), f.label.clone(), f.value)))
+        .collect()
+}
+
+/// The figures of one article, duplicates included.
+fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
+    let names = ArticleNames::new(paragraphs.clone().map(|p| p.text.as_str()));
+    let list: Vec<Sentence> = paragraphs
+        .flat_map(|p| {
+            sentences(&p.text).map(move |s| Sentence { text: s, topic: p.topic.as_deref(), anchor: &p.id })
+        })
+        .collect();
+    let mut last = Last::default();
+    let attributed: Vec<Option<String>> =
+        list.iter().map(|s| attribution_of(s.text, &names, &mut last)).collect();
+    for (i, s) in list.iter().enumerate() {
+        for (value, qualifier, label) in figures_in(s.text) {
+            let (attributed_to, inferred) = match &attributed[i] {
+                Some(who) => (Some(who.clone()), false),
+                None => {
+                    // A neighbour on the same topic only: a heading between them
+                    // usually changes the story.
+                    let near = |j: usize| {
+                        list.get(j).filter(|n| n.topic == s.topic).and_then(|_| attributed[j].clone())
                     };
-                    figures.push(Figure {
-                        topic: s.topic.map(str::to_string),
-                        label,
-                        value,
-                        source: source.slug.clone(),
-                        attributed_to,
-                        text: s.text.to_string(),
-                        qualifier,
-                        anchor: s.anchor.to_string(),
-                        attribution_inferred: inferred,
-                    });
+                    let before = i.checked_sub(1).and_then(near);
+                    let after = near(i + 1);
+                    let near = before.or(after);
+                    (near.clone(), near.is_some())
                 }
-            }
+            };
+            figures.push(Figure {
+                topic: s.topic.map(str::to_string),
+                label,
+                value,
+                source: source.to_string(),
+                attributed_to,
+                text: s.text.to_string(),
+                qualifier,
+                anchor: s.anchor.to_string(),
+                attribution_inferred: inferred,
+            });
         }
     }
     figures

@@ -12,6 +12,7 @@ pub mod views;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::Content;
@@ -42,7 +43,7 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
 
     let sources = source_entries(inputs);
     let mut topic_entries: Vec<TopicEntry> =
-        topics.iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, content)).collect();
+        topics.par_iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, content)).collect();
     let unassigned = assignments.iter().flatten().any(|a| a.is_none());
     if unassigned {
         topic_entries.push(topic_entry(OTHER_SLUG, "Other", false, &sources, content));

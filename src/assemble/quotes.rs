@@ -12,13 +12,14 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::figures::Last;
 use super::names::{
     ArticleNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, attributions, is_plural, is_pronoun, person_in,
 };
-use crate::model::{BlockKind, Quote, SourceEntry};
+use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry};
 use crate::text::words;
 
 /// Words a quote needs to count as a statement.
@@ -91,101 +92,98 @@ fn mask(text: &str, spans: &[(usize, usize, usize, usize)], from: usize, to: usi
 }
 
 /// Every quote of four words or more, in source order, once per outlet.
+/// Articles are read in parallel; repeats are dropped afterwards, in source order.
 pub fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
-    let mut quotes = Vec::new();
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let found: Vec<Vec<Quote>> = articles.par_iter().map(|(s, a)| article_quotes(s, a)).collect();
     let mut seen = BTreeSet::new();
-    for source in sources {
-        for article in &source.articles {
-            let paragraphs: Vec<_> =
-                article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
-            let names = ArticleNames::new(paragraphs.iter().map(|p| p.text.as_str()));
-            let mut last = Last::default();
-            let mut previous_speaker: Option<Who> = None;
-            for p in paragraphs {
-                let text = p.text.as_str();
-                let spans = spans(text);
-                let starts = sentence_starts(text, &spans);
-                let sentence_of = |at: usize| {
-                    let start = starts.iter().copied().filter(|s| *s <= at).max().unwrap_or(0);
-                    let end = starts.iter().copied().find(|s| *s > at).unwrap_or(text.len());
-                    (start, end)
-                };
-                let mut speaker_in_sentence: Option<(usize, Who)> = None;
-                for &(open, inner, close, end) in &spans {
-                    let quoted = text[inner..close].trim().trim_end_matches(',').trim();
-                    let (s_start, s_end) = sentence_of(open);
-                    let standalone = text[..open].trim().is_empty() && text[end..].trim().is_empty();
-                    let mut who = None;
-                    // Right after the quote.
-                    let after = mask(text, &spans, end, s_end.max(end));
-                    let (verb_first, subject_first) = right_after();
-                    let usable = |c: &regex::Captures| {
-                        let subject = c[1].trim();
-                        let first = subject.split_whitespace().next().unwrap_or("").to_lowercase();
-                        !subject.contains("QUOTE") && !NOT_A_SUBJECT.contains(&first.as_str())
-                            || is_pronoun(subject)
-                    };
-                    let verb = verb_first.captures(&after).filter(|c| usable(c) && !is_pronoun(&c[1]));
-                    if let Some(c) = verb.or_else(|| subject_first.captures(&after).filter(usable)) {
-                        who = names.who(&c[1], last.person.as_deref(), last.thing.as_deref());
-                    }
-                    // The frame before the quote, then the rest of the sentence.
-                    for frame in [mask(text, &spans, s_start, open), after.clone()] {
-                        if who.is_some() {
-                            break;
-                        }
-                        who = attributions(&frame)
-                            .iter()
-                            .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()));
-                    }
-                    if who.is_none() {
-                        who = speaker_in_sentence
-                            .as_ref()
-                            .filter(|(s, _)| *s == s_start)
-                            .map(|(_, w)| w.clone());
-                    }
-                    if who.is_none() {
-                        who = person_in(&mask(text, &spans, s_start, open)).map(Who::Person);
-                    }
-                    if who.is_none() && standalone {
-                        who = previous_speaker.clone();
-                    }
-                    if let Some(w) = &who {
-                        match w {
-                            Who::Person(p) => last.person = Some(p.clone()),
-                            Who::Other(o) if !is_plural(o) => last.thing = Some(o.clone()),
-                            Who::Other(_) => {}
-                        }
-                        speaker_in_sentence = Some((s_start, w.clone()));
-                        previous_speaker = Some(w.clone());
-                    }
-                    if words(quoted).count() < MIN_WORDS || is_title(quoted) {
-                        continue;
-                    }
-                    if !seen.insert((source.slug.clone(), quoted.to_string())) {
-                        continue;
-                    }
-                    quotes.push(Quote {
-                        speaker: who.map(|w| w.name().to_string()),
-                        text: quoted.to_string(),
-                        source: source.slug.clone(),
-                        topic: p.topic.clone(),
-                        anchor: p.id.clone(),
-                    });
+    found.into_iter().flatten().filter(|q| seen.insert((q.source.clone(), q.text.clone()))).collect()
+}
+
+/// The quotes of one article, repeats included.
+fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
+    let mut quotes = Vec::new();
+    let paragraphs: Vec<_> = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
+    let names = ArticleNames::new(paragraphs.iter().map(|p| p.text.as_str()));
+    let mut last = Last::default();
+    let mut previous_speaker: Option<Who> = None;
+    for p in paragraphs {
+        let text = p.text.as_str();
+        let spans = spans(text);
+        let starts = sentence_starts(text, &spans);
+        let sentence_of = |at: usize| {
+            let start = starts.iter().copied().filter(|s| *s <= at).max().unwrap_or(0);
+            let end = starts.iter().copied().find(|s| *s > at).unwrap_or(text.len());
+            (start, end)
+        };
+        let mut speaker_in_sentence: Option<(usize, Who)> = None;
+        for &(open, inner, close, end) in &spans {
+            let quoted = text[inner..close].trim().trim_end_matches(',').trim();
+            let (s_start, s_end) = sentence_of(open);
+            let standalone = text[..open].trim().is_empty() && text[end..].trim().is_empty();
+            let mut who = None;
+            // Right after the quote.
+            let after = mask(text, &spans, end, s_end.max(end));
+            let (verb_first, subject_first) = right_after();
+            let usable = |c: &regex::Captures| {
+                let subject = c[1].trim();
+                let first = subject.split_whitespace().next().unwrap_or("").to_lowercase();
+                !subject.contains("QUOTE") && !NOT_A_SUBJECT.contains(&first.as_str()) || is_pronoun(subject)
+            };
+            let verb = verb_first.captures(&after).filter(|c| usable(c) && !is_pronoun(&c[1]));
+            if let Some(c) = verb.or_else(|| subject_first.captures(&after).filter(usable)) {
+                who = names.who(&c[1], last.person.as_deref(), last.thing.as_deref());
+            }
+            // The frame before the quote, then the rest of the sentence.
+            for frame in [mask(text, &spans, s_start, open), after.clone()] {
+                if who.is_some() {
+                    break;
                 }
-                // Sources named outside quotes also set who `he` and `it` are.
-                let frame = mask(text, &spans, 0, text.len());
-                for sentence in crate::text::sentences(&frame) {
-                    if let Some(w) = attributions(sentence)
-                        .iter()
-                        .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()))
-                    {
-                        match w {
-                            Who::Person(p) => last.person = Some(p),
-                            Who::Other(o) if !is_plural(&o) => last.thing = Some(o),
-                            Who::Other(_) => {}
-                        }
-                    }
+                who = attributions(&frame)
+                    .iter()
+                    .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()));
+            }
+            if who.is_none() {
+                who = speaker_in_sentence.as_ref().filter(|(s, _)| *s == s_start).map(|(_, w)| w.clone());
+            }
+            if who.is_none() {
+                who = person_in(&mask(text, &spans, s_start, open)).map(Who::Person);
+            }
+            if who.is_none() && standalone {
+                who = previous_speaker.clone();
+            }
+            if let Some(w) = &who {
+                match w {
+                    Who::Person(p) => last.person = Some(p.clone()),
+                    Who::Other(o) if !is_plural(o) => last.thing = Some(o.clone()),
+                    Who::Other(_) => {}
+                }
+                speaker_in_sentence = Some((s_start, w.clone()));
+                previous_speaker = Some(w.clone());
+            }
+            if words(quoted).count() < MIN_WORDS || is_title(quoted) {
+                continue;
+            }
+            quotes.push(Quote {
+                speaker: who.map(|w| w.name().to_string()),
+                text: quoted.to_string(),
+                source: source.slug.clone(),
+                topic: p.topic.clone(),
+                anchor: p.id.clone(),
+            });
+        }
+        // Sources named outside quotes also set who `he` and `it` are.
+        let frame = mask(text, &spans, 0, text.len());
+        for sentence in crate::text::sentences(&frame) {
+            if let Some(w) = attributions(sentence)
+                .iter()
+                .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()))
+            {
+                match w {
+                    Who::Person(p) => last.person = Some(p),
+                    Who::Other(o) if !is_plural(&o) => last.thing = Some(o),
+                    Who::Other(_) => {}
                 }
             }
         }

@@ -8,8 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::markdown::escape_html;
-use crate::model::{BlockKind, SourceEntry, SummaryPoint};
+use crate::model::{ArticleEntry, BlockKind, SourceEntry, SummaryPoint};
 use crate::text::{is_stopword, sentences, words};
 
 /// Sentences a drafted summary holds.
@@ -30,10 +32,10 @@ const LINK: f32 = 0.1;
 const DAMPING: f32 = 0.85;
 const ITERATIONS: usize = 30;
 
-struct Candidate {
-    text: String,
-    source: String,
-    anchor: String,
+struct Candidate<'a> {
+    text: &'a str,
+    source: &'a str,
+    anchor: &'a str,
     vector: BTreeMap<String, f32>,
     /// Content words, crudely stemmed, for claim matching.
     stems: BTreeSet<String>,
@@ -42,9 +44,12 @@ struct Candidate {
 
 /// Drafts a summary of the paragraphs whose topic is `topic` (`None`: unassigned ones).
 pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<SummaryPoint> {
-    let mut candidates = Vec::new();
-    for source in sources {
-        for article in &source.articles {
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let mut candidates: Vec<Candidate> = articles
+        .par_iter()
+        .map(|(source, article)| {
+            let mut found = Vec::new();
             let mut seen_in_article = 0;
             for p in article
                 .paragraphs
@@ -56,10 +61,10 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                     if !(8..=60).contains(&count) || sentence.starts_with(['“', '"']) {
                         continue;
                     }
-                    candidates.push(Candidate {
-                        text: sentence.to_string(),
-                        source: source.slug.clone(),
-                        anchor: p.id.clone(),
+                    found.push(Candidate {
+                        text: sentence,
+                        source: &source.slug,
+                        anchor: &p.id,
                         vector: term_counts(sentence),
                         stems: stems(sentence),
                         lead: seen_in_article < 2,
@@ -67,8 +72,10 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                 }
                 seen_in_article += 1;
             }
-        }
-    }
+            found
+        })
+        .flatten_iter()
+        .collect();
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -78,11 +85,19 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
     let mut centroid: BTreeMap<String, f32> = BTreeMap::new();
     for c in &candidates {
         for (term, weight) in &c.vector {
-            *centroid.entry(term.clone()).or_default() += weight;
+            match centroid.get_mut(term) {
+                Some(sum) => *sum += weight,
+                None => {
+                    centroid.insert(term.clone(), 0.0 + weight);
+                }
+            }
         }
     }
     let mut ranked: Vec<usize> = (0..candidates.len()).collect();
-    let closeness: Vec<f32> = candidates.iter().map(|c| cosine(&c.vector, &centroid)).collect();
+    // The centroid's norm once, not once per candidate (it has every term of the topic).
+    let centroid_norm = norm(&centroid);
+    let closeness: Vec<f32> =
+        candidates.par_iter().map(|c| cosine_with(&c.vector, &centroid, centroid_norm)).collect();
     ranked.sort_by(|a, b| closeness[*b].total_cmp(&closeness[*a]).then(a.cmp(b)));
     ranked.truncate(MAX_CANDIDATES);
 
@@ -105,7 +120,7 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                     b == a
                         || same_claim(&candidates[ranked[a]], &candidates[ranked[b]], similarity[a * k + b])
                 })
-                .map(|b| candidates[ranked[b]].source.as_str())
+                .map(|b| candidates[ranked[b]].source)
                 .collect()
         })
         .collect();
@@ -124,7 +139,7 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         if chosen.len() == POINTS {
             break;
         }
-        if !stands_alone(&candidates[ranked[a]].text) {
+        if !stands_alone(candidates[ranked[a]].text) {
             continue;
         }
         let repeats = chosen.iter().any(|&b| {
@@ -139,9 +154,9 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         .into_iter()
         .map(|a| {
             let c = &candidates[ranked[a]];
-            let mut sources: Vec<String> = vec![c.source.clone()];
+            let mut sources: Vec<String> = vec![c.source.to_string()];
             sources.extend(outlets[a].iter().filter(|s| **s != c.source).map(|s| s.to_string()));
-            SummaryPoint { text: c.text.clone(), sources, anchor: c.anchor.clone() }
+            SummaryPoint { text: c.text.to_string(), sources, anchor: c.anchor.to_string() }
         })
         .collect()
 }
@@ -241,7 +256,12 @@ fn weigh_by_idf(candidates: &mut [Candidate]) {
     let mut df: BTreeMap<String, f32> = BTreeMap::new();
     for c in candidates.iter() {
         for term in c.vector.keys() {
-            *df.entry(term.clone()).or_default() += 1.0;
+            match df.get_mut(term) {
+                Some(count) => *count += 1.0,
+                None => {
+                    df.insert(term.clone(), 1.0);
+                }
+            }
         }
     }
     let n = candidates.len() as f32;
@@ -253,11 +273,19 @@ fn weigh_by_idf(candidates: &mut [Candidate]) {
 }
 
 pub(super) fn cosine(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>) -> f32 {
+    cosine_with(a, b, norm(b))
+}
+
+/// `cosine` with `b`'s norm already known.
+fn cosine_with(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>, b_norm: f32) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f32 = small.iter().filter_map(|(t, w)| large.get(t).map(|v| w * v)).sum();
-    let norm = |v: &BTreeMap<String, f32>| v.values().map(|w| w * w).sum::<f32>().sqrt();
-    let denominator = norm(a) * norm(b);
+    let denominator = norm(a) * b_norm;
     if denominator == 0.0 { 0.0 } else { dot / denominator }
+}
+
+fn norm(v: &BTreeMap<String, f32>) -> f32 {
+    v.values().map(|w| w * w).sum::<f32>().sqrt()
 }
 
 /// The drafted summary as HTML with links relative to the site root (as `briefing.json`

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::summary::{cosine, term_counts};
-use crate::model::{BlockKind, SourceEntry, TimelineEvent};
+use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
 use crate::text::sentences;
 
 /// Cosine similarity above which two dated sentences report the same event.
@@ -175,49 +176,43 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
 
 /// Every dated event, oldest first; the same event reported by several outlets once.
 pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec<TimelineEvent> {
+    // Dating sentences is per article, in parallel; merging the same event is in source order.
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let dated: Vec<Vec<Dated>> =
+        articles.par_iter().map(|(_, a)| dated_sentences(a, briefing_date)).collect();
     let mut events: Vec<TimelineEvent> = Vec::new();
     let mut vectors: Vec<BTreeMap<String, f32>> = Vec::new();
     let mut by_day: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
-    for source in sources {
-        for article in &source.articles {
-            let article_date =
-                article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let Some(reference) = article_date.or(briefing_date) else { continue };
-            for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
-                for sentence in sentences(&p.text) {
-                    let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, reference) else {
-                        continue;
-                    };
-                    let vector = term_counts(sentence);
-                    let key = (date.clone(), p.topic.clone());
-                    let same_day = by_day.entry(key).or_default();
-                    let twin = same_day
-                        .iter()
-                        .rev()
-                        .take(MAX_COMPARED)
-                        .copied()
-                        .find(|i| cosine(&vectors[*i], &vector) >= SAME_EVENT);
-                    match twin {
-                        Some(i) => {
-                            if !events[i].sources.contains(&source.slug) {
-                                events[i].sources.push(source.slug.clone());
-                            }
-                        }
-                        None => {
-                            same_day.push(events.len());
-                            vectors.push(vector);
-                            events.push(TimelineEvent {
-                                date,
-                                topic: p.topic.clone(),
-                                source: source.slug.clone(),
-                                text: sentence.to_string(),
-                                phrase: phrase.trim().to_string(),
-                                reference_date: reference.format("%Y-%m-%d").to_string(),
-                                sources: vec![source.slug.clone()],
-                                anchor: p.id.clone(),
-                            });
-                        }
+    for ((source, _), found) in articles.iter().zip(dated) {
+        for Dated { sentence, phrase, date, topic, reference, anchor, vector } in found {
+            let key = (date.clone(), topic.clone());
+            let same_day = by_day.entry(key).or_default();
+            let twin = same_day
+                .iter()
+                .rev()
+                .take(MAX_COMPARED)
+                .copied()
+                .find(|i| cosine(&vectors[*i], &vector) >= SAME_EVENT);
+            match twin {
+                Some(i) => {
+                    if !events[i].sources.contains(&source.slug) {
+                        events[i].sources.push(source.slug.clone());
                     }
+                }
+                None => {
+                    same_day.push(events.len());
+                    vectors.push(vector);
+                    events.push(TimelineEvent {
+                        date,
+                        topic,
+                        source: source.slug.clone(),
+                        text: sentence.to_string(),
+                        phrase: phrase.trim().to_string(),
+                        reference_date: reference,
+                        sources: vec![source.slug.clone()],
+                        anchor: anchor.to_string(),
+                    });
                 }
             }
         }
@@ -233,6 +228,40 @@ pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec
     });
     let mut slots: Vec<Option<TimelineEvent>> = events.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// A sentence of an article that says when something happened.
+struct Dated<'a> {
+    sentence: &'a str,
+    phrase: String,
+    date: String,
+    topic: Option<String>,
+    reference: String,
+    anchor: &'a str,
+    vector: BTreeMap<String, f32>,
+}
+
+fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> Vec<Dated<'_>> {
+    let article_date = article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let Some(reference) = article_date.or(briefing_date) else { return Vec::new() };
+    let mut found = Vec::new();
+    for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
+        for sentence in sentences(&p.text) {
+            let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, reference) else {
+                continue;
+            };
+            found.push(Dated {
+                sentence,
+                phrase,
+                date,
+                topic: p.topic.clone(),
+                reference: reference.format("%Y-%m-%d").to_string(),
+                anchor: &p.id,
+                vector: term_counts(sentence),
+            });
+        }
+    }
+    found
 }
 
 #[cfg(test)]

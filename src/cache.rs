@@ -1,0 +1,462 @@
+//! The build cache: what ingest, clean and topic assignment made of each seed, kept in
+//! `.brief-cache/articles.bin` under the project root so that the next `brief build` or
+//! `brief serve` rebuild cleans only the seeds that changed.
+//!
+//! An entry is used only when everything it was computed from is the same: the seed as read
+//! (its path, header and lines, hashed), the repetition counts of its lines across all seeds
+//! (a line seen in several seeds is boilerplate, so another seed can change this one's
+//! cleaning), the `[clean]` patterns and topics of the configuration, and the brief binary
+//! itself (its version and the size and time of the executable, so a rebuilt brief with new
+//! rules starts afresh). Articles whose outlet has its own `[clean]` patterns are not cached.
+//!
+//! The file is written to a temporary name and renamed into place. It starts with a magic
+//! line, a format number and a checksum of the payload; a file that fails any check is
+//! ignored (and rewritten), never trusted. Not for: caching assemble or render output.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+
+use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
+use crate::text::words;
+
+/// The cache's folder under the project root.
+pub const DIR: &str = ".brief-cache";
+const FILE: &str = "articles.bin";
+const MAGIC: &[u8] = b"brief-cache\n";
+/// Bump when the layout below changes.
+const FORMAT: u32 = 1;
+/// Repetition counts above this are the same to the cache: the cleaner's thresholds lie below.
+const REPEAT_CAP: usize = 8;
+
+/// What every entry of one cache file shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keys {
+    /// The brief binary: version and executable.
+    pub binary: u64,
+    /// The configuration's `[clean]` patterns.
+    pub clean: u64,
+    /// The topics (slugs, titles, keywords, order), for assignments.
+    pub topics: u64,
+}
+
+impl Keys {
+    pub fn new(clean: &impl std::fmt::Debug, topics: &impl std::fmt::Debug) -> Keys {
+        Keys {
+            binary: binary_fingerprint(),
+            clean: hash_bytes(format!("{clean:?}").as_bytes()),
+            topics: hash_bytes(format!("{topics:?}").as_bytes()),
+        }
+    }
+}
+
+/// One seed's cached results.
+pub struct Entry {
+    pub raw: u64,
+    pub repeats: u64,
+    pub cleaned: CleanedArticle,
+    /// Per block: index into the topics, or `None` ("Other"); `None` when topics changed.
+    pub assignment: Option<Vec<Option<usize>>>,
+}
+
+/// The entries of a loaded cache, by seed path.
+#[derive(Default)]
+pub struct Cache {
+    pub entries: HashMap<String, Entry>,
+}
+
+/// Why a cache file was not used: `Stale` is normal (another brief, other settings),
+/// `Corrupt` is worth a note.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unusable {
+    Missing,
+    Stale,
+    Corrupt(String),
+}
+
+pub fn path(root: &Path) -> PathBuf {
+    root.join(DIR).join(FILE)
+}
+
+/// Reads the cache of the project at `root`, if it is there, intact and made with `keys`.
+pub fn load(root: &Path, keys: &Keys) -> Result<Cache, Unusable> {
+    let bytes = match std::fs::read(path(root)) {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(Unusable::Missing),
+    };
+    decode(&bytes, keys)
+}
+
+/// Writes the cache atomically; failures are not errors (the cache is an optimisation).
+pub fn save(root: &Path, keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]) {
+    let bytes = encode(keys, entries);
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let temp = dir.join(format!("{FILE}.tmp-{}", std::process::id()));
+    if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, dir.join(FILE)).is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+}
+
+/// A hash of everything ingest read from a seed: the input of cleaning.
+pub fn raw_hash(article: &RawArticle) -> u64 {
+    let mut h = Hash::new();
+    h.str(&article.seed);
+    h.opt_str(article.headline.as_deref());
+    h.u64(article.date.map_or(u64::MAX, |d| i64::from(d.num_days_from_ce()) as u64));
+    h.u64(article.lines.len() as u64);
+    for line in &article.lines {
+        h.u64(line.number as u64);
+        h.str(&line.text);
+    }
+    h.finish()
+}
+
+/// For each article, a hash of how many seeds (up to a cap) hold each of its lines, compared
+/// as the cleaner compares repeated lines (lower-cased words, punctuation ignored).
+pub fn repeat_hashes(articles: &[RawArticle]) -> Vec<u64> {
+    let keys: Vec<Vec<String>> = articles
+        .par_iter()
+        .map(|a| {
+            a.lines
+                .iter()
+                .map(|l| words(&l.text).map(str::to_lowercase).collect::<Vec<_>>().join(" "))
+                .collect()
+        })
+        .collect();
+    let mut seeds_with: HashMap<&str, usize> = HashMap::new();
+    for lines in &keys {
+        let mut distinct: Vec<&str> = lines.iter().map(String::as_str).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for key in distinct {
+            *seeds_with.entry(key).or_default() += 1;
+        }
+    }
+    keys.par_iter()
+        .map(|lines| {
+            let mut h = Hash::new();
+            for key in lines {
+                h.u64(seeds_with.get(key.as_str()).copied().unwrap_or(0).min(REPEAT_CAP) as u64);
+            }
+            h.finish()
+        })
+        .collect()
+}
+
+/// The version and the executable's size and modification time: a rebuilt brief (new rules)
+/// does not trust what an older one cached.
+fn binary_fingerprint() -> u64 {
+    let mut h = Hash::new();
+    h.str(env!("CARGO_PKG_VERSION"));
+    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+        h.u64(meta.len());
+        if let Some(since) = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()) {
+            h.u64(since.as_secs());
+            h.u64(u64::from(since.subsec_nanos()));
+        }
+    }
+    h.finish()
+}
+
+fn encode(keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(entries.len() as u64);
+    for (article, raw, repeats, assignment) in entries {
+        w.u64(*raw);
+        w.u64(*repeats);
+        w.str(&article.seed);
+        w.opt_str(article.headline.as_deref());
+        w.u64(article.date.map_or(u64::MAX, |d| i64::from(d.num_days_from_ce()) as u64));
+        w.u64(article.blocks.len() as u64);
+        for block in &article.blocks {
+            w.u64(match block.kind {
+                BlockKind::Paragraph => 0,
+                BlockKind::Heading => 1,
+            });
+            w.str(&block.text);
+            w.u64(block.line as u64);
+        }
+        w.u64(article.removed.len() as u64);
+        for removed in &article.removed {
+            w.str(&removed.text);
+            w.str(&removed.reason);
+            w.u64(removed.line as u64);
+        }
+        w.u64(assignment.len() as u64);
+        for topic in assignment.iter() {
+            w.u64(topic.map_or(u64::MAX, |t| t as u64));
+        }
+    }
+    let payload = w.bytes;
+    let mut out = Vec::with_capacity(payload.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    for key in [keys.binary, keys.clean, keys.topics, payload.len() as u64, hash_bytes(&payload)] {
+        out.extend_from_slice(&key.to_le_bytes());
+    }
+    out.extend_from_slice(&payload);
+    out
+}
+
+fn decode(bytes: &[u8], keys: &Keys) -> Result<Cache, Unusable> {
+    let corrupt = |what: &str| Unusable::Corrupt(what.to_string());
+    let Some(rest) = bytes.strip_prefix(MAGIC) else {
+        return Err(corrupt("not a brief cache file"));
+    };
+    let mut r = Reader { bytes: rest };
+    let format = r.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
+    if format != Some(FORMAT) {
+        return Err(Unusable::Stale);
+    }
+    let header = (r.u64(), r.u64(), r.u64(), r.u64(), r.u64());
+    let (Some(binary), Some(clean), Some(topics), Some(len), Some(checksum)) = header else {
+        return Err(corrupt("truncated header"));
+    };
+    if binary != keys.binary || clean != keys.clean {
+        return Err(Unusable::Stale);
+    }
+    if r.bytes.len() as u64 != len {
+        return Err(corrupt("truncated or padded"));
+    }
+    if hash_bytes(r.bytes) != checksum {
+        return Err(corrupt("checksum mismatch"));
+    }
+    let topics_ok = topics == keys.topics;
+    decode_entries(&mut r, topics_ok).ok_or_else(|| corrupt("unreadable entry"))
+}
+
+fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Cache> {
+    let count = r.u64()?;
+    let mut entries = HashMap::new();
+    for _ in 0..count {
+        let raw = r.u64()?;
+        let repeats = r.u64()?;
+        let seed = r.str()?;
+        let headline = r.opt_str()?;
+        let date = match r.u64()? {
+            u64::MAX => None,
+            days => Some(NaiveDate::from_num_days_from_ce_opt(i32::try_from(days as i64).ok()?)?),
+        };
+        let blocks = (0..r.len()?)
+            .map(|_| {
+                let kind = match r.u64()? {
+                    0 => BlockKind::Paragraph,
+                    1 => BlockKind::Heading,
+                    _ => return None,
+                };
+                Some(Block { kind, text: r.str()?, line: r.usize()? })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let removed = (0..r.len()?)
+            .map(|_| Some(RemovedLine { text: r.str()?, reason: r.str()?, line: r.usize()? }))
+            .collect::<Option<Vec<_>>>()?;
+        let assignment = (0..r.len()?)
+            .map(|_| {
+                r.u64().map(|t| match t {
+                    u64::MAX => None,
+                    t => Some(t as usize),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if assignment.len() != blocks.len() {
+            return None;
+        }
+        let cleaned = CleanedArticle { seed: seed.clone(), headline, date, blocks, removed };
+        entries.insert(seed, Entry { raw, repeats, cleaned, assignment: topics_ok.then_some(assignment) });
+    }
+    r.bytes.is_empty().then_some(Cache { entries })
+}
+
+#[derive(Default)]
+struct Writer {
+    bytes: Vec<u8>,
+}
+
+impl Writer {
+    fn u64(&mut self, v: u64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.u64(u64::MAX),
+            Some(s) => self.str(s),
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.bytes.len() < n {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(head)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    }
+    fn usize(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+    /// A count of items, each at least 8 bytes: a corrupt count cannot ask for a huge allocation.
+    fn len(&mut self) -> Option<usize> {
+        self.usize().filter(|n| *n <= self.bytes.len() / 8)
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.usize()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn opt_str(&mut self) -> Option<Option<String>> {
+        let n = self.u64()?;
+        if n == u64::MAX {
+            return Some(None);
+        }
+        let n = usize::try_from(n).ok()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok().map(Some)
+    }
+}
+
+/// A 64-bit hash, eight bytes a step; stable across platforms and releases. For cache keys and
+/// checksums, not for security.
+struct Hash(u64);
+
+impl Hash {
+    fn new() -> Hash {
+        Hash(0x243f_6a88_85a3_08d3)
+    }
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    fn u64(&mut self, v: u64) {
+        self.word(v);
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.word(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.word(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.word(u64::from_le_bytes(last));
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.u64(u64::MAX),
+            Some(s) => self.str(s),
+        }
+    }
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
+    }
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = Hash::new();
+    h.bytes(bytes);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::parse_seed;
+
+    fn keys() -> Keys {
+        Keys { binary: 1, clean: 2, topics: 3 }
+    }
+
+    fn sample() -> CleanedArticle {
+        CleanedArticle {
+            seed: "seeds/a.txt".into(),
+            headline: Some("Headline".into()),
+            date: NaiveDate::from_ymd_opt(2024, 11, 30),
+            blocks: vec![
+                Block { kind: BlockKind::Heading, text: "Sub".into(), line: 3 },
+                Block { kind: BlockKind::Paragraph, text: "Body é.".into(), line: 4 },
+            ],
+            removed: vec![RemovedLine {
+                text: "Subscribe".into(),
+                reason: "newsletter-promo".into(),
+                line: 5,
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_rejects_damage() {
+        let article = sample();
+        let assignment = [None, Some(2)];
+        let bytes = encode(&keys(), &[(&article, 7, 8, &assignment)]);
+        let cache = decode(&bytes, &keys()).unwrap();
+        let entry = &cache.entries["seeds/a.txt"];
+        assert_eq!((entry.raw, entry.repeats), (7, 8));
+        assert_eq!(entry.cleaned.blocks, article.blocks);
+        assert_eq!(entry.cleaned.removed, article.removed);
+        assert_eq!(entry.cleaned.date, article.date);
+        assert_eq!(entry.assignment.as_deref(), Some(&assignment[..]));
+
+        // Other topics: the cleaning stays, the assignments go.
+        let other_topics = Keys { topics: 4, ..keys() };
+        assert!(decode(&bytes, &other_topics).unwrap().entries["seeds/a.txt"].assignment.is_none());
+        // Another binary or other clean patterns: stale, silently.
+        assert_eq!(decode(&bytes, &Keys { binary: 9, ..keys() }).err(), Some(Unusable::Stale));
+        assert_eq!(decode(&bytes, &Keys { clean: 9, ..keys() }).err(), Some(Unusable::Stale));
+        // A flipped byte, a cut file, garbage: corrupt.
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 1;
+        assert!(matches!(decode(&flipped, &keys()), Err(Unusable::Corrupt(_))));
+        assert!(matches!(decode(&bytes[..bytes.len() - 1], &keys()), Err(Unusable::Corrupt(_))));
+        assert!(matches!(decode(b"hello", &keys()), Err(Unusable::Corrupt(_))));
+    }
+
+    #[test]
+    fn save_and_load_in_a_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let article = sample();
+        save(dir.path(), &keys(), &[(&article, 1, 2, &[None, None])]);
+        assert!(load(dir.path(), &keys()).unwrap().entries.contains_key("seeds/a.txt"));
+        let bytes = std::fs::read(path(dir.path())).unwrap();
+        std::fs::write(path(dir.path()), &bytes[..bytes.len() - 5]).unwrap();
+        assert!(matches!(load(dir.path(), &keys()), Err(Unusable::Corrupt(_))));
+        assert_eq!(load(tempfile::tempdir().unwrap().path(), &keys()).err(), Some(Unusable::Missing));
+    }
+
+    #[test]
+    fn hashes_follow_the_seed_and_its_repeated_lines() {
+        let a = parse_seed("seeds/a.txt", "Title\n\nOne line.\nShared promo!\n").unwrap();
+        let b = parse_seed("seeds/b.txt", "Other\n\nTwo lines.\nshared PROMO\n").unwrap();
+        let c = parse_seed("seeds/c.txt", "Third\n\nThree.\n").unwrap();
+        assert_ne!(
+            raw_hash(&a),
+            raw_hash(&parse_seed("seeds/a.txt", "Title\n\nOne line!\nShared promo!\n").unwrap())
+        );
+        let with_b = repeat_hashes(&[a.clone(), b.clone(), c.clone()]);
+        let without_b = repeat_hashes(&[a.clone(), c.clone()]);
+        // Removing b changes how often a's promo line repeats, not c's lines.
+        assert_ne!(with_b[0], without_b[0]);
+        assert_eq!(with_b[2], without_b[1]);
+    }
+}
