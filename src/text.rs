@@ -7,20 +7,21 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
 }
 
-/// English function words; a line of prose is full of them, a menu or a credit is not.
+/// English function words, sorted; a line of prose is full of them, a menu or a credit is not.
+pub const ENGLISH_STOPWORDS: &[&str] = &[
+    "a", "about", "after", "against", "all", "also", "an", "and", "are", "as", "at", "be", "been", "before",
+    "but", "by", "can", "could", "did", "do", "for", "from", "had", "has", "have", "he", "her", "his", "how",
+    "if", "in", "into", "is", "it", "its", "more", "no", "not", "of", "on", "or", "our", "over", "said",
+    "she", "so", "than", "that", "the", "their", "them", "there", "they", "this", "those", "to", "up", "was",
+    "we", "were", "what", "when", "which", "while", "who", "will", "with", "would", "you",
+];
+
+/// Whether a word is one of `ENGLISH_STOPWORDS`, in any case.
 pub fn is_stopword(word: &str) -> bool {
-    const STOP: &[&str] = &[
-        "a", "about", "after", "against", "all", "also", "an", "and", "are", "as", "at", "be", "been",
-        "before", "but", "by", "can", "could", "did", "do", "for", "from", "had", "has", "have", "he", "her",
-        "his", "how", "if", "in", "into", "is", "it", "its", "more", "no", "not", "of", "on", "or", "our",
-        "over", "said", "she", "so", "than", "that", "the", "their", "them", "there", "they", "this",
-        "those", "to", "up", "was", "we", "were", "what", "when", "which", "while", "who", "will", "with",
-        "would", "you",
-    ];
     if word.chars().any(|c| c.is_uppercase()) {
-        STOP.binary_search(&word.to_lowercase().as_str()).is_ok()
+        ENGLISH_STOPWORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
     } else {
-        STOP.binary_search(&word).is_ok()
+        ENGLISH_STOPWORDS.binary_search(&word).is_ok()
     }
 }
 
@@ -48,6 +49,7 @@ mod tests {
 
     #[test]
     fn stopwords_are_sorted_for_binary_search() {
+        assert!(ENGLISH_STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(is_stopword("The") && is_stopword("said") && !is_stopword("bridge"));
     }
 

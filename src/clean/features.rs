@@ -6,11 +6,12 @@
 //! words come from the `stop-words` crate (NLTK lists where they exist, ISO lists otherwise).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::text::{is_cjk, is_stopword, words};
+use crate::text::{ENGLISH_STOPWORDS, is_cjk, words};
 
 /// What the cleaner measured on a line; `brief explain` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -31,26 +32,64 @@ pub struct Features {
     pub weight: usize,
 }
 
+/// How much text (bytes) language detection reads: enough for a sure answer, and the cost
+/// of cleaning a long article stays in its lines, not in detection.
+const LANGUAGE_SAMPLE: usize = 1500;
+
 /// The article's language as an ISO 639-1 code (`en`, `de`, `ja`), `und` when unknown.
+/// Detected on a bounded sample: its longer lines (prose rather than menus) first.
 pub fn detect_language(lines: &[&str]) -> &'static str {
-    let mut sample = String::new();
-    for line in lines.iter().filter(|l| l.chars().count() >= 40) {
-        sample.push_str(line);
-        sample.push('\n');
-        if sample.len() > 6000 {
+    let mut sample = String::with_capacity(LANGUAGE_SAMPLE + 200);
+    for line in lines.iter().filter(|l| l.len() >= 40 && l.chars().count() >= 40) {
+        push_bounded(&mut sample, line);
+        if sample.len() >= LANGUAGE_SAMPLE {
             break;
         }
     }
     if sample.is_empty() {
         for line in lines {
-            sample.push_str(line);
-            sample.push('\n');
-            if sample.len() > 6000 {
+            push_bounded(&mut sample, line);
+            if sample.len() >= LANGUAGE_SAMPLE {
                 break;
             }
         }
     }
+    if is_plainly_english(&sample) {
+        return "en";
+    }
     whatlang::detect(&sample).map(|info| iso_639_1(info.lang().code())).unwrap_or("und")
+}
+
+/// Words the English fast path reads, and the share of them that must be English function
+/// words (English prose has 40–55 %; other Latin-script languages share few: "a", "in", "so").
+const ENGLISH_SAMPLE_WORDS: usize = 80;
+const ENGLISH_SHARE: f32 = 0.38;
+
+/// A sample of at least 30 words whose words are this often English function words is English:
+/// the common case, answered without trigram statistics over every language.
+fn is_plainly_english(sample: &str) -> bool {
+    let stop = stopwords("en");
+    let mut buf = String::new();
+    let (mut total, mut hits) = (0usize, 0usize);
+    for word in words(sample).take(ENGLISH_SAMPLE_WORDS) {
+        if !word.is_ascii() {
+            return false;
+        }
+        total += 1;
+        hits += usize::from(is_function_word(word, stop, &mut buf));
+    }
+    total >= 30 && hits as f32 >= ENGLISH_SHARE * total as f32
+}
+
+/// Appends a line to the sample, cut (at a character boundary) where the sample is full.
+fn push_bounded(sample: &mut String, line: &str) {
+    let room = LANGUAGE_SAMPLE.saturating_sub(sample.len());
+    let mut end = line.len().min(room.max(1));
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    sample.push_str(&line[..end]);
+    sample.push('\n');
 }
 
 /// ISO 639-3 (whatlang) to 639-1 (stop-word lists).
@@ -107,22 +146,81 @@ fn iso_639_1(code: &str) -> &'static str {
     TABLE.iter().find(|(three, _)| *three == code).map(|(_, two)| *two).unwrap_or("und")
 }
 
-/// Function words of a language, lower-cased; English's when the language has no list.
-pub fn stopwords(lang: &str) -> &'static HashSet<&'static str> {
-    static SETS: OnceLock<HashMap<&'static str, HashSet<&'static str>>> = OnceLock::new();
+/// A small, fast hash for short keys (function words): FxHash's mixing step.
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A set of function words.
+pub type StopSet = HashSet<&'static str, BuildHasherDefault<WordHasher>>;
+
+/// Function words of a language, lower-cased (for English, the crate's list and brief's own);
+/// the crate's English list when the language has none. Built once per process.
+pub fn stopwords(lang: &str) -> &'static StopSet {
+    struct Sets {
+        by_language: HashMap<&'static str, StopSet>,
+        fallback: StopSet,
+    }
+    static SETS: OnceLock<Sets> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
-        let mut sets = HashMap::new();
+        let mut by_language = HashMap::new();
         for code in stop_words::available_languages() {
             if let Some(list) = stop_words::lookup(code) {
-                sets.insert(*code, list.iter().copied().collect::<HashSet<&'static str>>());
+                by_language.insert(*code, list.iter().copied().collect::<StopSet>());
             }
         }
-        sets
+        let fallback = by_language.get("en").cloned().unwrap_or_default();
+        by_language.entry("en").or_default().extend(ENGLISH_STOPWORDS.iter().copied());
+        Sets { by_language, fallback }
     });
-    sets.get(lang).or_else(|| sets.get("en")).unwrap_or_else(|| {
-        static EMPTY: OnceLock<HashSet<&'static str>> = OnceLock::new();
-        EMPTY.get_or_init(HashSet::new)
-    })
+    sets.by_language.get(lang).unwrap_or(&sets.fallback)
+}
+
+/// No function word in any list is longer than this (bytes); longer words skip the lookup.
+const LONGEST_STOPWORD: usize = 40;
+
+/// Whether `word` is in `stop`, compared in lower case; lower-cases into `buf` only when the
+/// word has capitals.
+fn is_function_word(word: &str, stop: &StopSet, buf: &mut String) -> bool {
+    if word.len() > LONGEST_STOPWORD {
+        return false;
+    }
+    let lower: &str = if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        word
+    } else if word.is_ascii() {
+        buf.clear();
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+        buf
+    } else if word.chars().any(char::is_uppercase) {
+        buf.clear();
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+        buf
+    } else {
+        word
+    };
+    stop.contains(lower)
 }
 
 pub fn measure(text: &str, lang: &str) -> Features {
@@ -133,10 +231,10 @@ pub fn measure(text: &str, lang: &str) -> Features {
     let mut cjk_stop = 0usize;
     let mut lower = String::new();
     for word in words(text) {
-        if word.chars().any(is_cjk) {
+        if !word.is_ascii() && word.chars().any(is_cjk) {
             // Runs of ideographs and kana have no spaces: count characters; a character that
             // is a one-character function word (の, 的, 是) counts as one.
-            let mut other = String::new();
+            let mut other = false;
             for c in word.chars() {
                 if is_cjk(c) {
                     cjk += 1;
@@ -145,18 +243,16 @@ pub fn measure(text: &str, lang: &str) -> Features {
                         cjk_stop += 1;
                     }
                 } else {
-                    other.push(c);
+                    other = true;
                 }
             }
-            if !other.is_empty() {
+            if other {
                 word_count += 1;
             }
             continue;
         }
         word_count += 1;
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        if stop.contains(lower.as_str()) || (lang == "en" && is_stopword(word)) {
+        if is_function_word(word, stop, &mut lower) {
             stop_count += 1;
         }
     }
@@ -165,7 +261,7 @@ pub fn measure(text: &str, lang: &str) -> Features {
     // A function character stands for a two-character word.
     let stop_total = stop_count + cjk_stop.min(cjk_words);
     let chars = text.chars().count();
-    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
     let trimmed = text.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', ' ', '」', '』', '）']);
     let sentence_end = trimmed.ends_with(['.', '!', '?', '…', '。', '！', '？']);
     let sentences = count_sentence_ends(text);
@@ -186,21 +282,17 @@ pub fn measure(text: &str, lang: &str) -> Features {
 
 /// Sentence ends: `.`/`!`/`?` followed by a space and a capital, or a CJK full stop.
 fn count_sentence_ends(text: &str) -> usize {
-    let chars: Vec<char> = text.chars().collect();
     let mut count = 0;
-    for i in 0..chars.len() {
-        match chars[i] {
+    for (i, c) in text.char_indices() {
+        match c {
             '。' | '！' | '？' => count += 1,
             '.' | '!' | '?' => {
-                let rest = &chars[i + 1..];
-                let next = rest.iter().position(|c| !matches!(c, '"' | '\'' | '”' | '’' | ')'));
-                match next {
+                let mut rest =
+                    text[i + 1..].chars().skip_while(|c| matches!(c, '"' | '\'' | '”' | '’' | ')'));
+                match rest.next() {
                     None => count += 1,
-                    Some(p)
-                        if rest[p] == ' '
-                            && rest
-                                .get(p + 1)
-                                .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '‘')) =>
+                    Some(' ')
+                        if rest.next().is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '‘')) =>
                     {
                         count += 1
                     }

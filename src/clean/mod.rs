@@ -26,6 +26,7 @@ mod rules;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
 
@@ -114,7 +115,8 @@ const DEFAULT_PROSE_STOP: f32 = 0.42;
 pub struct Cleaner {
     drop: Vec<(String, Regex)>,
     keep: Vec<(String, Regex)>,
-    repeated: HashSet<String>,
+    /// Keys (`repeat_key`) of lines that repeat across seeds.
+    repeated: HashSet<u64>,
 }
 
 fn compile(rules: &[crate::config::PatternRule], what: &str, origin: &str) -> Result<Vec<(String, Regex)>> {
@@ -149,22 +151,26 @@ impl Cleaner {
 
     /// Learns which lines repeat across seeds (site furniture, house promos).
     pub fn learn_repeats(&mut self, articles: &[RawArticle]) {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for article in articles {
-            let mut in_this: HashSet<String> = HashSet::new();
-            for line in &article.lines {
-                in_this.insert(repeat_key(&line.text));
-            }
-            for key in in_this {
-                *seen.entry(key).or_default() += 1;
-            }
+        // Each article's distinct line keys (with their word counts), in parallel; then counted.
+        let per_article: Vec<Vec<(u64, usize)>> = articles
+            .par_iter()
+            .map(|article| {
+                let mut buf = String::new();
+                let mut keys: Vec<(u64, usize)> =
+                    article.lines.iter().filter_map(|line| repeat_key(&line.text, &mut buf)).collect();
+                keys.sort_unstable();
+                keys.dedup_by_key(|k| k.0);
+                keys
+            })
+            .collect();
+        let mut seen: HashMap<u64, (usize, usize)> = HashMap::new();
+        for (key, words) in per_article.into_iter().flatten() {
+            seen.entry(key).or_insert((0, words)).0 += 1;
         }
         self.repeated = seen
             .into_iter()
-            .filter(|(key, count)| {
-                let words = key.split(' ').count();
-                !key.is_empty()
-                    && (*count >= REPEATED_IN_SEEDS || (*count >= 2 && words <= REPEATED_SHORT_WORDS))
+            .filter(|(_, (count, words))| {
+                *count >= REPEATED_IN_SEEDS || (*count >= 2 && *words <= REPEATED_SHORT_WORDS)
             })
             .map(|(key, _)| key)
             .collect();
@@ -185,6 +191,7 @@ impl Cleaner {
             .find(|level| features.iter().any(|f| quality(f, *level) == Quality::Good))
             .unwrap_or(None);
         let count = texts.len();
+        let mut buf = String::new();
         let mut decisions: Vec<Decision> = article
             .lines
             .iter()
@@ -192,10 +199,11 @@ impl Cleaner {
             .enumerate()
             .map(|(i, (line, features))| {
                 let quality = quality(&features, strictness);
-                let (class, reason) = match self.rule_for(&line.text, &features, count - i <= TAIL_LINES) {
-                    Some((class, reason)) => (class, reason),
-                    None => (LineClass::Paragraph, String::new()),
-                };
+                let (class, reason) =
+                    match self.rule_for(&line.text, &features, count - i <= TAIL_LINES, &mut buf) {
+                        Some((class, reason)) => (class, reason),
+                        None => (LineClass::Paragraph, String::new()),
+                    };
                 Decision {
                     line: line.number,
                     text: line.text.clone(),
@@ -208,13 +216,20 @@ impl Cleaner {
                 }
             })
             .collect();
+        promote_sentences_of_short_articles(&mut decisions);
         mark_main_run(&mut decisions);
         context_pass(&mut decisions);
         decisions
     }
 
     /// Editor, vocabulary and repetition rules; `None` means "decide by quality and context".
-    fn rule_for(&self, text: &str, features: &Features, in_tail: bool) -> Option<(LineClass, String)> {
+    fn rule_for(
+        &self,
+        text: &str,
+        features: &Features,
+        in_tail: bool,
+        buf: &mut String,
+    ) -> Option<(LineClass, String)> {
         if let Some((name, _)) = self.drop.iter().find(|(_, re)| re.is_match(text)) {
             return Some((LineClass::Boilerplate, name.clone()));
         }
@@ -228,11 +243,13 @@ impl Cleaner {
             if rule.position == rules::Position::Tail && !in_tail {
                 continue;
             }
-            if rule.regex.is_match(text) {
+            if rule.is_match(text) {
                 return Some((rule.class, rule.name.to_string()));
             }
         }
-        if self.repeated.contains(&repeat_key(text)) {
+        if !self.repeated.is_empty()
+            && repeat_key(text, buf).is_some_and(|(key, _)| self.repeated.contains(&key))
+        {
             return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
         None
@@ -270,7 +287,7 @@ fn quality(f: &Features, prose_stop: Option<f32>) -> Quality {
     let high = prose_stop * 0.7;
     let low = prose_stop * 0.5;
     if f.weight < LENGTH_LOW {
-        if f.sentence_end && f.words >= 4 && f.stopword_ratio >= low {
+        if f.sentence_end && f.words >= 3 && f.stopword_ratio >= low {
             return Quality::NearGood;
         }
         return Quality::Short;
@@ -287,6 +304,30 @@ fn quality(f: &Features, prose_stop: Option<f32>) -> Quality {
         return Quality::NearGood;
     }
     Quality::Bad
+}
+
+/// A seed is an article. When none of its lines is prose by length (a short article: a
+/// headline and two sentences, or paragraphs of one short sentence each), its sentences are
+/// its prose: whole sentences with a function word count as good lines, so a short article
+/// is kept rather than taken for page furniture.
+fn promote_sentences_of_short_articles(decisions: &mut [Decision]) {
+    if decisions.iter().any(|d| open(d) && d.quality == Quality::Good) {
+        return;
+    }
+    for d in decisions.iter_mut().filter(|d| open(d)) {
+        if is_sentence(&d.features, &d.text) {
+            d.quality = Quality::Good;
+        }
+    }
+}
+
+/// A whole sentence: starts with a capital (or a quote), ends with a full stop, and has at
+/// least two words, one of them a function word ("Traffic was light.").
+fn is_sentence(f: &Features, text: &str) -> bool {
+    f.sentence_end
+        && f.words >= 2
+        && f.stopword_ratio > 0.0
+        && (f.starts_upper || text.trim_start().starts_with(['"', '\'', '‘', '“', '«']))
 }
 
 /// Whether a line is still undecided by rules (quality and context decide it).
@@ -541,10 +582,31 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
         && (f.starts_upper || text.starts_with(['"', '\'', '‘', '“', '«']))
 }
 
-/// Lower-cased letters and digits, single-spaced: two lines that differ only in punctuation
-/// or case repeat.
-fn repeat_key(text: &str) -> String {
-    words(text).map(|w| w.to_lowercase()).collect::<Vec<_>>().join(" ")
+/// A line's identity for repetition: its lower-cased letters and digits, single-spaced (two
+/// lines that differ only in punctuation or case repeat), hashed; with its word count.
+/// `None` for a line without words. `buf` is scratch space.
+fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
+    buf.clear();
+    let mut count = 0;
+    for word in words(text) {
+        if count > 0 {
+            buf.push(' ');
+        }
+        count += 1;
+        if word.is_ascii() {
+            let start = buf.len();
+            buf.push_str(word);
+            buf[start..].make_ascii_lowercase();
+        } else {
+            buf.extend(word.chars().flat_map(char::to_lowercase));
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let mut hasher = features::WordHasher::default();
+    std::hash::Hash::hash(buf.as_str(), &mut hasher);
+    Some((std::hash::Hasher::finish(&hasher), count))
 }
 
 #[cfg(test)]
@@ -792,6 +854,61 @@ mod tests {
         assert_eq!(cleaned[0].removed[0].reason, "house-ad");
         assert_eq!(cleaned[0].blocks.len() + cleaned[0].removed.len(), 3);
         assert!(cleaned[1].removed.is_empty());
+    }
+
+    fn headline_and(paragraphs: &[&str]) -> String {
+        format!("Harbour ferry back\n\n{}\n", paragraphs.join("\n"))
+    }
+
+    #[test]
+    fn a_one_paragraph_article_is_kept() {
+        for p in [P1, "The ferry to the island ran again on Monday, the operator said."] {
+            assert_eq!(kept(&headline_and(&[p])), [p]);
+        }
+    }
+
+    #[test]
+    fn a_two_paragraph_article_is_kept() {
+        let short =
+            ["The ferry to the island ran again on Monday, the operator said.", "Few people were aboard."];
+        assert_eq!(kept(&headline_and(&short)), short);
+        for last in ["Few people were aboard.", "Nobody was hurt."] {
+            let mixed = [P1, last];
+            assert_eq!(kept(&headline_and(&mixed)), mixed);
+        }
+        let long = [P1, P2];
+        assert_eq!(kept(&headline_and(&long)), long);
+    }
+
+    #[test]
+    fn a_three_paragraph_article_is_kept() {
+        let short = [
+            "The ferry to the island ran again on Monday.",
+            "It had been stopped by storms for a week.",
+            "Tickets cost the same as before, the operator said.",
+        ];
+        assert_eq!(kept(&headline_and(&short)), short);
+        let mixed = ["The ferry to the island ran again on Monday.", P2, "The first crossing left at seven."];
+        assert_eq!(kept(&headline_and(&mixed)), mixed);
+    }
+
+    #[test]
+    fn an_article_of_short_paragraphs_is_kept_and_its_junk_still_goes() {
+        let body = [
+            "The library on Quay Street opened its doors again.",
+            "The roof had leaked since March.",
+            "Volunteers moved the books upstairs.",
+            "“We lost almost nothing,” the librarian said.",
+            "Opening hours are unchanged.",
+        ];
+        let mut lines: Vec<&str> = body.to_vec();
+        lines.insert(2, "Share this article");
+        lines.push("More stories");
+        let text = headline_and(&lines);
+        assert_eq!(kept(&text), body);
+        let got = classes(&text);
+        assert_eq!(got[2].1, "share-prompt");
+        assert_eq!(got.last().unwrap().0, LineClass::Boilerplate);
     }
 
     #[test]

@@ -19,7 +19,14 @@ pub enum Position {
 pub struct RuleSpec {
     pub name: &'static str,
     pub class: LineClass,
-    pub pattern: &'static str,
+    /// The rule fires when any of these matches. Alternatives are kept apart rather than
+    /// joined with `|`: small patterns run on the regex crate's fast engines, one big
+    /// alternation of Unicode classes falls back to the slow one.
+    pub patterns: &'static [&'static str],
+    /// Patterns anchored at the line's end (`$`) for what sits there (credits, "(AP Photo)"),
+    /// each with how many of the line's last characters it sees: the window bounds how long
+    /// a match can be, so the patterns need no counted repetitions (slow to compile).
+    pub at_end: &'static [(&'static str, usize)],
     pub max_words: usize,
     pub position: Position,
 }
@@ -27,9 +34,29 @@ pub struct RuleSpec {
 pub struct Rule {
     pub name: &'static str,
     pub class: LineClass,
-    pub regex: Regex,
+    pub regexes: Vec<Regex>,
+    pub at_end: Vec<(Regex, usize)>,
     pub max_words: usize,
     pub position: Position,
+}
+
+impl Rule {
+    /// Whether the rule's pattern matches the line (its length and position not considered).
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regexes.iter().any(|re| re.is_match(text))
+            || self.at_end.iter().any(|(re, window)| re.is_match(last_chars(text, *window)))
+    }
+}
+
+/// The line's last `n` characters.
+fn last_chars(text: &str, n: usize) -> &str {
+    if text.len() <= n {
+        return text;
+    }
+    match text.char_indices().rev().nth(n - 1) {
+        Some((at, _)) => &text[at..],
+        None => text,
+    }
 }
 
 use LineClass::{Boilerplate, Caption};
@@ -40,36 +67,59 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         name: "photo-caption",
         class: Caption,
-        // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes.
-        pattern: r"[.!?”\x22)]\s*/\s*\p{Lu}[^/]{0,60}/\s*\p{Lu}[\p{L}\p{N} .&'-]{0,40}$|(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]|(?i)\((ap|afp|reuters|getty|epa|ansa)?\s*photo[^)]*\)\s*$|(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-]{2,60}$|(?i)\b(getty images|shutterstock|afp via getty images)\s*$",
+        patterns: &[r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]"],
+        at_end: &[
+            // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes (a
+            // name of up to 60 characters, an agency of up to 40).
+            (r"[.!?”\x22)]\s*/\s*\p{Lu}[^/]*/\s*\p{Lu}[\p{L}\p{N} .&'-]*$", 110),
+            (r"(?i)\((ap|afp|reuters|getty|epa|ansa)?\s*photo[^)]*\)\s*$", 160),
+            // "Photo: Jane Roe / Agency", up to 60 characters after the colon.
+            (r"(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-][\p{L} .&/-]+$", 75),
+            (r"(?i)\b(getty images|shutterstock|afp via getty images)\s*$", 60),
+        ],
         max_words: 80,
         position: Anywhere,
     },
     RuleSpec {
         name: "source-line",
         class: Boilerplate,
-        pattern: r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$",
+        patterns: &[r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$"],
+        at_end: &[],
         max_words: 12,
         position: Anywhere,
     },
     RuleSpec {
         name: "syndication-note",
         class: Boilerplate,
-        pattern: r"(?i)syndicated (feed|content|from)|has not been edited by|auto-generated from a|(originally|first) (appeared|published) (in|on|at|by)|republished (here )?(with|under) permission|this (article|story|piece) (first )?(appeared|was (first )?published)|distributed by .{1,40} content agency",
+        patterns: &[
+            r"(?i)syndicated (feed|content|from)|has not been edited by|auto-generated from a",
+            r"(?i)(originally|first) (appeared|published) (in|on|at|by)",
+            r"(?i)republished (here )?(with|under) permission",
+            r"(?i)this (article|story|piece) (first )?(appeared|was (first )?published)",
+            r"(?i)distributed by .{1,40} content agency",
+        ],
+        at_end: &[],
         max_words: 60,
         position: Anywhere,
     },
     RuleSpec {
         name: "newsletter-promo",
         class: Boilerplate,
-        pattern: r"(?i)\bnewsletters?\b|\bsubscribe\b|\bsubscription\b|\bsign(ing)? up\b|\bunsubscribe\b|\bin your inbox\b|\bdelivered to your inbox\b",
+        patterns: &[
+            r"(?i)\bnewsletters?\b|\bsubscribe\b|\bsubscription\b|\bsign(ing)? up\b|\bunsubscribe\b|\bin your inbox\b|\bdelivered to your inbox\b",
+        ],
+        at_end: &[],
         max_words: 40,
         position: Anywhere,
     },
     RuleSpec {
         name: "author-bio",
         class: Boilerplate,
-        pattern: r"(?i)^about the author\b|^(\p{Lu}[\p{L}'’.-]+\s){1,3}(is|was|has been)\s+(a|an|the|our)\b[^.]{0,160}\b(writer|reporter|journalist|editor|correspondent|reviewer|columnist|contributor|author|analyst|producer|critic|blogger|freelancer|photographer)s?\b",
+        patterns: &[
+            r"(?i)^about the author\b",
+            r"(?i)^(\p{Lu}[\p{L}'’.-]+\s){1,3}(is|was|has been)\s+(a|an|the|our)\b[^.]{0,160}\b(writer|reporter|journalist|editor|correspondent|reviewer|columnist|contributor|author|analyst|producer|critic|blogger|freelancer|photographer)s?\b",
+        ],
+        at_end: &[],
         max_words: 120,
         position: Tail,
     },
@@ -78,7 +128,11 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         // "By Jane Roe, Staff Writer" but not "By Friday, the factions had …": a name, then
         // at most a short role.
-        pattern: r"^(?i:by|written by|words by|reporting by|additional reporting by|edited by|editing by|compiled by|text by)\s+\p{Lu}[\p{L}'’.-]*(\s+(\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|al|bin))*\s*([,|–—-]\s*[\p{L} ]{0,40})?$|^\((?i:reporting|writing|editing) by [^)]*\)\.?$",
+        patterns: &[
+            r"^(?i:by|written by|words by|reporting by|additional reporting by|edited by|editing by|compiled by|text by)\s+\p{Lu}[\p{L}'’.-]*(\s+(\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|al|bin))*\s*([,|–—-]\s*[\p{L} ]{0,40})?$",
+            r"^\((?i:reporting|writing|editing) by [^)]*\)\.?$",
+        ],
+        at_end: &[],
         max_words: 16,
         position: Anywhere,
     },
@@ -86,56 +140,75 @@ pub const RULES: &[RuleSpec] = &[
         name: "dateline",
         class: Boilerplate,
         // "Posted by Jo Bell on May 2, 2021", "Published: Monday, 4 March", a bare date/time.
-        pattern: r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$|(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{2,4}t)[\s,:/.|–-]*)+$",
+        patterns: &[
+            r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$",
+            r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{2,4}t)[\s,:/.|–-]*)+$",
+        ],
+        at_end: &[],
         max_words: 18,
         position: Anywhere,
     },
     RuleSpec {
         name: "comment-author",
         class: Boilerplate,
-        pattern: r"^\S.{0,40}\s(says|said|wrote|replied):$",
+        patterns: &[r"^\S.{0,40}\s(says|said|wrote|replied):$"],
+        at_end: &[],
         max_words: 7,
         position: Anywhere,
     },
     RuleSpec {
         name: "read-more",
         class: Boilerplate,
-        pattern: r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+        patterns: &[
+            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+        ],
+        at_end: &[],
         max_words: 25,
         position: Anywhere,
     },
     RuleSpec {
         name: "share-prompt",
         class: Boilerplate,
-        pattern: r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b|\bfollow (us|@\w+) on\b|\(opens in (a )?new window\)",
+        patterns: &[
+            r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b",
+            r"(?i)\bfollow (us|@\w+) on\b",
+            r"(?i)\(opens in (a )?new window\)",
+        ],
+        at_end: &[],
         max_words: 12,
         position: Anywhere,
     },
     RuleSpec {
         name: "copyright",
         class: Boilerplate,
-        pattern: r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved",
+        patterns: &[r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved"],
+        at_end: &[],
         max_words: 40,
         position: Anywhere,
     },
     RuleSpec {
         name: "cookie-notice",
         class: Boilerplate,
-        pattern: r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b",
+        patterns: &[r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b"],
+        at_end: &[],
         max_words: 60,
         position: Anywhere,
     },
     RuleSpec {
         name: "comment-notice",
         class: Boilerplate,
-        pattern: r"(?i)^(comments?|leave a comment|join the conversation|show comments|\d+ comments?|comments are closed)\b",
+        patterns: &[
+            r"(?i)^(comments?|leave a comment|join the conversation|show comments|\d+ comments?|comments are closed)\b",
+        ],
+        at_end: &[],
         max_words: 15,
         position: Anywhere,
     },
     RuleSpec {
         name: "advertisement",
         class: Boilerplate,
-        pattern: r"(?i)^(advertisement|advertising|sponsored( content)?|ad|promoted|scroll to continue)$",
+        patterns: &[r"(?i)^(advertisement|advertising|sponsored( content)?|ad|promoted|scroll to continue)$"],
+        at_end: &[],
         max_words: 3,
         position: Anywhere,
     },
@@ -150,13 +223,18 @@ pub fn rules() -> &'static [Rule] {
             .map(|spec| Rule {
                 name: spec.name,
                 class: spec.class,
-                // The table is code: a bad pattern is a bug caught by the unit tests.
-                regex: Regex::new(spec.pattern).unwrap_or_else(|e| panic!("rule {}: {e}", spec.name)),
+                regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
+                at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
                 max_words: spec.max_words,
                 position: spec.position,
             })
             .collect()
     })
+}
+
+/// The table is code: a bad pattern is a bug caught by the unit tests.
+fn compile_rule(name: &str, pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("rule {name}: {e}"))
 }
 
 /// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
@@ -182,7 +260,7 @@ mod tests {
     }
 
     fn first_match(text: &str) -> Option<&'static str> {
-        rules().iter().find(|r| r.regex.is_match(text)).map(|r| r.name)
+        rules().iter().find(|r| r.is_match(text)).map(|r| r.name)
     }
 
     #[test]
