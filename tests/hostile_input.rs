@@ -216,7 +216,7 @@ fn interrupted_builds_leave_no_trace_on_the_next_run() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    assert!(names.iter().all(|n| !n.contains(".brief-")), "{names:?}");
+    assert!(names.iter().all(|n| !n.contains(".brief-tmp") && !n.contains(".brief-old")), "{names:?}");
     assert!(out.join("index.html").is_file());
 }
 
@@ -341,4 +341,60 @@ proptest! {
         prop_assert!(!html.contains("<b id=\"seedmark\">"));
         prop_assert!(!html.contains("<script>alert(1)"));
     }
+}
+
+#[test]
+fn template_errors_name_the_file_and_line() {
+    let dir = project(&[]);
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    let page = |body: &str| {
+        format!("{{% extends \"base.html\" %}}\n{{% block main %}}\n{body}\n{{% endblock main %}}\n")
+    };
+    std::fs::write(dir.path().join("templates/index.html"), page("<p>{{ site.title }</p>")).unwrap();
+    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None }).err().expect("syntax error");
+    let message = format!("{err:#}");
+    assert!(message.starts_with("templates/index.html:3:"), "{message}");
+    assert!(message.contains("expected"), "{message}");
+
+    std::fs::write(dir.path().join("templates/index.html"), page("<p>{{ no_such_thing.field }}</p>"))
+        .unwrap();
+    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None }).err().expect("render error");
+    let message = format!("{err:#}");
+    assert!(message.starts_with("templates/index.html:"), "{message}");
+    assert!(message.contains("no_such_thing.field"), "{message}");
+}
+
+#[test]
+fn killing_a_build_midway_never_costs_the_previous_site() {
+    let dir = project(&[]);
+    for i in 0..1500 {
+        let text = format!(
+            "Story {i}\n\nThe council said on day {i} that repairs to bridge {i} continued into the night.\n"
+        );
+        std::fs::write(dir.path().join(format!("seeds/s{i:04}.txt")), text).unwrap();
+    }
+    let out = dir.path().join("public");
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    let before = std::fs::read(out.join("index.html")).unwrap();
+    // Kill builds at different moments; whatever the moment, the old site stays whole.
+    for delay_ms in [5, 40, 120, 300] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_brief"))
+            .args(["build", "--quiet", "--root"])
+            .arg(dir.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(out.join("index.html"))
+            .unwrap_or_else(|e| panic!("no site after a kill at {delay_ms} ms: {e}"));
+        assert_eq!(now, before, "site changed by a killed build at {delay_ms} ms");
+    }
+    // The next build cleans whatever the killed ones left.
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".brief-tmp") && !n.contains(".brief-old")), "{names:?}");
 }
