@@ -26,6 +26,7 @@ pub fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).with_context(|| format!("{}: cannot create", parent.display()))?;
+    restore_interrupted_swap(output, &parent, &name);
     check_replaceable(output, force)?;
     remove_leftovers(&parent, &name);
 
@@ -68,6 +69,29 @@ fn check_replaceable(output: &Path, force: bool) -> Result<()> {
         "{}: output folder has files brief did not write; refusing to replace it (pick an empty folder, or pass --force)",
         output.display()
     )
+}
+
+/// A build killed between moving the old site aside and moving the new one in leaves no output
+/// but the old site under `.NAME.brief-old-PID`: put it back before anything else.
+fn restore_interrupted_swap(output: &Path, parent: &Path, name: &str) {
+    if output.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.brief-old-");
+    let mut olds: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .filter(|p| p.join(MARKER).exists())
+        .collect();
+    // The most recently moved aside is the last good site.
+    olds.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    if let Some(last) = olds.pop() {
+        let _ = std::fs::rename(last, output);
+    }
 }
 
 /// Temp and old folders of builds that were killed midway.
@@ -131,6 +155,24 @@ mod tests {
         write_site(&out, &[file("b.html", "two")], false).unwrap();
         assert!(!out.join("a/index.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn a_swap_cut_short_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("index.html", "good")], false).unwrap();
+        // Killed after moving the old site aside, before moving the new one in.
+        std::fs::rename(&out, dir.path().join(".public.brief-old-777")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".public.brief-tmp-777")).unwrap();
+        // The next build fails before writing: the old site must be back all the same.
+        let err = write_site(&out, &[file("../bad", "x")], false);
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "good");
+        write_site(&out, &[file("index.html", "new")], false).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("public")]);
     }
