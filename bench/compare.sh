@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Compares brief with Hugo and with `cp -r` of the input on the same synthetic articles.
+#
+#   bench/compare.sh N [RUNS]
+#
+# Generates N articles with ../shared/bench/gen_corpus.py (or $GEN_CORPUS), installs Hugo from
+# Debian's packages if it is missing, builds brief in release mode, then runs, RUNS times each
+# (default 5) and alternating so that machine noise hits all alike:
+#   - brief cold:  `brief build` with no .brief-cache/
+#   - brief warm:  `brief build` again with the cache and no change
+#   - brief one:   one seed changed, then `brief build` with the cache
+#   - hugo:        `hugo --quiet` on the same articles as Markdown
+#   - cp:          `cp -r seeds/` (the floor: reading and writing the input once)
+# and prints the median wall time and peak memory of each, and brief's ratios to Hugo and cp.
+set -euo pipefail
+
+n="${1:?usage: bench/compare.sh N [RUNS]}"
+runs="${2:-5}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+gen="${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}"
+work="${BENCH_DIR:-${TMPDIR:-/tmp}/brief-bench-$n}"
+
+if [ ! -f "$gen" ]; then
+    echo "compare.sh: corpus generator not found at $gen (set GEN_CORPUS)" >&2
+    exit 1
+fi
+if ! command -v hugo >/dev/null; then
+    echo "compare.sh: installing hugo (Debian package)" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get install -y hugo >/dev/null || { apt-get update >/dev/null && apt-get install -y hugo >/dev/null; }
+    else sudo apt-get install -y hugo >/dev/null; fi
+fi
+if [ ! -x /usr/bin/time ]; then
+    echo "compare.sh: /usr/bin/time is needed (apt-get install time)" >&2
+    exit 1
+fi
+
+(cd "$here" && cargo build --release --quiet)
+brief="${CARGO_TARGET_DIR:-$here/target}/release/brief"
+
+if [ ! -d "$work/seeds" ] || [ "$(find "$work/seeds" -name '*.txt' | wc -l)" != "$n" ]; then
+    rm -rf "$work"
+    python3 "$gen" --n "$n" --out "$work" >/dev/null
+fi
+
+# One timed run: prints "seconds max_rss_kib".
+measure() {
+    local log
+    log="$(mktemp)"
+    /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null 2>&1 || { echo "compare.sh: failed: $*" >&2; cat "$log" >&2; exit 1; }
+    tail -n 1 "$log"
+    rm -f "$log"
+}
+
+declare -A times mems
+record() { times[$1]+="$2 "; mems[$1]+="$3 "; }
+
+first_seed="$(find "$work/seeds" -name '*.txt' | sort | sed -n 1p)"
+cp "$first_seed" "$work/first-seed.orig"
+
+for i in $(seq "$runs"); do
+    rm -rf "$work/.brief-cache" "$work/public"
+    read -r t m < <(measure "$brief" build --root "$work" --quiet); record "brief cold" "$t" "$m"
+    read -r t m < <(measure "$brief" build --root "$work" --quiet); record "brief warm" "$t" "$m"
+    printf '\nAn added paragraph for run %s of the benchmark, about nothing in particular.\n' "$i" >> "$first_seed"
+    read -r t m < <(measure "$brief" build --root "$work" --quiet); record "brief one seed" "$t" "$m"
+    cp "$work/first-seed.orig" "$first_seed"
+    rm -rf "$work/hugo/public"
+    read -r t m < <(measure hugo --quiet --source "$work/hugo"); record "hugo" "$t" "$m"
+    rm -rf "$work/seeds-copy"
+    read -r t m < <(measure cp -r "$work/seeds" "$work/seeds-copy"); record "cp -r" "$t" "$m"
+done
+rm -rf "$work/seeds-copy"
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "articles: $n, runs: $runs, hugo: $(hugo version | awk '{print $2}')"
+printf '%-16s %10s %14s\n' "" "median s" "peak RSS MiB"
+declare -A med
+for k in "brief cold" "brief warm" "brief one seed" "hugo" "cp -r"; do
+    med[$k]="$(echo "${times[$k]}" | median)"
+    mem="$(echo "${mems[$k]}" | median)"
+    printf '%-16s %10.3f %14.1f\n' "$k" "${med[$k]}" "$(awk -v m="$mem" 'BEGIN { print m / 1024 }')"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "brief cold / hugo:        $(ratio "${med[brief cold]}" "${med[hugo]}")   (target <= 0.5)"
+echo "brief cold / cp -r:       $(ratio "${med[brief cold]}" "${med[cp -r]}")   (target <= 3)"
+echo "brief one seed / cold:    $(ratio "${med[brief one seed]}" "${med[brief cold]}")   (target <= 0.1)"
