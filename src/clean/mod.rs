@@ -343,6 +343,12 @@ fn mark_main_run(decisions: &mut [Decision]) {
         if !open(d) {
             return if d.class == LineClass::Paragraph { 1.0 } else { -0.3 };
         }
+        // A row of a table or list (digits, separators, five words or more, not a sentence)
+        // neither makes nor breaks the article: results and schedules beside the prose are
+        // not cut away.
+        if is_list_item(d) && d.features.words >= 5 && !is_sentence(&d.features, &d.text) {
+            return 0.0;
+        }
         match d.quality {
             Quality::Good => (d.features.weight as f32 / 100.0).clamp(1.0, 5.0),
             Quality::NearGood => 0.6,
@@ -764,6 +770,18 @@ mod tests {
     }
 
     #[test]
+    fn a_table_between_paragraphs_does_not_split_the_article() {
+        let rows: Vec<String> = (1..=8)
+            .map(|i| format!("Crossing {i}: left the quay at {}:10, arrived {}:40", 6 + i, 6 + i))
+            .collect();
+        let text = format!("Home\nNews\n{P1}\n{}\n{P2}\n{P3}\nContact", rows.join("\n"));
+        let got = kept(&text);
+        assert_eq!(got.len(), 11, "{got:?}");
+        assert_eq!(got[0], P1);
+        assert_eq!(got[10], P3);
+    }
+
+    #[test]
     fn one_line_quote_paragraph_stays() {
         let text = format!("{P1}\n“It is about time we had it,” she said.\n{P2}");
         assert_eq!(kept(&text).len(), 3);
@@ -878,6 +896,8 @@ mod tests {
         }
         let long = [P1, P2];
         assert_eq!(kept(&headline_and(&long)), long);
+        let with_a_number = ["The gale sank at least 7 boats in the harbour on Sunday, the port said.", P2];
+        assert_eq!(kept(&headline_and(&with_a_number)), with_a_number);
     }
 
     #[test]
