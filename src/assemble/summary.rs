@@ -36,7 +36,7 @@ struct Candidate<'a> {
     text: &'a str,
     source: &'a str,
     anchor: &'a str,
-    vector: BTreeMap<String, f32>,
+    vector: BTreeMap<Term, f32>,
     /// Content words, crudely stemmed, for claim matching.
     stems: BTreeSet<String>,
     lead: bool,
@@ -66,7 +66,7 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                         source: &source.slug,
                         anchor: &p.id,
                         vector: term_counts(sentence),
-                        stems: stems(sentence),
+                        stems: BTreeSet::new(),
                         lead: seen_in_article < 2,
                     });
                 }
@@ -80,17 +80,10 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         return Vec::new();
     }
     weigh_by_idf(&mut candidates);
-    let stem_idf = stem_idf(&candidates);
-    let same_claim = |a: &Candidate, b: &Candidate, cosine: f32| same_claim(a, b, cosine, &stem_idf);
-    let mut centroid: BTreeMap<String, f32> = BTreeMap::new();
+    let mut centroid: BTreeMap<Term, f32> = BTreeMap::new();
     for c in &candidates {
         for (term, weight) in &c.vector {
-            match centroid.get_mut(term) {
-                Some(sum) => *sum += weight,
-                None => {
-                    centroid.insert(term.clone(), 0.0 + weight);
-                }
-            }
+            *centroid.entry(*term).or_default() += weight;
         }
     }
     let mut ranked: Vec<usize> = (0..candidates.len()).collect();
@@ -100,6 +93,13 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         candidates.par_iter().map(|c| cosine_with(&c.vector, &centroid, centroid_norm)).collect();
     ranked.sort_by(|a, b| closeness[*b].total_cmp(&closeness[*a]).then(a.cmp(b)));
     ranked.truncate(MAX_CANDIDATES);
+    // Stems only for the candidates that are compared claim by claim.
+    let stemmed: Vec<BTreeSet<String>> = ranked.par_iter().map(|&i| stems(candidates[i].text)).collect();
+    for (&i, stems) in ranked.iter().zip(stemmed) {
+        candidates[i].stems = stems;
+    }
+    let stem_idf = stem_idf(ranked.iter().map(|&i| &candidates[i]));
+    let same_claim = |a: &Candidate, b: &Candidate, cosine: f32| same_claim(a, b, cosine, &stem_idf);
 
     let k = ranked.len();
     let mut similarity = vec![0f32; k * k];
@@ -197,14 +197,15 @@ fn same_claim(a: &Candidate, b: &Candidate, cosine: f32, idf: &BTreeMap<String, 
 }
 
 /// Inverse document frequency of each stem over the topic's sentences.
-fn stem_idf(candidates: &[Candidate]) -> BTreeMap<String, f32> {
+fn stem_idf<'a>(candidates: impl Iterator<Item = &'a Candidate<'a>>) -> BTreeMap<String, f32> {
     let mut df: BTreeMap<String, f32> = BTreeMap::new();
+    let mut n = 0.0;
     for c in candidates {
+        n += 1.0;
         for stem in &c.stems {
             *df.entry(stem.clone()).or_default() += 1.0;
         }
     }
-    let n = candidates.len() as f32;
     df.into_iter().map(|(stem, count)| (stem, (1.0 + n / count).ln())).collect()
 }
 
@@ -241,27 +242,40 @@ fn stems(sentence: &str) -> BTreeSet<String> {
         .collect()
 }
 
-pub(super) fn term_counts(sentence: &str) -> BTreeMap<String, f32> {
+/// A term: a content word, lower-cased, as a 64-bit hash. Integer keys keep the maps cheap
+/// (string keys made comparing them the largest cost of a build); a collision between two
+/// words of one topic would only blur their vectors a little.
+pub(super) type Term = u64;
+
+/// Counts of the content words of a sentence.
+pub(super) fn term_counts(sentence: &str) -> BTreeMap<Term, f32> {
     let mut counts = BTreeMap::new();
     for word in words(sentence) {
         if word.chars().count() < 3 || is_stopword(word) {
             continue;
         }
-        *counts.entry(word.to_lowercase()).or_default() += 1.0;
+        *counts.entry(term(word)).or_default() += 1.0;
     }
     counts
 }
 
+fn term(word: &str) -> Term {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let mut buf = [0u8; 4];
+        for byte in c.encode_utf8(&mut buf).bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
 fn weigh_by_idf(candidates: &mut [Candidate]) {
-    let mut df: BTreeMap<String, f32> = BTreeMap::new();
+    let mut df: BTreeMap<Term, f32> = BTreeMap::new();
     for c in candidates.iter() {
         for term in c.vector.keys() {
-            match df.get_mut(term) {
-                Some(count) => *count += 1.0,
-                None => {
-                    df.insert(term.clone(), 1.0);
-                }
-            }
+            *df.entry(*term).or_default() += 1.0;
         }
     }
     let n = candidates.len() as f32;
@@ -272,19 +286,19 @@ fn weigh_by_idf(candidates: &mut [Candidate]) {
     }
 }
 
-pub(super) fn cosine(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>) -> f32 {
+pub(super) fn cosine(a: &BTreeMap<Term, f32>, b: &BTreeMap<Term, f32>) -> f32 {
     cosine_with(a, b, norm(b))
 }
 
 /// `cosine` with `b`'s norm already known.
-fn cosine_with(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>, b_norm: f32) -> f32 {
+fn cosine_with(a: &BTreeMap<Term, f32>, b: &BTreeMap<Term, f32>, b_norm: f32) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f32 = small.iter().filter_map(|(t, w)| large.get(t).map(|v| w * v)).sum();
     let denominator = norm(a) * b_norm;
     if denominator == 0.0 { 0.0 } else { dot / denominator }
 }
 
-fn norm(v: &BTreeMap<String, f32>) -> f32 {
+fn norm(v: &BTreeMap<Term, f32>) -> f32 {
     v.values().map(|w| w * w).sum::<f32>().sqrt()
 }
 
