@@ -12,6 +12,10 @@
 #   - hugo:        `hugo --quiet` on the same articles as Markdown
 #   - cp:          `cp -r seeds/` (the floor: reading and writing the input once)
 # and prints the median wall time and peak memory of each, and brief's ratios to Hugo and cp.
+#
+# The generated project gets a brief.toml with five regional topics whose keywords are the
+# generator's cities and countries, so brief builds a real briefing (topic pages, per-topic
+# summaries) rather than putting every paragraph on one "Other" page.
 set -euo pipefail
 
 n="${1:?usage: bench/compare.sh N [RUNS]}"
@@ -41,6 +45,35 @@ if [ ! -d "$work/seeds" ] || [ "$(find "$work/seeds" -name '*.txt' | wc -l)" != 
     rm -rf "$work"
     python3 "$gen" --n "$n" --out "$work" >/dev/null
 fi
+cat > "$work/brief.toml" <<'TOML'
+title = "Benchmark briefing"
+description = "Synthetic articles grouped by region."
+
+[[topics]]
+slug = "ukraine"
+title = "Ukraine"
+keywords = ["Ukraine", "Ukrainian", "Russia", "Russian", "Kharkiv", "Odesa", "Kyiv", "Mariupol", "Zaporizhzhia", "Donetsk", "Bakhmut", "Avdiivka", "Kherson"]
+
+[[topics]]
+slug = "gaza"
+title = "Gaza and Israel"
+keywords = ["Gaza", "Gaza City", "Khan Younis", "Rafah", "Jenin", "Israel", "Israeli"]
+
+[[topics]]
+slug = "sudan"
+title = "Sudan"
+keywords = ["Sudan", "South Sudan", "Khartoum", "Omdurman", "El Fasher"]
+
+[[topics]]
+slug = "syria"
+title = "Syria and Lebanon"
+keywords = ["Syria", "Syrian", "Aleppo", "Idlib", "Homs", "Lebanon", "Beirut", "Tyre", "Sidon"]
+
+[[topics]]
+slug = "sahel"
+title = "Sahel"
+keywords = ["Mali", "Burkina Faso", "Niger", "Nigeria", "Bamako", "Gao", "Timbuktu", "Ouagadougou", "Niamey", "Maiduguri"]
+TOML
 
 # One timed run: prints "seconds max_rss_kib".
 measure() {
