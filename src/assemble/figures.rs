@@ -260,7 +260,9 @@ fn counted_after(rest: &str) -> (Counted, usize) {
         let word_len = trimmed
             .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '’' || c == '\''))
             .unwrap_or(trimmed.len());
-        let word = &lower[..word_len];
+        // Lowercased on its own: lowercasing may change a character's length ("Ⱥ", "ⱥ").
+        let word_lower = trimmed[..word_len].to_lowercase();
+        let word = word_lower.as_str();
         if word_len == 0 || crate::text::is_stopword(word) || ["of", "in", "from", "people"].contains(&word) {
             break;
         }
@@ -349,17 +351,24 @@ pub fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
 fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
     let mut figures = Vec::new();
     let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
-    let names = ArticleNames::new(paragraphs.clone().map(|p| p.text.as_str()));
     let list: Vec<Sentence> = paragraphs
+        .clone()
         .flat_map(|p| {
             sentences(&p.text).map(move |s| Sentence { text: s, topic: p.topic.as_deref(), anchor: &p.id })
         })
         .collect();
+    let found: Vec<_> = list.iter().map(|s| figures_in(s.text)).collect();
+    // Attribution is read for a figure's sentence and its neighbours; it runs in order (a
+    // pronoun points back), so it stops after the last figure's next sentence.
+    let Some(last_figure) = found.iter().rposition(|f| !f.is_empty()) else {
+        return figures;
+    };
+    let names = ArticleNames::new(paragraphs.map(|p| p.text.as_str()));
     let mut last = Last::default();
     let attributed: Vec<Option<String>> =
-        list.iter().map(|s| attribution_of(s.text, &names, &mut last)).collect();
-    for (i, s) in list.iter().enumerate() {
-        for (value, qualifier, label) in figures_in(s.text) {
+        list.iter().take(last_figure + 2).map(|s| attribution_of(s.text, &names, &mut last)).collect();
+    for ((i, s), found) in list.iter().enumerate().zip(found) {
+        for (value, qualifier, label) in found {
             let (attributed_to, inferred) = match &attributed[i] {
                 Some(who) => (Some(who.clone()), false),
                 None => {
@@ -583,6 +592,11 @@ mod tests {
         assert!(killed.attribution_inferred);
         assert_eq!(find("displaced").attributed_to.as_deref(), Some("Marta Olsen"));
         assert_eq!(find("displaced").anchor, "p-3");
+    }
+
+    #[test]
+    fn a_word_whose_lowercase_is_longer_after_a_number() {
+        assert!(got("The 5'ڊȺ. were counted.").is_empty());
     }
 
     #[test]

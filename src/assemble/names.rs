@@ -417,6 +417,10 @@ pub fn attributions(sentence: &str) -> Vec<String> {
         re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b"))
     });
 
+    // "said X" and "X said" both need a speech verb: most sentences have none.
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    let has_verb = VERB.get_or_init(|| re(&format!("(?:{SPEECH_VERBS})"))).is_match(sentence);
+
     let mut out = Vec::new();
     for caps in according.captures_iter(sentence) {
         let phrase = caps[1].trim();
@@ -428,6 +432,10 @@ pub fn attributions(sentence: &str) -> Vec<String> {
             named = vec![phrase];
         }
         out.extend(named.into_iter().map(str::to_string));
+    }
+    if !has_verb {
+        out.retain(|s| !s.is_empty() && s.split_whitespace().count() <= 12 && !s.contains("QUOTE"));
+        return out;
     }
     for caps in after.captures_iter(sentence) {
         let subject = caps[1].trim();

@@ -104,8 +104,16 @@ pub fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
 /// The quotes of one article, repeats included.
 fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
     let mut quotes = Vec::new();
-    let paragraphs: Vec<_> = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
+    let mut paragraphs: Vec<_> =
+        article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
+    // Quotes come only from paragraphs with a quoted span; who `he` and `it` are is tracked in
+    // order, so the paragraphs after the last quoted one change nothing.
+    let Some(last_quoted) = paragraphs.iter().rposition(|p| !spans(&p.text).is_empty()) else {
+        return quotes;
+    };
+    // Names are gathered from every paragraph (a later one may define an acronym).
     let names = ArticleNames::new(paragraphs.iter().map(|p| p.text.as_str()));
+    paragraphs.truncate(last_quoted + 1);
     let mut last = Last::default();
     let mut previous_speaker: Option<Who> = None;
     for p in paragraphs {
