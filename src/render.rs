@@ -92,7 +92,9 @@ impl Renderer {
         // the list keeps this order (index, topics, sources) whatever order they finish in.
         let index = || -> Result<OutputFile> {
             let mut context = self.context(&site, "", "index", "");
-            context.insert("sources", &briefing.sources);
+            // The index lists outlets with their articles' count and dates, not their text.
+            let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
+            context.insert("sources", &sources);
             context.insert(
                 "topics",
                 &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>(),
@@ -185,6 +187,47 @@ impl Renderer {
 }
 
 /// A topic page's meta description: the summary's opening, as plain text.
+/// An outlet as the index shows it: every field of `SourceEntry`, and its articles without
+/// their paragraphs and removed lines (the index shows counts and dates; the text is on the
+/// outlet's page).
+#[derive(Serialize)]
+struct SourceCard<'a> {
+    slug: &'a str,
+    name: &'a str,
+    url: &'a str,
+    homepage: &'a Option<String>,
+    notes_html: &'a Option<String>,
+    identified_by: &'a str,
+    syndicated_by: &'a [String],
+    articles: Vec<ArticleCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct ArticleCard<'a> {
+    seed: &'a str,
+    headline: &'a Option<String>,
+    date: &'a Option<String>,
+}
+
+impl<'a> SourceCard<'a> {
+    fn new(source: &'a SourceEntry) -> Self {
+        SourceCard {
+            slug: &source.slug,
+            name: &source.name,
+            url: &source.url,
+            homepage: &source.homepage,
+            notes_html: &source.notes_html,
+            identified_by: &source.identified_by,
+            syndicated_by: &source.syndicated_by,
+            articles: source
+                .articles
+                .iter()
+                .map(|a| ArticleCard { seed: &a.seed, headline: &a.headline, date: &a.date })
+                .collect(),
+        }
+    }
+}
+
 fn topic_description(topic: &TopicEntry) -> String {
     let text = match topic.summary_points.first() {
         Some(point) if !topic.editor_summary => point.text.clone(),
