@@ -195,17 +195,39 @@ struct AsciiSentenceBounds<'a> {
     pos: usize,
     state: State,
     start: Option<usize>,
+    /// Where the next terminator or line break is (or the end), once looked up from `pos`.
+    next_stop: usize,
 }
 
 impl<'a> AsciiSentenceBounds<'a> {
     fn new(text: &'a str) -> Self {
-        AsciiSentenceBounds { text, pos: 0, state: State([Part::Sot; 4]), start: None }
+        AsciiSentenceBounds { text, pos: 0, state: State([Part::Sot; 4]), start: None, next_stop: 0 }
     }
 
     /// The next break position.
     fn next_break(&mut self) -> Option<usize> {
         let bytes = self.text.as_bytes();
         while self.pos < bytes.len() {
+            // With no terminator, line break or start in the state, only a terminator or a line
+            // break can lead to a break, and no rule reads further back than the part before a
+            // terminator: skip to a few bytes before the next one, from a neutral state.
+            if self
+                .state
+                .0
+                .iter()
+                .all(|p| matches!(p, Part::Other | Part::UpperLower | Part::ClosePlus | Part::SpPlus))
+            {
+                if self.next_stop < self.pos {
+                    self.next_stop = bytes[self.pos..]
+                        .iter()
+                        .position(|b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
+                        .map_or(bytes.len(), |i| self.pos + i);
+                }
+                if self.next_stop - self.pos > 4 {
+                    self.pos = self.next_stop - 4;
+                    self.state = State([Part::Other; 4]);
+                }
+            }
             let before_pos = self.pos;
             let before = self.state;
             let cat = ascii_cat(bytes[before_pos]);
@@ -315,6 +337,24 @@ mod tests {
                 .map(|_| {
                     x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                     ALPHABET[((x >> 33) % ALPHABET.len() as u64) as usize] as char
+                })
+                .collect();
+            let fast: Vec<&str> = AsciiSentenceBounds::new(&text).collect();
+            let slow: Vec<&str> = text.unicode_sentences().collect();
+            assert_eq!(fast, slow, "{text:?}");
+        }
+        // Long runs without terminators, where the scan skips ahead.
+        const SPARSE: &[u8] = b"aaaaaaaaaaAAAAAA0000   \"\"''))[,,--..!?\r\n";
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 80) as usize;
+            let mut x = seed;
+            let text: String = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    SPARSE[((x >> 33) % SPARSE.len() as u64) as usize] as char
                 })
                 .collect();
             let fast: Vec<&str> = AsciiSentenceBounds::new(&text).collect();
