@@ -18,6 +18,17 @@ pub const ENGLISH_STOPWORDS: &[&str] = &[
 
 /// Whether a word is one of `ENGLISH_STOPWORDS`, in any case.
 pub fn is_stopword(word: &str) -> bool {
+    if word.is_ascii() {
+        // No stop word is longer than 7 letters; lowercase on the stack.
+        if word.len() > 7 {
+            return false;
+        }
+        let mut buf = [0u8; 7];
+        buf[..word.len()].copy_from_slice(word.as_bytes());
+        buf[..word.len()].make_ascii_lowercase();
+        let lower = std::str::from_utf8(&buf[..word.len()]).expect("ASCII");
+        return ENGLISH_STOPWORDS.binary_search(&lower).is_ok();
+    }
     if word.chars().any(|c| c.is_uppercase()) {
         ENGLISH_STOPWORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
     } else {
@@ -307,6 +318,8 @@ mod tests {
     fn stopwords_are_sorted_for_binary_search() {
         assert!(ENGLISH_STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(is_stopword("The") && is_stopword("said") && !is_stopword("bridge"));
+        assert!(is_stopword("AGAINST") && !is_stopword("Againsts") && !is_stopword(""));
+        assert!(ENGLISH_STOPWORDS.iter().all(|w| w.len() <= 7));
     }
 
     #[test]

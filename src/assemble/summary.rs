@@ -37,8 +37,10 @@ struct Candidate<'a> {
     source: &'a str,
     anchor: &'a str,
     vector: BTreeMap<Term, f32>,
-    /// Content words, crudely stemmed, for claim matching.
-    stems: BTreeSet<String>,
+    /// Content words, crudely stemmed, for claim matching: ids in the stems' sorted order.
+    stems: Vec<u32>,
+    /// The sum of `stems`' IDF weights, in that order.
+    stem_weight: f32,
     lead: bool,
 }
 
@@ -66,7 +68,8 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
                         source: &source.slug,
                         anchor: &p.id,
                         vector: term_counts(sentence),
-                        stems: BTreeSet::new(),
+                        stems: Vec::new(),
+                        stem_weight: 0.0,
                         lead: seen_in_article < 2,
                     });
                 }
@@ -95,10 +98,17 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
     ranked.truncate(MAX_CANDIDATES);
     // Stems only for the candidates that are compared claim by claim.
     let stemmed: Vec<BTreeSet<String>> = ranked.par_iter().map(|&i| stems(candidates[i].text)).collect();
-    for (&i, stems) in ranked.iter().zip(stemmed) {
+    let stem_idf = stem_idf(stemmed.iter());
+    // Stems as ids in sorted order (so sets meet in the same order as the strings would) and
+    // their weights as a table: comparing claims pairwise is then integer work.
+    let ids: BTreeMap<&str, u32> =
+        stem_idf.keys().enumerate().map(|(id, s)| (s.as_str(), id as u32)).collect();
+    let stem_idf: Vec<f32> = stem_idf.values().copied().collect();
+    for (&i, stems) in ranked.iter().zip(&stemmed) {
+        let stems: Vec<u32> = stems.iter().map(|s| ids[s.as_str()]).collect();
+        candidates[i].stem_weight = stems.iter().map(|&t| stem_idf[t as usize]).sum();
         candidates[i].stems = stems;
     }
-    let stem_idf = stem_idf(ranked.iter().map(|&i| &candidates[i]));
     let same_claim = |a: &Candidate, b: &Candidate, cosine: f32| same_claim(a, b, cosine, &stem_idf);
 
     let k = ranked.len();
@@ -179,30 +189,46 @@ fn stands_alone(sentence: &str) -> bool {
 
 /// Two sentences make the same claim when their vectors are close, or when they share enough
 /// of each other's content words, weighted by rarity.
-fn same_claim(a: &Candidate, b: &Candidate, cosine: f32, idf: &BTreeMap<String, f32>) -> bool {
+fn same_claim(a: &Candidate, b: &Candidate, cosine: f32, idf: &[f32]) -> bool {
     if cosine >= SAME_CLAIM {
         return true;
     }
-    let weight = |stems: &mut dyn Iterator<Item = &String>| -> f32 {
-        stems.map(|t| idf.get(t).copied().unwrap_or(0.0)).sum()
-    };
-    let shared_count = a.stems.intersection(&b.stems).count();
+    let shared_count = intersection(&a.stems, &b.stems).count();
     if shared_count < SAME_CLAIM_MIN_WORDS {
         return false;
     }
-    let shared = weight(&mut a.stems.intersection(&b.stems));
-    let (wa, wb) = (weight(&mut a.stems.iter()), weight(&mut b.stems.iter()));
+    let shared: f32 = intersection(&a.stems, &b.stems).map(|t| idf[t as usize]).sum();
+    let (wa, wb) = (a.stem_weight, b.stem_weight);
     let (shorter, longer) = if wa <= wb { (wa, wb) } else { (wb, wa) };
     shorter > 0.0 && shared / shorter >= SAME_CLAIM_OF_SHORTER && shared / longer >= SAME_CLAIM_OF_LONGER
 }
 
+/// The ids two sorted id lists share, in order.
+fn intersection<'a>(a: &'a [u32], b: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    return Some(a[i - 1]);
+                }
+            }
+        }
+        None
+    })
+}
+
 /// Inverse document frequency of each stem over the topic's sentences.
-fn stem_idf<'a>(candidates: impl Iterator<Item = &'a Candidate<'a>>) -> BTreeMap<String, f32> {
+fn stem_idf<'a>(candidates: impl Iterator<Item = &'a BTreeSet<String>>) -> BTreeMap<String, f32> {
     let mut df: BTreeMap<String, f32> = BTreeMap::new();
     let mut n = 0.0;
-    for c in candidates {
+    for stems in candidates {
         n += 1.0;
-        for stem in &c.stems {
+        for stem in stems {
             *df.entry(stem.clone()).or_default() += 1.0;
         }
     }
