@@ -179,6 +179,9 @@ impl Site {
             source_date_epoch: options.source_date_epoch,
         });
         lap("assemble", &mut timings);
+        // The briefing holds what render needs: free the raw and cleaned articles first.
+        let warnings = std::mem::take(&mut ingested.warnings);
+        drop((ingested, cleaned, assignments, hits));
 
         let needs_syntax_css = content_has_code(&content);
         let mut files = renderer.render(&briefing, &config, needs_syntax_css)?;
@@ -191,7 +194,7 @@ impl Site {
         }
         lap("render", &mut timings);
 
-        Ok(Site { briefing, files, warnings: ingested.warnings, timings })
+        Ok(Site { briefing, files, warnings, timings })
     }
 }
 
