@@ -211,19 +211,34 @@ impl ArticleNames {
         }
         let starts_upper = short.chars().next().is_some_and(char::is_uppercase);
         let words = short.split_whitespace().count();
-        if starts_upper && (1..=3).contains(&words) {
-            let padded = format!(" {short} ");
-            if let Some(full) = self.long_names.iter().find(|n| {
-                n.len() > short.len()
-                    && format!(" {n} ").contains(&padded)
-                    && !n.contains(" and ")
-                    && !n.split_whitespace().any(|w| CALENDAR.contains(&w))
-            }) {
-                return full.clone();
-            }
-        }
-        short
+        let full = (starts_upper && (1..=3).contains(&words))
+            .then(|| {
+                self.long_names.iter().find(|n| {
+                    n.len() > short.len()
+                        && contains_words(n, &short)
+                        && !n.contains(" and ")
+                        && !n.split_whitespace().any(|w| CALENDAR.contains(&w))
+                })
+            })
+            .flatten();
+        full.cloned().unwrap_or(short)
     }
+}
+
+/// Whether `" {short} "` occurs in `" {name} "` (without building either).
+fn contains_words(name: &str, short: &str) -> bool {
+    let Some(first) = short.chars().next() else {
+        return name.is_empty() || name.contains("  ") || name.starts_with(' ') || name.ends_with(' ');
+    };
+    let mut from = 0;
+    while let Some(i) = name[from..].find(short).map(|i| from + i) {
+        let end = i + short.len();
+        if (i == 0 || name[..i].ends_with(' ')) && (end == name.len() || name[end..].starts_with(' ')) {
+            return true;
+        }
+        from = i + first.len_utf8();
+    }
+    false
 }
 
 /// `Hay'at Tahrir al-Sham` for `HTS`: the shortest tail of `name` whose initials spell the
@@ -469,6 +484,25 @@ pub fn attributions(sentence: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_within_a_name() {
+        for (name, short) in [
+            ("Syrian Observatory for Human Rights", "Observatory"),
+            ("Syrian Observatory", "Syrian"),
+            ("Rami Abdel Rahman", "Rahman"),
+            ("xa a a", "a a"),
+            ("Abdel Rahmani", "Rahman"),
+            ("Rahman", "Rahman"),
+            ("Al Jazeera", "Jazeer"),
+        ] {
+            assert_eq!(
+                contains_words(name, short),
+                format!(" {name} ").contains(&format!(" {short} ")),
+                "{name} / {short}"
+            );
+        }
+    }
 
     #[test]
     fn resolves_acronyms_short_names_and_surnames() {
