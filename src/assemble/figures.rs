@@ -488,7 +488,6 @@ pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleEntry, Paragraph};
 
     fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {
         figures_in(sentence)
@@ -542,31 +541,7 @@ mod tests {
     }
 
     fn source(slug: &str, paragraphs: &[&str]) -> SourceEntry {
-        SourceEntry {
-            slug: slug.into(),
-            name: slug.into(),
-            url: format!("sources/{slug}/"),
-            homepage: None,
-            notes_html: None,
-            identified_by: "content".into(),
-            syndicated_by: vec![],
-            articles: vec![ArticleEntry {
-                seed: format!("seeds/{slug}.txt"),
-                headline: None,
-                date: None,
-                paragraphs: paragraphs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Paragraph {
-                        kind: BlockKind::Paragraph,
-                        text: t.to_string(),
-                        topic: Some("quake".into()),
-                        id: format!("p-{i}"),
-                    })
-                    .collect(),
-                removed: vec![],
-            }],
-        }
+        crate::assemble::test_source(slug, "quake", None, paragraphs)
     }
 
     #[test]

@@ -201,6 +201,36 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// A one-article outlet for the stages' unit tests: paragraphs `p-0`, `p-1`, … on `topic`.
+#[cfg(test)]
+pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraphs: &[&str]) -> SourceEntry {
+    SourceEntry {
+        slug: slug.into(),
+        name: slug.into(),
+        url: format!("sources/{slug}/"),
+        homepage: None,
+        notes_html: None,
+        identified_by: "content".into(),
+        syndicated_by: vec![],
+        articles: vec![ArticleEntry {
+            seed: format!("seeds/{slug}.txt"),
+            headline: None,
+            date: date.map(str::to_string),
+            paragraphs: paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Paragraph {
+                    kind: BlockKind::Paragraph,
+                    text: t.to_string(),
+                    topic: Some(topic.into()),
+                    id: format!("p-{i}"),
+                })
+                .collect(),
+            removed: vec![],
+        }],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

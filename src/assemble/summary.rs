@@ -364,34 +364,9 @@ pub fn points_html<'a>(points: &'a [SummaryPoint], sources: &'a [SourceEntry]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleEntry, Paragraph};
 
     fn source(slug: &str, paragraphs: &[&str]) -> SourceEntry {
-        SourceEntry {
-            slug: slug.into(),
-            name: slug.to_uppercase(),
-            url: format!("sources/{slug}/"),
-            homepage: None,
-            notes_html: None,
-            identified_by: "content".into(),
-            syndicated_by: vec![],
-            articles: vec![ArticleEntry {
-                seed: format!("seeds/{slug}.txt"),
-                headline: None,
-                date: None,
-                paragraphs: paragraphs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Paragraph {
-                        kind: BlockKind::Paragraph,
-                        text: t.to_string(),
-                        topic: Some("t".into()),
-                        id: format!("p-{i}"),
-                    })
-                    .collect(),
-                removed: vec![],
-            }],
-        }
+        crate::assemble::test_source(slug, "t", None, paragraphs)
     }
 
     #[test]

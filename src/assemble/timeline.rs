@@ -267,7 +267,6 @@ fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleEntry, Paragraph};
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -306,31 +305,7 @@ mod tests {
     }
 
     fn source(slug: &str, date: Option<&str>, paragraphs: &[&str]) -> SourceEntry {
-        SourceEntry {
-            slug: slug.into(),
-            name: slug.into(),
-            url: format!("sources/{slug}/"),
-            homepage: None,
-            notes_html: None,
-            identified_by: "content".into(),
-            syndicated_by: vec![],
-            articles: vec![ArticleEntry {
-                seed: format!("seeds/{slug}.txt"),
-                headline: None,
-                date: date.map(str::to_string),
-                paragraphs: paragraphs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Paragraph {
-                        kind: BlockKind::Paragraph,
-                        text: t.to_string(),
-                        topic: Some("flood".into()),
-                        id: format!("p-{i}"),
-                    })
-                    .collect(),
-                removed: vec![],
-            }],
-        }
+        crate::assemble::test_source(slug, "flood", date, paragraphs)
     }
 
     #[test]
