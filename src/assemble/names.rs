@@ -116,27 +116,10 @@ const TITLES: &[&str] = &[
     "Reporter",
 ];
 
-const CALENDAR: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+/// Day and month names: capitalised, but never a person's name.
+fn is_calendar_word(word: &str) -> bool {
+    super::timeline::WEEKDAYS.iter().any(|(day, _)| *day == word) || super::timeline::MONTHS.contains(&word)
+}
 
 /// Verbs that introduce what someone said or reported.
 pub const SPEECH_VERBS: &str = "said|says|say|added|adding|told|tells|reported|reports|report|announced|announces|stated|states|indicated|estimated|confirmed|asked|explained|explaining|warned|wrote|noted|claimed|put|promised|vowed|pledged|accused|urged|insisted|stressed|declared";
@@ -217,7 +200,7 @@ impl ArticleNames {
                     n.len() > short.len()
                         && contains_words(n, &short)
                         && !n.contains(" and ")
-                        && !n.split_whitespace().any(|w| CALENDAR.contains(&w))
+                        && !n.split_whitespace().any(is_calendar_word)
                 })
             })
             .flatten();
@@ -355,7 +338,7 @@ fn person_name(run: &str) -> Option<String> {
         && tokens.iter().all(|t| {
             !["for", "of", "the", "and"].contains(t)
                 && !ORG_WORDS.contains(t)
-                && !CALENDAR.contains(t)
+                && !is_calendar_word(t)
                 && !TITLES.contains(t)
                 && !t.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
         });

@@ -202,34 +202,9 @@ fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleEntry, Paragraph};
 
     fn source(paragraphs: &[&str]) -> Vec<SourceEntry> {
-        vec![SourceEntry {
-            slug: "harbour-times".into(),
-            name: "Harbour Times".into(),
-            url: "sources/harbour-times/".into(),
-            homepage: None,
-            notes_html: None,
-            identified_by: "content".into(),
-            syndicated_by: vec![],
-            articles: vec![ArticleEntry {
-                seed: "seeds/x.txt".into(),
-                headline: None,
-                date: None,
-                paragraphs: paragraphs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Paragraph {
-                        kind: BlockKind::Paragraph,
-                        text: t.to_string(),
-                        topic: Some("storm".into()),
-                        id: format!("p-{i}"),
-                    })
-                    .collect(),
-                removed: vec![],
-            }],
-        }]
+        vec![crate::assemble::test_source("harbour-times", "storm", None, paragraphs)]
     }
 
     fn speakers(paragraphs: &[&str]) -> Vec<(Option<String>, String)> {

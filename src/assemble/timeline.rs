@@ -23,7 +23,7 @@ const SAME_EVENT: f32 = 0.45;
 /// Events of one day and topic compared with each new one; beyond it, no merging.
 const MAX_COMPARED: usize = 200;
 
-const WEEKDAYS: &[(&str, Weekday)] = &[
+pub(super) const WEEKDAYS: &[(&str, Weekday)] = &[
     ("Monday", Weekday::Mon),
     ("Tuesday", Weekday::Tue),
     ("Wednesday", Weekday::Wed),
@@ -33,7 +33,7 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
     ("Sunday", Weekday::Sun),
 ];
 
-const MONTHS: &[&str] = &[
+pub(super) const MONTHS: &[&str] = &[
     "January",
     "February",
     "March",
