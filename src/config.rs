@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::located;
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default = "default_title")]
@@ -28,6 +28,25 @@ pub struct Config {
     pub topics: Vec<TopicConfig>,
     #[serde(default)]
     pub clean: CleanOverrides,
+    /// Articles per source page and per topic page; longer lists continue on `page/2/`, ….
+    #[serde(default = "default_paginate_by", deserialize_with = "positive")]
+    pub paginate_by: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            title: default_title(),
+            description: None,
+            date: None,
+            base_url: None,
+            theme: default_theme(),
+            language: None,
+            topics: Vec::new(),
+            clean: CleanOverrides::default(),
+            paginate_by: default_paginate_by(),
+        }
+    }
 }
 
 /// A topic: paragraphs mentioning its keywords are grouped on its page.
@@ -68,12 +87,25 @@ fn default_theme() -> String {
     "default".to_string()
 }
 
+/// Enough for a day's coverage of one outlet on one page; small enough for a phone to open.
+fn default_paginate_by() -> usize {
+    50
+}
+
+fn positive<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(deserializer)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("paginate_by must be at least 1"));
+    }
+    Ok(n)
+}
+
 impl Config {
     /// Reads `ROOT/brief.toml`; a project without one gets the defaults.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join("brief.toml");
         if !path.exists() {
-            return Ok(Config { title: default_title(), theme: default_theme(), ..Config::default() });
+            return Ok(Config::default());
         }
         let text =
             std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;

@@ -77,7 +77,7 @@ fn feed_pair(
     );
     let mut items = Vec::new();
     for entry in &entries {
-        let url = format!("{base}{}index.html#{}", entry.source.url, entry.anchor);
+        let url = format!("{base}{}index.html#{}", entry.article.url, entry.anchor);
         let date = entry.article.date.as_deref().unwrap_or(fallback_date);
         atom.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
@@ -153,7 +153,7 @@ pub fn search_index(briefing: &Briefing) -> OutputFile {
                     p.text,
                     source.name,
                     p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other"),
-                    format!("{}index.html#{}", source.url, p.id),
+                    format!("{}index.html#{}", article.url, p.id),
                 ]));
             }
         }

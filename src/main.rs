@@ -1,5 +1,10 @@
 use clap::Parser;
 
+// The build allocates and frees millions of small strings across threads; mimalloc does that
+// markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = brief::cli::Cli::parse();
     match brief::cli::run(cli) {

@@ -115,6 +115,8 @@ pub struct ArticleEntry {
     pub seed: String,
     pub headline: Option<String>,
     pub date: Option<String>,
+    /// The folder of the source page the article is on (`sources/afp/`, `sources/afp/page/2/`).
+    pub url: String,
     pub paragraphs: Vec<Paragraph>,
     pub removed: Vec<RemovedLine>,
 }

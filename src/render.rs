@@ -15,7 +15,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
-use crate::assemble::views;
+use crate::assemble::{Links, page_url, views};
 use crate::config::Config;
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
@@ -85,8 +85,11 @@ impl Renderer {
         let site = SiteView::new(briefing, config, needs_syntax_css);
         let names: BTreeMap<&str, &str> =
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
+        let links = Links::new(&briefing.sources);
+        let per_page = config.paginate_by.max(1);
         // Shared by the index and every topic page: built and converted for Tera once.
-        let figure_tables = tera::to_value(views::figure_tables(briefing))?;
+        let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
+        let no_figures = tera::to_value(Vec::<()>::new())?;
 
         // Pages are independent: each builds its own context and renders in parallel, and
         // the list keeps this order (index, topics, sources) whatever order they finish in.
@@ -97,47 +100,74 @@ impl Renderer {
             context.insert("sources", &sources);
             context.insert(
                 "topics",
-                &briefing.topics.iter().map(|t| TopicView::new(t, &names)).collect::<Vec<_>>(),
+                &briefing.topics.iter().map(|t| TopicView::new(t, &names, &links)).collect::<Vec<_>>(),
             );
             context.insert("lead_html", &briefing.lead_html);
             context.insert("figure_tables", &figure_tables);
-            context.insert("timeline_days", &views::timeline_days(briefing, None));
+            context.insert("timeline_days", &views::timeline_days(briefing, None, &links));
             self.page("index.html", "index.html", &context)
         };
-        let topic_page = |topic: &TopicEntry| -> Result<OutputFile> {
-            let mut context = self.context(&site, "../../", &format!("topic:{}", topic.slug), &topic.url);
+        let topic_items: Vec<Vec<TopicItem>> =
+            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
+        // The first page of a topic carries its summary, figures, timeline and quotes; every
+        // page a share of the paragraphs.
+        let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<OutputFile> {
+            let path = page_url(&topic.url, pager.number);
+            let mut context = self.context(&site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
             context.insert("description", &topic_description(topic));
-            context.insert("topic", &TopicView::new(topic, &names));
-            context.insert("groups", &topic_groups(topic, &briefing.sources));
-            context.insert("figure_tables", &figure_tables);
-            context.insert("timeline_days", &views::timeline_days(briefing, Some(&topic.slug)));
-            context.insert("speakers", &views::speakers(briefing, &topic.slug));
-            self.page("topic.html", &format!("topics/{}/index.html", topic.slug), &context)
+            context.insert("topic", &TopicView::new(topic, &names, &links));
+            context.insert("groups", &topic_groups(items));
+            if pager.number == 1 {
+                context.insert("figure_tables", &figure_tables);
+                context.insert("timeline_days", &views::timeline_days(briefing, Some(&topic.slug), &links));
+                context.insert("speakers", &views::speakers(briefing, &topic.slug, &links));
+            } else {
+                context.insert("figure_tables", &no_figures);
+                context.insert("timeline_days", &no_figures);
+                context.insert("speakers", &no_figures);
+            }
+            context.insert("pager", &pager);
+            self.page("topic.html", &format!("{path}index.html"), &context)
         };
-        let source_page = |source: &SourceEntry| -> Result<OutputFile> {
-            let mut context = self.context(&site, "../../", &format!("source:{}", source.slug), &source.url);
+        let source_page = |source: &SourceEntry,
+                           articles: &[ArticleEntry],
+                           pager: Pager|
+         -> Result<OutputFile> {
+            let path = page_url(&source.url, pager.number);
+            let mut context = self.context(&site, &root_of(&path), &format!("source:{}", source.slug), &path);
             context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
-            context.insert("source", &SourcePage::new(source, &briefing.topics));
-            self.page("source.html", &format!("sources/{}/index.html", source.slug), &context)
+            context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
+            context.insert("pager", &pager);
+            self.page("source.html", &format!("{path}index.html"), &context)
         };
         enum Job<'a> {
             Index,
-            Topic(&'a TopicEntry),
-            Source(&'a SourceEntry),
+            Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
+            Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
             Json,
         }
-        let jobs: Vec<Job> = std::iter::once(Job::Json)
-            .chain(std::iter::once(Job::Index))
-            .chain(briefing.topics.iter().map(Job::Topic))
-            .chain(briefing.sources.iter().map(Job::Source))
-            .collect();
+        let mut jobs: Vec<Job> = vec![Job::Json, Job::Index];
+        for (topic, items) in briefing.topics.iter().zip(&topic_items) {
+            let total = items.len().div_ceil(per_page).max(1);
+            for number in 1..=total {
+                let chunk = items.chunks(per_page).nth(number - 1).unwrap_or_default();
+                jobs.push(Job::Topic(topic, chunk, Pager::new(&topic.url, number, total)));
+            }
+        }
+        for source in &briefing.sources {
+            let total = source.articles.len().div_ceil(per_page).max(1);
+            for number in 1..=total {
+                let chunk = source.articles.chunks(per_page).nth(number - 1).unwrap_or_default();
+                jobs.push(Job::Source(source, chunk, Pager::new(&source.url, number, total)));
+            }
+        }
         let mut rendered = jobs
-            .par_iter()
+            .into_par_iter()
             .with_max_len(1)
             .map(|job| match job {
                 Job::Index => index(),
-                Job::Topic(topic) => topic_page(topic),
-                Job::Source(source) => source_page(source),
+                Job::Topic(topic, items, pager) => topic_page(topic, items, pager),
+                Job::Source(source, articles, pager) => source_page(source, articles, pager),
                 Job::Json => serde_json::to_vec_pretty(briefing)
                     .context("cannot serialise briefing.json")
                     .map(|bytes| OutputFile { path: "briefing.json".into(), bytes }),
@@ -186,10 +216,8 @@ impl Renderer {
     }
 }
 
-/// A topic page's meta description: the summary's opening, as plain text.
-/// An outlet as the index shows it: every field of `SourceEntry`, and its articles without
-/// their paragraphs and removed lines (the index shows counts and dates; the text is on the
-/// outlet's page).
+/// An outlet as the index shows it: every field of `SourceEntry` but its articles, of which
+/// the index shows the count and newest date (the text is on the outlet's pages).
 #[derive(Serialize)]
 struct SourceCard<'a> {
     slug: &'a str,
@@ -199,14 +227,9 @@ struct SourceCard<'a> {
     notes_html: &'a Option<String>,
     identified_by: &'a str,
     syndicated_by: &'a [String],
-    articles: Vec<ArticleCard<'a>>,
-}
-
-#[derive(Serialize)]
-struct ArticleCard<'a> {
-    seed: &'a str,
-    headline: &'a Option<String>,
-    date: &'a Option<String>,
+    article_count: usize,
+    /// The newest article's date (articles are listed newest first).
+    latest_date: Option<&'a str>,
 }
 
 impl<'a> SourceCard<'a> {
@@ -219,15 +242,13 @@ impl<'a> SourceCard<'a> {
             notes_html: &source.notes_html,
             identified_by: &source.identified_by,
             syndicated_by: &source.syndicated_by,
-            articles: source
-                .articles
-                .iter()
-                .map(|a| ArticleCard { seed: &a.seed, headline: &a.headline, date: &a.date })
-                .collect(),
+            article_count: source.articles.len(),
+            latest_date: source.articles.first().and_then(|a| a.date.as_deref()),
         }
     }
 }
 
+/// A topic page's meta description: the summary's opening, as plain text.
 fn topic_description(topic: &TopicEntry) -> String {
     let text = match topic.summary_points.first() {
         Some(point) if !topic.editor_summary => point.text.clone(),
@@ -434,6 +455,8 @@ struct Cite<'a> {
 struct PointView<'a> {
     text: &'a str,
     anchor: &'a str,
+    /// The link to the paragraph the point comes from, relative to the site root.
+    href: String,
     cites: Vec<Cite<'a>>,
 }
 
@@ -451,7 +474,7 @@ struct TopicView<'a> {
 }
 
 impl<'a> TopicView<'a> {
-    fn new(topic: &'a TopicEntry, names: &BTreeMap<&'a str, &'a str>) -> Self {
+    fn new(topic: &'a TopicEntry, names: &BTreeMap<&'a str, &'a str>, links: &Links) -> Self {
         let cite = |slug: &'a String| Cite { slug, name: names.get(slug.as_str()).copied().unwrap_or(slug) };
         TopicView {
             slug: &topic.slug,
@@ -465,6 +488,7 @@ impl<'a> TopicView<'a> {
                 .map(|p| PointView {
                     text: &p.text,
                     anchor: &p.anchor,
+                    href: p.sources.first().map(|s| links.paragraph(s, &p.anchor)).unwrap_or_default(),
                     cites: p.sources.iter().map(cite).collect(),
                 })
                 .collect(),
@@ -473,6 +497,75 @@ impl<'a> TopicView<'a> {
             configured: topic.configured,
         }
     }
+}
+
+/// Which page of a paged list this is, and the links to its neighbours (folders relative to
+/// the site root). Around the current page a window of page numbers; `gap_before` marks where
+/// numbers were skipped.
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    gap_before: bool,
+}
+
+impl Pager {
+    fn new(first: &str, number: usize, total: usize) -> Pager {
+        let shown = |n: usize| n == 1 || n == total || n.abs_diff(number) <= 2;
+        let mut pages = Vec::new();
+        let mut last = 0;
+        for n in (1..=total).filter(|&n| shown(n)) {
+            pages.push(PageLink { number: n, url: page_url(first, n), gap_before: n > last + 1 });
+            last = n;
+        }
+        Pager {
+            number,
+            total,
+            prev: (number > 1).then(|| page_url(first, number - 1)),
+            next: (number < total).then(|| page_url(first, number + 1)),
+            pages,
+        }
+    }
+}
+
+/// `../` for every folder in `path` (`topics/gaza/page/2/` → `../../../../`).
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// One article's paragraphs on a topic: the unit topic pages are split by.
+struct TopicItem<'a> {
+    source: &'a SourceEntry,
+    article: &'a ArticleEntry,
+    paragraphs: Vec<&'a Paragraph>,
+}
+
+/// A topic's articles with paragraphs on it, in source order, then article order.
+fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
+    let wanted = topic.configured.then_some(topic.slug.as_str());
+    let mut items = Vec::new();
+    for source in sources {
+        for article in &source.articles {
+            let paragraphs: Vec<&Paragraph> = article
+                .paragraphs
+                .iter()
+                .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
+                .collect();
+            if !paragraphs.is_empty() {
+                items.push(TopicItem { source, article, paragraphs });
+            }
+        }
+    }
+    items
 }
 
 /// A topic page's paragraphs, grouped by source and article.
@@ -486,41 +579,44 @@ struct TopicGroup<'a> {
 struct TopicArticle<'a> {
     headline: Option<&'a str>,
     date: Option<&'a str>,
-    paragraphs: Vec<&'a Paragraph>,
+    /// The folder of the source page the article is on.
+    url: &'a str,
+    paragraphs: &'a [&'a Paragraph],
 }
 
-fn topic_groups<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicGroup<'a>> {
-    let wanted = topic.configured.then_some(topic.slug.as_str());
-    sources
-        .iter()
-        .filter_map(|source| {
-            let articles: Vec<TopicArticle> = source
-                .articles
-                .iter()
-                .filter_map(|article| {
-                    let paragraphs: Vec<&Paragraph> = article
-                        .paragraphs
-                        .iter()
-                        .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
-                        .collect();
-                    (!paragraphs.is_empty()).then_some(TopicArticle {
-                        headline: article.headline.as_deref(),
-                        date: article.date.as_deref(),
-                        paragraphs,
-                    })
-                })
-                .collect();
-            (!articles.is_empty())
-                .then_some(TopicGroup { source: Cite { slug: &source.slug, name: &source.name }, articles })
-        })
-        .collect()
+fn topic_groups<'a>(items: &'a [TopicItem<'a>]) -> Vec<TopicGroup<'a>> {
+    let mut groups: Vec<TopicGroup> = Vec::new();
+    for item in items {
+        let article = TopicArticle {
+            headline: item.article.headline.as_deref(),
+            date: item.article.date.as_deref(),
+            url: &item.article.url,
+            paragraphs: &item.paragraphs,
+        };
+        match groups.last_mut() {
+            Some(group) if group.source.slug == item.source.slug => group.articles.push(article),
+            _ => groups.push(TopicGroup {
+                source: Cite { slug: &item.source.slug, name: &item.source.name },
+                articles: vec![article],
+            }),
+        }
+    }
+    groups
 }
 
+/// A source page: the outlet and one page's share of its articles.
 #[derive(Serialize)]
 struct SourcePage<'a> {
-    #[serde(flatten)]
-    entry: &'a SourceEntry,
-    /// The articles with the topics each touches (`entry.articles` without them).
+    slug: &'a str,
+    name: &'a str,
+    url: &'a str,
+    homepage: &'a Option<String>,
+    notes_html: &'a Option<String>,
+    identified_by: &'a str,
+    syndicated_by: &'a [String],
+    /// All of the outlet's articles, on every page.
+    article_count: usize,
+    /// This page's articles with the topics each touches.
     entries: Vec<SourceArticle<'a>>,
 }
 
@@ -535,9 +631,8 @@ struct SourceArticle<'a> {
 }
 
 impl<'a> SourcePage<'a> {
-    fn new(entry: &'a SourceEntry, topics: &'a [TopicEntry]) -> Self {
-        let articles = entry
-            .articles
+    fn new(entry: &'a SourceEntry, articles: &'a [ArticleEntry], topics: &'a [TopicEntry]) -> Self {
+        let entries = articles
             .iter()
             .map(|article| {
                 let topics = topics
@@ -550,6 +645,16 @@ impl<'a> SourcePage<'a> {
                 SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
-        SourcePage { entry, entries: articles }
+        SourcePage {
+            slug: &entry.slug,
+            name: &entry.name,
+            url: &entry.url,
+            homepage: &entry.homepage,
+            notes_html: &entry.notes_html,
+            identified_by: &entry.identified_by,
+            syndicated_by: &entry.syndicated_by,
+            article_count: entry.articles.len(),
+            entries,
+        }
     }
 }

@@ -248,35 +248,105 @@ fn briefing_json_follows_the_schema() {
 
 #[test]
 fn every_internal_link_and_anchor_resolves() {
-    let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
-    let id = Regex::new(r#"\bid="([^"]*)""#).unwrap();
     for project in [example_project(), fixture("riverside")] {
         let out = build_into(project.path());
-        let mut checked = 0;
-        for page in html_files(&out) {
-            let html = std::fs::read_to_string(&page).unwrap();
-            for link in href.captures_iter(&html) {
-                let link = unescape(&link[1]);
-                if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:")
-                {
-                    continue;
+        let checked = assert_links_resolve(&out);
+        assert!(checked > 20, "only {checked} links checked");
+    }
+}
+
+/// Checks every relative link and `#anchor` of every page; returns how many it checked.
+fn assert_links_resolve(out: &Path) -> usize {
+    let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let id = Regex::new(r#"\bid="([^"]*)""#).unwrap();
+    let mut checked = 0;
+    for page in html_files(out) {
+        let html = std::fs::read_to_string(&page).unwrap();
+        for link in href.captures_iter(&html) {
+            let link = unescape(&link[1]);
+            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+                continue;
+            }
+            assert!(!link.starts_with('/'), "{}: absolute link {link}", page.display());
+            let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() { page.clone() } else { page.parent().unwrap().join(path) };
+            assert!(target.is_file(), "{}: broken link {link}", page.display());
+            if !anchor.is_empty() {
+                let target_html = std::fs::read_to_string(&target).unwrap();
+                assert!(
+                    id.captures_iter(&target_html).any(|c| &c[1] == anchor),
+                    "{}: missing anchor {link}",
+                    page.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn long_lists_are_paged_and_every_link_finds_its_page() {
+    for project in [example_project(), fixture("riverside")] {
+        let config = project.path().join("brief.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("paginate_by = 1\n{text}")).unwrap();
+        let out = build_into(project.path());
+        let json = read_json(&out);
+
+        // Every article is on the page its `url` names, and on no other page of its source.
+        let mut paged_sources = 0;
+        for source in json["sources"].as_array().unwrap() {
+            let articles = source["articles"].as_array().unwrap();
+            for (n, article) in articles.iter().enumerate() {
+                let url = article["url"].as_str().unwrap();
+                let expected = if n == 0 {
+                    source["url"].as_str().unwrap().to_string()
+                } else {
+                    format!("{}page/{}/", source["url"].as_str().unwrap(), n + 1)
+                };
+                assert_eq!(url, expected);
+                let html = std::fs::read_to_string(out.join(url).join("index.html")).unwrap();
+                for p in article["paragraphs"].as_array().unwrap() {
+                    assert!(html.contains(&format!("id=\"{}\"", p["id"].as_str().unwrap())), "{url}");
                 }
-                assert!(!link.starts_with('/'), "{}: absolute link {link}", page.display());
-                let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
-                let target = if path.is_empty() { page.clone() } else { page.parent().unwrap().join(path) };
-                assert!(target.is_file(), "{}: broken link {link}", page.display());
-                if !anchor.is_empty() {
-                    let target_html = std::fs::read_to_string(&target).unwrap();
-                    assert!(
-                        id.captures_iter(&target_html).any(|c| &c[1] == anchor),
-                        "{}: missing anchor {link}",
-                        page.display()
-                    );
-                }
-                checked += 1;
+            }
+            if articles.len() > 1 {
+                paged_sources += 1;
+                let last = out.join(source["url"].as_str().unwrap()).join(format!("page/{}", articles.len()));
+                let html = std::fs::read_to_string(last.join("index.html")).unwrap();
+                assert!(
+                    html.contains("rel=\"prev\"") && !html.contains("rel=\"next\""),
+                    "{}",
+                    last.display()
+                );
+                assert!(
+                    !out.join(source["url"].as_str().unwrap())
+                        .join(format!("page/{}", articles.len() + 1))
+                        .exists()
+                );
             }
         }
-        assert!(checked > 20, "only {checked} links checked");
+
+        // A topic with several articles has one per page; only the first page summarises.
+        let topic = json["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["source_slugs"].as_array().unwrap().len() > 1)
+            .expect("a topic reported by two outlets");
+        let first =
+            std::fs::read_to_string(out.join(topic["url"].as_str().unwrap()).join("index.html")).unwrap();
+        let second_path = out.join(topic["url"].as_str().unwrap()).join("page/2/index.html");
+        let second = std::fs::read_to_string(&second_path).unwrap();
+        // (The fixture's own topic template shows paragraphs only, without pager or summary.)
+        if !first.contains("site-override") {
+            assert!(first.contains("rel=\"next\"") && second.contains("rel=\"prev\""));
+            assert!(second.contains("page 2 of"), "{}", second_path.display());
+            assert!(first.contains("summary-heading") && !second.contains("summary-heading"));
+        }
+        assert!(paged_sources > 0 || project.path().join("seeds").read_dir().unwrap().count() == 5);
+        assert!(assert_links_resolve(&out) > 20);
     }
 }
 

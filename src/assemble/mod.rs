@@ -42,12 +42,14 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
     let date = config.date.or(index.and_then(|i| i.meta.date)).or(newest);
 
     let sources = source_entries(inputs);
+    let links = Links::new(&sources);
     let mut topic_entries: Vec<TopicEntry> =
-        topics.par_iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, content)).collect();
+        topics.par_iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, &links, content)).collect();
     let unassigned = assignments.iter().flatten().any(|a| a.is_none());
     if unassigned {
-        topic_entries.push(topic_entry(OTHER_SLUG, "Other", false, &sources, content));
+        topic_entries.push(topic_entry(OTHER_SLUG, "Other", false, &sources, &links, content));
     }
+    drop(links);
 
     let generated = inputs
         .source_date_epoch
@@ -75,7 +77,7 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
 }
 
 fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
-    let Inputs { content, articles, attribution, topics, assignments, .. } = *inputs;
+    let Inputs { config, content, articles, attribution, topics, assignments, .. } = *inputs;
     let mut by_outlet: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (article, outlet) in attribution.of_article.iter().enumerate() {
         by_outlet.entry(*outlet).or_default().push(article);
@@ -94,13 +96,15 @@ fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
             let page = content.sources.get(&outlet.slug);
             let entries = members
                 .into_iter()
-                .map(|a| {
+                .enumerate()
+                .map(|(n, a)| {
                     let article = &articles[a];
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     ArticleEntry {
                         seed: article.seed.clone(),
                         headline: article.headline.clone(),
                         date: date.map(format_date),
+                        url: page_url(&format!("sources/{}/", outlet.slug), n / config.paginate_by + 1),
                         paragraphs: article
                             .blocks
                             .iter()
@@ -135,6 +139,7 @@ fn topic_entry(
     title: &str,
     configured: bool,
     sources: &[SourceEntry],
+    links: &Links,
     content: &Content,
 ) -> TopicEntry {
     let wanted = (slug != OTHER_SLUG).then_some(slug);
@@ -155,7 +160,7 @@ fn topic_entry(
         Some(page) => (page.rendered.html.clone(), Vec::new()),
         None => {
             let points = draft_summary(wanted, sources);
-            (summary::points_html(&points, sources), points)
+            (summary::points_html(&points, sources, links), points)
         }
     };
     TopicEntry {
@@ -168,6 +173,41 @@ fn topic_entry(
         paragraph_count,
         source_slugs: source_slugs.into_iter().collect(),
         configured,
+    }
+}
+
+/// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):
+/// the first page itself, then `page/2/`, `page/3/`, ….
+pub fn page_url(first: &str, number: usize) -> String {
+    if number <= 1 { first.to_string() } else { format!("{first}page/{number}/") }
+}
+
+/// Where each paragraph is: `(source slug, paragraph id)` → the folder of its page. Links to a
+/// paragraph go through this, since a long source's articles are spread over several pages.
+pub struct Links<'a> {
+    pages: std::collections::HashMap<(&'a str, &'a str), &'a str>,
+}
+
+impl<'a> Links<'a> {
+    pub fn new(sources: &'a [SourceEntry]) -> Links<'a> {
+        let mut pages = std::collections::HashMap::new();
+        for source in sources {
+            for article in &source.articles {
+                for p in &article.paragraphs {
+                    pages.insert((source.slug.as_str(), p.id.as_str()), article.url.as_str());
+                }
+            }
+        }
+        Links { pages }
+    }
+
+    /// The link to a paragraph relative to the site root (`sources/afp/page/2/index.html#p-…`);
+    /// an unknown paragraph links to the source's first page.
+    pub fn paragraph(&self, source: &str, id: &str) -> String {
+        match self.pages.get(&(source, id)) {
+            Some(url) => format!("{url}index.html#{id}"),
+            None => format!("sources/{source}/index.html#{id}"),
+        }
     }
 }
 
@@ -216,6 +256,7 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
             seed: format!("seeds/{slug}.txt"),
             headline: None,
             date: date.map(str::to_string),
+            url: format!("sources/{slug}/"),
             paragraphs: paragraphs
                 .iter()
                 .enumerate()

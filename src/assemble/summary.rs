@@ -338,7 +338,11 @@ fn norm(v: &BTreeMap<Term, f32>) -> f32 {
 
 /// The drafted summary as HTML with links relative to the site root (as `briefing.json`
 /// gives them); the theme renders the points itself with page-relative links.
-pub fn points_html<'a>(points: &'a [SummaryPoint], sources: &'a [SourceEntry]) -> String {
+pub fn points_html<'a>(
+    points: &'a [SummaryPoint],
+    sources: &'a [SourceEntry],
+    links: &super::Links,
+) -> String {
     let name = |slug: &'a str| -> &'a str {
         sources.iter().find(|s| s.slug == slug).map(|s| s.name.as_str()).unwrap_or(slug)
     };
@@ -347,11 +351,14 @@ pub fn points_html<'a>(points: &'a [SummaryPoint], sources: &'a [SourceEntry]) -
         html.push_str("<li>");
         html.push_str(&escape_html(&point.text));
         for (n, source) in point.sources.iter().enumerate() {
-            let anchor = if n == 0 { format!("#{}", point.anchor) } else { String::new() };
+            let href = if n == 0 {
+                links.paragraph(source, &point.anchor)
+            } else {
+                format!("sources/{source}/index.html")
+            };
             html.push_str(&format!(
-                " <a class=\"cite\" href=\"sources/{}/index.html{}\">{}</a>",
-                escape_html(source),
-                anchor,
+                " <a class=\"cite\" href=\"{}\">{}</a>",
+                escape_html(&href),
                 escape_html(name(source))
             ));
         }
@@ -393,7 +400,7 @@ mod tests {
         assert_eq!(points[0].sources.len(), 2, "{points:?}");
         // The merged duplicate is not repeated as a separate point.
         assert_eq!(points.iter().filter(|p| p.text.contains("burst its banks")).count(), 1);
-        let html = points_html(&points, &sources);
+        let html = points_html(&points, &sources, &crate::assemble::Links::new(&sources));
         assert!(html.contains("href=\"sources/"), "{html}");
     }
 

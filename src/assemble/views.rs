@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Links;
 use super::figures::{display_value, label_rank};
 use crate::model::Briefing;
 use crate::topics::OTHER_SLUG;
@@ -31,7 +32,10 @@ pub struct FigureRow {
     /// Worth a place in the briefing's overview: the main tolls, or what several outlets count.
     pub headline: bool,
     /// One cell per outlet of the table, in the same order; an empty cell reports nothing.
+    /// A cell shows at most `CELL_LIMIT` numbers, the highest first.
     pub cells: Vec<Vec<FigureCell>>,
+    /// Per cell, how many more numbers the outlet reports than the cell shows.
+    pub more: Vec<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,6 +46,8 @@ pub struct FigureCell {
     pub attributed_to: Option<String>,
     pub inferred: bool,
     pub anchor: String,
+    /// The link to the paragraph, relative to the site root.
+    pub href: String,
     pub text: String,
 }
 
@@ -53,8 +59,12 @@ fn name_of<'a>(briefing: &'a Briefing, slug: &'a str) -> &'a str {
     briefing.sources.iter().find(|s| s.slug == slug).map_or(slug, |s| s.name.as_str())
 }
 
+/// Numbers shown per outlet and row: an archive of hundreds of articles reports a toll many
+/// times over, and a reader needs the highest few, not a wall of numbers.
+pub const CELL_LIMIT: usize = 3;
+
 /// One table per topic that has figures, in topic order.
-pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
+pub fn figure_tables(briefing: &Briefing, links: &Links) -> Vec<FigureTable> {
     briefing
         .topics
         .iter()
@@ -77,12 +87,15 @@ pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
             let rows = labels
                 .into_iter()
                 .map(|label| {
+                    let mut more = Vec::with_capacity(outlets.len());
                     let cells: Vec<Vec<FigureCell>> = outlets
                         .iter()
                         .map(|o| {
                             let mut here: Vec<_> =
                                 figures.iter().filter(|f| f.label == label && f.source == o.slug).collect();
                             here.sort_by_key(|f| std::cmp::Reverse(f.value));
+                            more.push(here.len().saturating_sub(CELL_LIMIT));
+                            here.truncate(CELL_LIMIT);
                             here.into_iter()
                                 .map(|f| FigureCell {
                                     source: f.source.clone(),
@@ -90,6 +103,7 @@ pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
                                     attributed_to: f.attributed_to.clone(),
                                     inferred: f.attribution_inferred,
                                     anchor: f.anchor.clone(),
+                                    href: links.paragraph(&f.source, &f.anchor),
                                     text: f.text.clone(),
                                 })
                                 .collect()
@@ -106,6 +120,7 @@ pub fn figure_tables(briefing: &Briefing) -> Vec<FigureTable> {
                         disputed: reporting > 1 && values.len() > 1,
                         headline,
                         cells,
+                        more,
                     }
                 })
                 .collect();
@@ -128,10 +143,12 @@ pub struct EventView {
     pub topic_title: String,
     pub outlets: Vec<Outlet>,
     pub anchor: String,
+    /// The link to the first outlet's paragraph, relative to the site root.
+    pub href: String,
 }
 
 /// Events grouped by day, oldest first; `topic` keeps one topic's events only.
-pub fn timeline_days(briefing: &Briefing, topic: Option<&str>) -> Vec<TimelineDay> {
+pub fn timeline_days(briefing: &Briefing, topic: Option<&str>, links: &Links) -> Vec<TimelineDay> {
     let mut days: BTreeMap<&str, Vec<EventView>> = BTreeMap::new();
     for event in &briefing.timeline {
         let key = topic_key(event.topic.as_deref());
@@ -150,6 +167,7 @@ pub fn timeline_days(briefing: &Briefing, topic: Option<&str>) -> Vec<TimelineDa
                 .map(|s| Outlet { slug: s.clone(), name: name_of(briefing, s).to_string() })
                 .collect(),
             anchor: event.anchor.clone(),
+            href: event.sources.first().map(|s| links.paragraph(s, &event.anchor)).unwrap_or_default(),
         });
     }
     days.into_iter().map(|(date, events)| TimelineDay { date: date.to_string(), events }).collect()
@@ -167,16 +185,19 @@ pub struct QuoteView {
     pub text: String,
     pub outlet: Outlet,
     pub anchor: String,
+    /// The link to the quote's paragraph, relative to the site root.
+    pub href: String,
 }
 
 /// A topic's quotes grouped by speaker, in order of first appearance; unattributed last.
-pub fn speakers(briefing: &Briefing, topic: &str) -> Vec<SpeakerView> {
+pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> Vec<SpeakerView> {
     let mut groups: Vec<SpeakerView> = Vec::new();
     for quote in briefing.quotes.iter().filter(|q| topic_key(q.topic.as_deref()) == topic) {
         let view = QuoteView {
             text: quote.text.clone(),
             outlet: Outlet { slug: quote.source.clone(), name: name_of(briefing, &quote.source).to_string() },
             anchor: quote.anchor.clone(),
+            href: links.paragraph(&quote.source, &quote.anchor),
         };
         match groups.iter_mut().find(|g| g.speaker == quote.speaker) {
             Some(group) => group.quotes.push(view),
