@@ -145,24 +145,39 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
 pub fn search_index(briefing: &Briefing) -> OutputFile {
     let titles: std::collections::BTreeMap<&str, &str> =
         briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
-    let mut docs = Vec::new();
+    // Written straight into one buffer: a JSON value per paragraph cost more than the text.
+    let mut body: Vec<u8> = Vec::with_capacity(1 << 16);
+    body.extend_from_slice(b"window.BRIEF_SEARCH_INDEX = [");
+    let mut first = true;
+    let string = |body: &mut Vec<u8>, text: &str| {
+        // Serialising a `str` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *body, text);
+    };
     for source in &briefing.sources {
         for article in &source.articles {
             for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
-                docs.push(json!([
-                    p.text,
-                    source.name,
-                    p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other"),
-                    format!("{}index.html#{}", article.url, p.id),
-                ]));
+                body.extend_from_slice(if first { b"[" } else { b",[" });
+                first = false;
+                string(&mut body, &p.text);
+                body.push(b',');
+                string(&mut body, &source.name);
+                body.push(b',');
+                string(&mut body, p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other"));
+                body.push(b',');
+                string(&mut body, &format!("{}index.html#{}", article.url, p.id));
+                body.push(b']');
             }
         }
     }
-    let body = serde_json::to_string(&docs).unwrap_or_else(|_| "[]".into());
+    body.extend_from_slice(b"];\n");
     // `</script>` cannot end anything in an external script, but keep `<` out anyway.
-    let body = body.replace('<', "\\u003c");
-    OutputFile {
-        path: "search-index.js".into(),
-        bytes: format!("window.BRIEF_SEARCH_INDEX = {body};\n").into_bytes(),
+    let mut bytes = Vec::with_capacity(body.len() + body.len() / 64);
+    for byte in body {
+        if byte == b'<' {
+            bytes.extend_from_slice(b"\\u003c");
+        } else {
+            bytes.push(byte);
+        }
     }
+    OutputFile { path: "search-index.js".into(), bytes }
 }

@@ -36,7 +36,7 @@ struct Candidate<'a> {
     text: &'a str,
     source: &'a str,
     anchor: &'a str,
-    vector: BTreeMap<Term, f32>,
+    vector: TermVector,
     /// Content words, crudely stemmed, for claim matching: ids in the stems' sorted order.
     stems: Vec<u32>,
     /// The sum of `stems`' IDF weights, in that order.
@@ -83,17 +83,23 @@ pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<Summar
         return Vec::new();
     }
     weigh_by_idf(&mut candidates);
-    let mut centroid: BTreeMap<Term, f32> = BTreeMap::new();
+    let mut centroid: TermMap<f32> = TermMap::default();
     for c in &candidates {
-        for (term, weight) in &c.vector {
+        for (term, weight) in &c.vector.terms {
             *centroid.entry(*term).or_default() += weight;
         }
     }
     let mut ranked: Vec<usize> = (0..candidates.len()).collect();
     // The centroid's norm once, not once per candidate (it has every term of the topic).
-    let centroid_norm = norm(&centroid);
-    let closeness: Vec<f32> =
-        candidates.par_iter().map(|c| cosine_with(&c.vector, &centroid, centroid_norm)).collect();
+    let centroid_norm = centroid.values().map(|w| w * w).sum::<f32>().sqrt();
+    let closeness: Vec<f32> = candidates
+        .par_iter()
+        .map(|c| {
+            let dot: f32 = c.vector.terms.iter().filter_map(|(t, w)| centroid.get(t).map(|v| w * v)).sum();
+            let denominator = c.vector.norm * centroid_norm;
+            if denominator == 0.0 { 0.0 } else { dot / denominator }
+        })
+        .collect();
     ranked.sort_by(|a, b| closeness[*b].total_cmp(&closeness[*a]).then(a.cmp(b)));
     ranked.truncate(MAX_CANDIDATES);
     // Stems only for the candidates that are compared claim by claim.
@@ -273,16 +279,57 @@ fn stems(sentence: &str) -> BTreeSet<String> {
 /// words of one topic would only blur their vectors a little.
 pub(super) type Term = u64;
 
-/// Counts of the content words of a sentence.
-pub(super) fn term_counts(sentence: &str) -> BTreeMap<Term, f32> {
-    let mut counts = BTreeMap::new();
-    for word in words(sentence) {
-        if word.chars().count() < 3 || is_stopword(word) {
-            continue;
-        }
-        *counts.entry(term(word)).or_default() += 1.0;
+/// A sentence's content words with their weights, sorted by term, and the vector's norm:
+/// sorted pairs compare by a merge, with no map to build per sentence.
+#[derive(Debug, Clone)]
+pub(super) struct TermVector {
+    terms: Vec<(Term, f32)>,
+    norm: f32,
+}
+
+impl TermVector {
+    fn update_norm(&mut self) {
+        self.norm = self.terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     }
-    counts
+}
+
+/// Maps keyed by `Term`, which is a hash already: hashing it again would be wasted work.
+type TermMap<V> = std::collections::HashMap<Term, V, std::hash::BuildHasherDefault<TermHasher>>;
+
+#[derive(Default)]
+struct TermHasher(u64);
+
+impl std::hash::Hasher for TermHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Counts of the content words of a sentence.
+pub(super) fn term_counts(sentence: &str) -> TermVector {
+    let mut terms: Vec<(Term, f32)> = words(sentence)
+        .filter(|word| word.chars().count() >= 3 && !is_stopword(word))
+        .map(|word| (term(word), 1.0))
+        .collect();
+    terms.sort_unstable_by_key(|(t, _)| *t);
+    terms.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += 1.0;
+        }
+        same
+    });
+    let mut vector = TermVector { terms, norm: 0.0 };
+    vector.update_norm();
+    vector
 }
 
 fn term(word: &str) -> Term {
@@ -306,34 +353,41 @@ fn term(word: &str) -> Term {
 }
 
 fn weigh_by_idf(candidates: &mut [Candidate]) {
-    let mut df: BTreeMap<Term, f32> = BTreeMap::new();
+    let mut df: TermMap<f32> = TermMap::default();
     for c in candidates.iter() {
-        for term in c.vector.keys() {
+        for (term, _) in &c.vector.terms {
             *df.entry(*term).or_default() += 1.0;
         }
     }
     let n = candidates.len() as f32;
-    for c in candidates.iter_mut() {
-        for (term, weight) in c.vector.iter_mut() {
-            *weight *= (1.0 + n / df[term]).ln();
+    let idf: TermMap<f32> = df.into_iter().map(|(term, count)| (term, (1.0 + n / count).ln())).collect();
+    candidates.par_iter_mut().for_each(|c| {
+        for (term, weight) in c.vector.terms.iter_mut() {
+            *weight *= idf[term];
+        }
+        c.vector.update_norm();
+    });
+}
+
+/// Cosine similarity of two sentences' vectors.
+pub(super) fn cosine(a: &TermVector, b: &TermVector) -> f32 {
+    let denominator = a.norm * b.norm;
+    if denominator == 0.0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.terms.len() && j < b.terms.len() {
+        match a.terms[i].0.cmp(&b.terms[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a.terms[i].1 * b.terms[j].1;
+                i += 1;
+                j += 1;
+            }
         }
     }
-}
-
-pub(super) fn cosine(a: &BTreeMap<Term, f32>, b: &BTreeMap<Term, f32>) -> f32 {
-    cosine_with(a, b, norm(b))
-}
-
-/// `cosine` with `b`'s norm already known.
-fn cosine_with(a: &BTreeMap<Term, f32>, b: &BTreeMap<Term, f32>, b_norm: f32) -> f32 {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let dot: f32 = small.iter().filter_map(|(t, w)| large.get(t).map(|v| w * v)).sum();
-    let denominator = norm(a) * b_norm;
-    if denominator == 0.0 { 0.0 } else { dot / denominator }
-}
-
-fn norm(v: &BTreeMap<Term, f32>) -> f32 {
-    v.values().map(|w| w * w).sum::<f32>().sqrt()
+    dot / denominator
 }
 
 /// The drafted summary as HTML with links relative to the site root (as `briefing.json`

@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 use regex::Regex;
 
-use super::summary::{Term, cosine, term_counts};
+use super::summary::{TermVector, cosine, term_counts};
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
 use crate::text::sentences;
 
@@ -182,7 +182,7 @@ pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec
     let dated: Vec<Vec<Dated>> =
         articles.par_iter().map(|(_, a)| dated_sentences(a, briefing_date)).collect();
     let mut events: Vec<TimelineEvent> = Vec::new();
-    let mut vectors: Vec<BTreeMap<Term, f32>> = Vec::new();
+    let mut vectors: Vec<TermVector> = Vec::new();
     let mut by_day: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
     for ((source, _), found) in articles.iter().zip(dated) {
         for Dated { sentence, phrase, date, topic, reference, anchor, vector } in found {
@@ -238,7 +238,7 @@ struct Dated<'a> {
     topic: Option<String>,
     reference: String,
     anchor: &'a str,
-    vector: BTreeMap<Term, f32>,
+    vector: TermVector,
 }
 
 fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> Vec<Dated<'_>> {
