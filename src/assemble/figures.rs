@@ -235,10 +235,10 @@ fn counted_after(rest: &str) -> (Counted, usize) {
     for _skipped in 0..3 {
         let trimmed = rest[offset..].trim_start();
         let start = rest.len() - trimmed.len();
-        let lower = trimmed.to_lowercase();
+        // The nouns are ASCII: compare bytes without case, no lowercased copy of the text.
         let starts = |noun: &str| {
-            lower.starts_with(&noun.to_lowercase())
-                && !lower[noun.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
+            trimmed.get(..noun.len()).is_some_and(|head| head.eq_ignore_ascii_case(noun))
+                && !trimmed[noun.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
         };
         for (noun, group) in PLACES {
             if starts(noun) {
@@ -286,16 +286,47 @@ fn new_statement() -> &'static Regex {
     R.get_or_init(|| re(r"(?i)[;:()]|\b(?:when|while|but|after|before|because|which|who|whom|that)\b"))
 }
 
-fn keyword_regex() -> &'static Vec<(Category, Regex)> {
-    static R: OnceLock<Vec<(Category, Regex)>> = OnceLock::new();
-    R.get_or_init(|| KEYWORDS.iter().map(|(c, p)| (*c, re(&format!(r"(?i)\b(?:{p})\b")))).collect())
+/// Every category's keywords in one pattern (in `KEYWORDS` order), and one anchored pattern
+/// per category to tell which category a match belongs to.
+fn keyword_regexes() -> &'static (Regex, Vec<(Category, Regex)>) {
+    static R: OnceLock<(Regex, Vec<(Category, Regex)>)> = OnceLock::new();
+    R.get_or_init(|| {
+        let all: Vec<&str> = KEYWORDS.iter().map(|(_, p)| *p).collect();
+        let any = re(&format!(r"(?i)\b(?:{})\b", all.join("|")));
+        let each = KEYWORDS.iter().map(|(c, p)| (*c, re(&format!(r"(?i)^(?:{p})$")))).collect();
+        (any, each)
+    })
+}
+
+/// A category keyword in a sentence: where it is, its category, and whether it is a "toll".
+struct Keyword {
+    start: usize,
+    end: usize,
+    category: Category,
+    toll: bool,
+}
+
+/// The category keywords of a sentence, in order: one scan, shared by all its numbers.
+fn keywords_in(sentence: &str) -> Vec<Keyword> {
+    let (any, each) = keyword_regexes();
+    any.find_iter(sentence)
+        .filter_map(|m| {
+            let category = each.iter().find(|(_, r)| r.is_match(m.as_str()))?.0;
+            let toll = m.as_str().to_lowercase().ends_with("toll");
+            Some(Keyword { start: m.start(), end: m.end(), category, toll })
+        })
+        .collect()
 }
 
 /// The category whose keyword is nearest the number in its clause: forward up to 12 words
 /// (to a clause break), backward to the previous comma or clause break, up to 8 words.
-fn nearest_category(sentence: &str, start: usize, end: usize) -> Option<(Category, bool)> {
+fn nearest_category(
+    sentence: &str,
+    keywords: &[Keyword],
+    start: usize,
+    end: usize,
+) -> Option<(Category, bool)> {
     let forward_end = clause_break().find(&sentence[end..]).map_or(sentence.len(), |m| end + m.start());
-    let forward = &sentence[end..forward_end];
     let back_start = sentence[..start]
         .char_indices()
         .rev()
@@ -306,21 +337,21 @@ fn nearest_category(sentence: &str, start: usize, end: usize) -> Option<(Categor
         })
         .map_or(0, |(i, c)| i + c.len_utf8())
         .max(clause_break().find_iter(&sentence[..start]).last().map_or(0, |m| m.end()));
-    let backward = &sentence[back_start..start];
     // (distance in words, backward?, category, a "toll"): the nearest wins, forward on a tie
     // ("killed and another 12 people were wounded").
     let mut candidates: Vec<(usize, bool, Category, bool)> = Vec::new();
-    for (category, regex) in keyword_regex() {
-        if let Some(m) = regex.find(forward) {
-            let distance = forward[..m.start()].split_whitespace().count();
+    for (category, _) in KEYWORDS {
+        let of = |k: &&Keyword| k.category == *category;
+        if let Some(k) = keywords.iter().filter(of).find(|k| k.start >= end && k.end <= forward_end) {
+            let distance = sentence[end..k.start].split_whitespace().count();
             if distance <= 12 {
                 candidates.push((distance, false, *category, false));
             }
         }
-        if let Some(m) = regex.find_iter(backward).last() {
-            let distance = backward[m.end()..].split_whitespace().count();
+        if let Some(k) = keywords.iter().filter(of).rfind(|k| k.start >= back_start && k.end <= start) {
+            let distance = sentence[k.end..start].split_whitespace().count();
             if distance <= 8 {
-                candidates.push((distance, true, *category, m.as_str().to_lowercase().ends_with("toll")));
+                candidates.push((distance, true, *category, k.toll));
             }
         }
     }
@@ -431,6 +462,7 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
     let mut out = Vec::new();
     // The category of the previous number, for breakdowns; and where that number ended.
     let mut previous: Option<(Category, usize)> = None;
+    let mut keywords: Option<Vec<Keyword>> = None;
     for caps in number_regex().captures_iter(sentence) {
         let whole = caps.get(0).expect("match");
         let number = caps.get(2).expect("number");
@@ -443,7 +475,8 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
         };
         let (counted, noun_len) = counted_after(&sentence[whole.end()..]);
         let noun_end = whole.end() + noun_len;
-        let own = nearest_category(sentence, whole.start(), noun_end.max(whole.end()));
+        let keywords = keywords.get_or_insert_with(|| keywords_in(sentence));
+        let own = nearest_category(sentence, keywords, whole.start(), noun_end.max(whole.end()));
         let inherited = previous.filter(|(_, end)| !new_statement().is_match(&sentence[*end..whole.start()]));
         let category = match (own, counted) {
             (Some((c, true)), Counted::Nothing) => Some(c),
