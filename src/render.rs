@@ -104,7 +104,10 @@ impl Renderer {
             );
             context.insert("lead_html", &briefing.lead_html);
             context.insert("figure_tables", &figure_tables);
-            context.insert("timeline_days", &views::timeline_days(briefing, None, &links));
+            context.insert(
+                "timeline_days",
+                &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
+            );
             self.page("index.html", "index.html", &context)
         };
         let topic_items: Vec<Vec<TopicItem>> =
@@ -119,7 +122,10 @@ impl Renderer {
             context.insert("groups", &topic_groups(items));
             if pager.number == 1 {
                 context.insert("figure_tables", &figure_tables);
-                context.insert("timeline_days", &views::timeline_days(briefing, Some(&topic.slug), &links));
+                context.insert(
+                    "timeline_days",
+                    &views::timeline_days(briefing, Some(&topic.slug), &links, views::DAY_LIMIT_TOPIC),
+                );
                 context.insert("speakers", &views::speakers(briefing, &topic.slug, &links));
             } else {
                 context.insert("figure_tables", &no_figures);

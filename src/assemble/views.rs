@@ -133,7 +133,14 @@ pub fn figure_tables(briefing: &Briefing, links: &Links) -> Vec<FigureTable> {
 pub struct TimelineDay {
     pub date: String,
     pub events: Vec<EventView>,
+    /// Events of the day left out by the page's limit.
+    pub more: usize,
 }
+
+/// Events a day shows on the briefing (the overview) and on a topic's page: an archive of
+/// thousands of articles dates hundreds of sentences a day.
+pub const DAY_LIMIT_OVERVIEW: usize = 12;
+pub const DAY_LIMIT_TOPIC: usize = 40;
 
 #[derive(Debug, Serialize)]
 pub struct EventView {
@@ -148,7 +155,14 @@ pub struct EventView {
 }
 
 /// Events grouped by day, oldest first; `topic` keeps one topic's events only.
-pub fn timeline_days(briefing: &Briefing, topic: Option<&str>, links: &Links) -> Vec<TimelineDay> {
+/// A day over `limit` keeps the events the most outlets report (the earliest on a tie), in
+/// their order.
+pub fn timeline_days(
+    briefing: &Briefing,
+    topic: Option<&str>,
+    links: &Links,
+    limit: usize,
+) -> Vec<TimelineDay> {
     let mut days: BTreeMap<&str, Vec<EventView>> = BTreeMap::new();
     for event in &briefing.timeline {
         let key = topic_key(event.topic.as_deref());
@@ -170,7 +184,22 @@ pub fn timeline_days(briefing: &Briefing, topic: Option<&str>, links: &Links) ->
             href: event.sources.first().map(|s| links.paragraph(s, &event.anchor)).unwrap_or_default(),
         });
     }
-    days.into_iter().map(|(date, events)| TimelineDay { date: date.to_string(), events }).collect()
+    days.into_iter()
+        .map(|(date, mut events)| {
+            let more = events.len().saturating_sub(limit);
+            if more > 0 {
+                let mut by_reach: Vec<usize> = (0..events.len()).collect();
+                by_reach.sort_by_key(|&i| (std::cmp::Reverse(events[i].outlets.len()), i));
+                let mut keep = vec![false; events.len()];
+                for &i in &by_reach[..limit] {
+                    keep[i] = true;
+                }
+                let mut flags = keep.into_iter();
+                events.retain(|_| flags.next().unwrap_or(false));
+            }
+            TimelineDay { date: date.to_string(), events, more }
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -206,4 +235,91 @@ pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> Vec<SpeakerV
     }
     groups.sort_by_key(|g| g.speaker.is_none());
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TimelineEvent;
+
+    fn briefing(events: &[(&str, &[&str])]) -> Briefing {
+        Briefing {
+            title: "T".into(),
+            date: None,
+            description: None,
+            lead_html: None,
+            generated: String::new(),
+            topics: vec![],
+            sources: vec![],
+            figures: vec![],
+            timeline: events
+                .iter()
+                .map(|(text, outlets)| TimelineEvent {
+                    date: "2024-11-29".into(),
+                    topic: None,
+                    source: outlets[0].into(),
+                    text: text.to_string(),
+                    phrase: "on Friday".into(),
+                    reference_date: "2024-11-30".into(),
+                    sources: outlets.iter().map(|s| s.to_string()).collect(),
+                    anchor: "p-0".into(),
+                })
+                .collect(),
+            quotes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_crowded_day_keeps_what_most_outlets_report_in_order() {
+        let b = briefing(&[
+            ("first", &["a"]),
+            ("second", &["a", "b"]),
+            ("third", &["c"]),
+            ("fourth", &["b", "c"]),
+        ]);
+        let links = Links::new(&b.sources);
+        let days = timeline_days(&b, None, &links, 3);
+        let texts: Vec<&str> = days[0].events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["first", "second", "fourth"]);
+        assert_eq!(days[0].more, 1);
+        let all = timeline_days(&b, None, &links, 10);
+        assert_eq!((all[0].events.len(), all[0].more), (4, 0));
+    }
+
+    #[test]
+    fn a_cell_shows_the_highest_numbers_and_counts_the_rest() {
+        let mut b = briefing(&[]);
+        b.sources = vec![crate::assemble::test_source("wire", "war", None, &["One.", "Two."])];
+        b.topics = vec![crate::model::TopicEntry {
+            slug: "war".into(),
+            title: "War".into(),
+            url: "topics/war/".into(),
+            summary_html: String::new(),
+            editor_summary: false,
+            summary_points: vec![],
+            paragraph_count: 2,
+            source_slugs: vec!["wire".into()],
+            configured: true,
+        }];
+        b.figures = [12, 40, 7, 3, 25]
+            .iter()
+            .map(|&value| crate::model::Figure {
+                topic: Some("war".into()),
+                label: "killed".into(),
+                value,
+                source: "wire".into(),
+                attributed_to: None,
+                text: format!("{value} people were killed."),
+                qualifier: None,
+                anchor: "p-1".into(),
+                attribution_inferred: false,
+            })
+            .collect();
+        let tables = figure_tables(&b, &Links::new(&b.sources));
+        let row = &tables[0].rows[0];
+        let shown: Vec<&str> = row.cells[0].iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(shown, ["40", "25", "12"]);
+        assert_eq!(row.more, [2]);
+        assert_eq!(row.cells[0][0].href, "sources/wire/index.html#p-1");
+    }
 }
