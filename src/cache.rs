@@ -11,7 +11,12 @@
 //!
 //! The file is written to a temporary name and renamed into place. It starts with a magic
 //! line, a format number and a checksum of the payload; a file that fails any check is
-//! ignored (and rewritten), never trusted. Not for: caching assemble or render output.
+//! ignored (and rewritten), never trusted.
+//!
+//! `.brief-cache/facts.json` keeps what assemble read out of each article (its figures and
+//! quotes, the costly part of assembling), keyed by a hash of the article as assemble sees it
+//! (outlet, seed, date, and every paragraph's kind, text, topic and anchor), under the same
+//! binary fingerprint and a checksum. Render output is not cached.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +24,9 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
-use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
+use crate::model::{
+    ArticleEntry, Block, BlockKind, CleanedArticle, Figure, Quote, RawArticle, RemovedLine, SourceEntry,
+};
 use crate::text::words;
 
 /// The cache's folder under the project root.
@@ -98,6 +105,74 @@ pub fn save(root: &Path, keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[O
     }
     let temp = dir.join(format!("{FILE}.tmp-{}", std::process::id()));
     if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, dir.join(FILE)).is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+}
+
+const FACTS_FILE: &str = "facts.json";
+const FACTS_MAGIC: &str = "brief-facts 1";
+
+/// What assemble read out of one article.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Facts {
+    pub figures: Vec<Figure>,
+    pub quotes: Vec<Quote>,
+}
+
+/// The key of an article's facts: everything the extraction reads.
+pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
+    let mut h = Hash::new();
+    h.str(&source.slug);
+    h.str(&article.seed);
+    h.opt_str(article.date.as_deref());
+    h.u64(article.paragraphs.len() as u64);
+    for p in &article.paragraphs {
+        h.u64(p.kind as u64);
+        h.str(&p.text);
+        h.opt_str(p.topic.as_deref());
+        h.str(&p.id);
+    }
+    h.finish()
+}
+
+/// The cached facts by key; empty when the file is missing, from another brief, or damaged.
+pub fn load_facts(root: &Path, keys: &Keys) -> HashMap<u64, Facts> {
+    let Ok(text) = std::fs::read_to_string(root.join(DIR).join(FACTS_FILE)) else {
+        return HashMap::new();
+    };
+    // Three header lines: magic, binary fingerprint, checksum of the rest.
+    let mut parts = text.splitn(4, '\n');
+    let (Some(magic), Some(binary), Some(sum), Some(body)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return HashMap::new();
+    };
+    if magic != FACTS_MAGIC
+        || binary != format!("{:016x}", keys.binary)
+        || sum != format!("{:016x}", hash_bytes(body.as_bytes()))
+    {
+        return HashMap::new();
+    }
+    serde_json::from_str::<Vec<(u64, Facts)>>(body)
+        .map(|entries| entries.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// Writes the facts atomically, sorted by key; failures are not errors.
+pub fn save_facts(root: &Path, keys: &Keys, facts: &[(u64, &Facts)]) {
+    let mut sorted: Vec<&(u64, &Facts)> = facts.iter().collect();
+    sorted.sort_by_key(|(key, _)| *key);
+    sorted.dedup_by_key(|(key, _)| *key);
+    let Ok(body) = serde_json::to_string(&sorted) else {
+        return;
+    };
+    let text = format!("{FACTS_MAGIC}\n{:016x}\n{:016x}\n{body}", keys.binary, hash_bytes(body.as_bytes()));
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let temp = dir.join(format!("{FACTS_FILE}.tmp-{}", std::process::id()));
+    if std::fs::write(&temp, text).is_err() || std::fs::rename(&temp, dir.join(FACTS_FILE)).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
 }
@@ -430,6 +505,46 @@ mod tests {
         assert!(matches!(decode(&flipped, &keys()), Err(Unusable::Corrupt(_))));
         assert!(matches!(decode(&bytes[..bytes.len() - 1], &keys()), Err(Unusable::Corrupt(_))));
         assert!(matches!(decode(b"hello", &keys()), Err(Unusable::Corrupt(_))));
+    }
+
+    #[test]
+    fn facts_round_trip_and_damage_or_another_binary_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = crate::assemble::test_source(
+            "wire",
+            "war",
+            Some("2024-11-30"),
+            &["At least 40 people were killed."],
+        );
+        let article = &source.articles[0];
+        let key = facts_key(&source, article);
+        let facts = Facts {
+            figures: crate::assemble::figures::article_figures(&source.slug, article),
+            quotes: vec![],
+        };
+        assert_eq!(facts.figures[0].value, 40);
+        save_facts(dir.path(), &keys(), &[(key, &facts)]);
+        let loaded = load_facts(dir.path(), &keys());
+        assert_eq!(loaded[&key].figures[0].value, 40);
+
+        // Any change to what extraction reads changes the key.
+        let mut edited = source.clone();
+        edited.articles[0].paragraphs[0].text = "At least 41 people were killed.".into();
+        assert_ne!(facts_key(&edited, &edited.articles[0]), key);
+        let mut moved = source.clone();
+        moved.articles[0].paragraphs[0].topic = Some("peace".into());
+        assert_ne!(facts_key(&moved, &moved.articles[0]), key);
+
+        // A flipped digit in the body fails the checksum; another binary's file is not used.
+        let file = dir.path().join(DIR).join(FACTS_FILE);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("\"value\":40"));
+        std::fs::write(&file, text.replacen("\"value\":40", "\"value\":90", 1)).unwrap();
+        assert!(load_facts(dir.path(), &keys()).is_empty());
+        save_facts(dir.path(), &keys(), &[(key, &facts)]);
+        let other = Keys { binary: keys().binary + 1, ..keys() };
+        assert!(load_facts(dir.path(), &other).is_empty());
+        assert_eq!(load_facts(dir.path(), &keys()).len(), 1);
     }
 
     #[test]

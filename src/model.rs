@@ -3,7 +3,7 @@
 //! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One line of a seed file, with its 1-based line number in that file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +130,7 @@ pub struct Paragraph {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
     pub topic: Option<String>,
     pub label: String,
@@ -163,7 +163,7 @@ pub struct TimelineEvent {
     pub anchor: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Quote {
     pub speaker: Option<String>,
     pub text: String,

@@ -169,16 +169,28 @@ impl Site {
             lap("cache-save", &mut timings);
         }
 
-        let briefing = assemble::assemble(&Inputs {
-            config: &config,
-            content: &content,
-            articles: &cleaned,
-            attribution: &attribution,
-            topics: &topic_list,
-            assignments: &assignments,
-            source_date_epoch: options.source_date_epoch,
-        });
+        let known_facts = if use_cache { cache::load_facts(root, &keys) } else { Default::default() };
+        let (briefing, facts) = assemble::assemble_with_facts(
+            &Inputs {
+                config: &config,
+                content: &content,
+                articles: &cleaned,
+                attribution: &attribution,
+                topics: &topic_list,
+                assignments: &assignments,
+                source_date_epoch: options.source_date_epoch,
+            },
+            &known_facts,
+        );
         lap("assemble", &mut timings);
+        let facts_changed =
+            facts.len() != known_facts.len() || facts.iter().any(|(key, _)| !known_facts.contains_key(key));
+        if use_cache && facts_changed {
+            let entries: Vec<(u64, &cache::Facts)> = facts.iter().map(|(key, f)| (*key, f)).collect();
+            cache::save_facts(root, &keys, &entries);
+            lap("cache-save", &mut timings);
+        }
+        drop((facts, known_facts));
         // The briefing holds what render needs: free the raw and cleaned articles first.
         let warnings = std::mem::take(&mut ingested.warnings);
         drop((ingested, cleaned, assignments, hits));

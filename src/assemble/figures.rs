@@ -370,16 +370,20 @@ pub fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
     let found: Vec<Vec<Figure>> = articles.par_iter().map(|(s, a)| article_figures(&s.slug, a)).collect();
+    dedup(found.iter().flatten())
+}
+
+/// Articles' figures in source order, one per outlet, topic, label and value.
+pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
     let mut seen = BTreeSet::new();
     found
-        .into_iter()
-        .flatten()
-        .filter(|f| seen.insert((f.source.clone(), f.topic.clone(), f.label.clone(), f.value)))
+        .filter(|f| seen.insert((f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value)))
+        .cloned()
         .collect()
 }
 
 /// The figures of one article, duplicates included.
-fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
+pub fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
     let mut figures = Vec::new();
     let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
     let list: Vec<Sentence> = paragraphs

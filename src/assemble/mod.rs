@@ -9,11 +9,12 @@ mod summary;
 pub mod timeline;
 pub mod views;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::cache::{self, Facts};
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph, SourceEntry, TopicEntry};
@@ -36,6 +37,12 @@ pub struct Inputs<'a> {
 }
 
 pub fn assemble(inputs: &Inputs) -> Briefing {
+    assemble_with_facts(inputs, &HashMap::new()).0
+}
+
+/// `assemble`, reusing the facts (figures, quotes) already read out of unchanged articles;
+/// returns every article's facts with their keys, for the cache.
+pub fn assemble_with_facts(inputs: &Inputs, known: &HashMap<u64, Facts>) -> (Briefing, Vec<(u64, Facts)>) {
     let Inputs { config, content, articles, topics, assignments, .. } = *inputs;
     let index = content.index.as_ref();
     let newest = articles.iter().filter_map(|a| a.date).max();
@@ -59,10 +66,24 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
 
-    let figures = figures::extract(&sources);
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let facts: Vec<(u64, Facts)> = articles
+        .par_iter()
+        .map(|(source, article)| {
+            let key = cache::facts_key(source, article);
+            let facts = known.get(&key).cloned().unwrap_or_else(|| Facts {
+                figures: figures::article_figures(&source.slug, article),
+                quotes: quotes::article_quotes(source, article),
+            });
+            (key, facts)
+        })
+        .collect();
+    let figures = figures::dedup(facts.iter().flat_map(|(_, f)| &f.figures));
+    let quotes = quotes::dedup(facts.iter().flat_map(|(_, f)| &f.quotes));
+    drop(articles);
     let timeline = timeline::extract(&sources, date);
-    let quotes = quotes::extract(&sources);
-    Briefing {
+    let briefing = Briefing {
         title: index.and_then(|i| i.meta.title.clone()).unwrap_or_else(|| config.title.clone()),
         date: date.map(format_date),
         description: index.and_then(|i| i.meta.dek.clone()).or_else(|| config.description.clone()),
@@ -73,7 +94,8 @@ pub fn assemble(inputs: &Inputs) -> Briefing {
         figures,
         timeline,
         quotes,
-    }
+    };
+    (briefing, facts)
 }
 
 fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {

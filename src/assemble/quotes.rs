@@ -97,12 +97,17 @@ pub fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
     let found: Vec<Vec<Quote>> = articles.par_iter().map(|(s, a)| article_quotes(s, a)).collect();
+    dedup(found.iter().flatten())
+}
+
+/// Articles' quotes in source order, each text once per outlet.
+pub fn dedup<'a>(found: impl Iterator<Item = &'a Quote>) -> Vec<Quote> {
     let mut seen = BTreeSet::new();
-    found.into_iter().flatten().filter(|q| seen.insert((q.source.clone(), q.text.clone()))).collect()
+    found.filter(|q| seen.insert((q.source.as_str(), q.text.as_str()))).cloned().collect()
 }
 
 /// The quotes of one article, repeats included.
-fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
+pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
     let mut quotes = Vec::new();
     let mut paragraphs: Vec<_> =
         article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
