@@ -3,7 +3,8 @@
 //!
 //! The site lives in memory (`Served`); nothing is written to `public/`. The HTTP side
 //! (`http`) runs axum on its own thread; this thread watches (`watch`), rebuilds with
-//! `Site::load`, swaps the new files in and broadcasts a `Signal`. Served HTML pages get a
+//! `Site::load_cached` (the build cache of `brief build`: unchanged seeds are not cleaned or
+//! read for figures and quotes again), swaps the new files in and broadcasts a `Signal`. Served HTML pages get a
 //! small script (`reload.js`) that listens on `/__brief/events` (server-sent events): it
 //! reloads on a new build and shows a failed build's error over the page, while the last good
 //! site stays served. Files of `brief build` never get the script.
@@ -149,7 +150,7 @@ fn bind(address: IpAddr, port: Option<u16>) -> Result<TcpListener> {
 
 fn build(root: &Path, ui: &Ui, shared: &Shared, changed: Option<&[String]>) {
     let started = Instant::now();
-    let result = Site::load(root, &BuildOptions::from_env());
+    let result = Site::load_cached(root, &BuildOptions::from_env());
     let took = started.elapsed();
     match result {
         Ok(site) => {
