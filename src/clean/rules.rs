@@ -142,7 +142,7 @@ pub const RULES: &[RuleSpec] = &[
         // "Posted by Jo Bell on May 2, 2021", "Published: Monday, 4 March", a bare date/time.
         patterns: &[
             r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$",
-            r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{2,4}t)[\s,:/.|–-]*)+$",
+            r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|(?-i:[A-Z]{1,4}T))[\s,:/.|–-]*)+$",
         ],
         at_end: &[],
         max_words: 18,
@@ -243,7 +243,7 @@ pub fn comment_section_start(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^(\d+\s+)?(comments?|responses?|replies|reactions|kommentare|comentários|comentarios|komentar|commentaires)(\s+to\b.*|\s*\(\d+\))?\s*:?$|^(leave|post|add|write|submit) (a|your) (reply|comment|response)\b|^(join|start) the (discussion|conversation)\b|^\d+ (responses|comments|replies) to\b|^(show|view|load|read) (all )?(\d+ )?comments\b",
+            r"(?i)^(\d+\s+)?(comments?|responses?|replies|reactions|kommentare|comentários|comentarios|komentar|commentaires)(\s+to\b.*|\s*\(\d+\))?\s*:?$|^(leave|post|add|write|submit) (a|your) (reply|comment|response)\b|^(join|start) the (discussion|conversation)\b|^(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (thoughts?|responses?|comments?|replies|reactions) (to|on)\b|^(show|view|load|read) (all )?(\d+ )?comments\b",
         )
         .expect("comment section pattern")
     })
@@ -271,6 +271,11 @@ mod tests {
         assert_eq!(first_match("harbourfan says:"), Some("comment-author"));
         assert_eq!(first_match("Click to share on Mastodon (Opens in new window)"), Some("share-prompt"));
         assert_eq!(first_match("March was the wettest month on record in the valley."), None);
+        assert_eq!(first_match("Nov. 3, 2021 9:15 AM EST"), Some("dateline"));
+        assert_eq!(first_match("May 3, 2021 10:40 BST"), Some("dateline"));
+        // Time zones are capitals: a name or a table row is not a date.
+        assert_eq!(first_match("31 Matt Tifft 352 0 0 0 1"), None);
+        assert_eq!(first_match("Next Post"), None);
     }
 
     #[test]
@@ -278,6 +283,8 @@ mod tests {
         assert!(comment_section_start("12 responses to “A quiet week at the harbour”"));
         assert!(comment_section_start("Leave a Reply"));
         assert!(comment_section_start("Comments (4)"));
+        assert!(comment_section_start("7 thoughts on “A quiet week at the harbour”"));
+        assert!(comment_section_start("One thought on “A quiet week at the harbour”"));
         assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
     }
 }
