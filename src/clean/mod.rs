@@ -374,36 +374,108 @@ fn mark_main_run(decisions: &mut [Decision]) {
     }
     let (_, first, mut last) = best;
     let mut seen_good = false;
+    let mut ended_by_section = false;
     for (i, d) in decisions.iter().enumerate().take(last + 1).skip(first) {
         if seen_good && rules::comment_section_start(&d.text) {
             last = i.saturating_sub(1);
+            ended_by_section = true;
             break;
         }
         seen_good |= open(d) && d.quality == Quality::Good;
     }
-    // Lists and tables that close the article (tour dates, results, a recipe's steps) are
-    // short, data-like lines the score counts against; take in a run of them, and the title
-    // line that introduces it.
-    let mut end = last + 1;
-    let mut title = None;
-    if end < decisions.len() && is_list_title(&decisions[end]) {
-        title = Some(end);
-        end += 1;
+    // A list of other stories: a bare header ("Related", "More in World", "You may also
+    // like") and the links under it, up to where paragraphs resume; when they do not, it ends
+    // the article, provided less text follows it than precedes it (a box of links near the
+    // top leaves the article whole).
+    let mut from = first;
+    while let Some((at, resume)) = related_section(decisions, first, from, last) {
+        let end = resume.map_or(last, |r| r - 1);
+        for d in decisions[at..=end].iter_mut().filter(|d| open(d) || d.reason == "read-more") {
+            d.class = LineClass::Boilerplate;
+            d.reason = "related-section".to_string();
+        }
+        match resume {
+            Some(r) => from = r,
+            None => {
+                last = at.saturating_sub(1).max(first);
+                ended_by_section = true;
+                break;
+            }
+        }
     }
-    let run = decisions[end..].iter().take_while(|d| is_list_item(d)).count();
-    if run >= MIN_LIST_ITEMS && !decisions[first..=last].iter().any(|d| rules::comment_section_start(&d.text))
-    {
-        last = end + run - 1;
-    } else if let Some(t) = title {
-        let _ = t;
+    // Lists and tables that open or close the article (results, tour dates, a recipe's
+    // ingredients, an event's details) are short, data-like lines the score counts against;
+    // take in such a block beside the run, with the titles among its rows.
+    if !ended_by_section && let Some(end) = list_block_from(decisions, last + 1, true) {
+        last = end;
     }
     for (i, d) in decisions.iter_mut().enumerate() {
         d.in_main = i >= first && i <= last;
     }
 }
 
-/// A list needs this many items in a row.
+/// A good line this long (characters) is a paragraph of the article, not a story's blurb.
+const RESUME_WEIGHT: usize = 300;
+
+/// Where a list of other stories starts in `from..=last` and where the article's paragraphs
+/// resume after it (two good lines in a row), if they do. A header with no paragraphs after it
+/// counts only when less good text follows it than precedes it since `first`. Linear: the
+/// lines after a header are read once.
+fn related_section(
+    decisions: &[Decision],
+    first: usize,
+    from: usize,
+    last: usize,
+) -> Option<(usize, Option<usize>)> {
+    let good = |d: &Decision| if open(d) && d.quality == Quality::Good { d.features.weight } else { 0 };
+    let mut before: usize = decisions[first..from].iter().map(good).sum();
+    // Once a header was found with no paragraphs after it: the good text after the line.
+    let mut after: Option<usize> = None;
+    for i in from..=last {
+        let d = &decisions[i];
+        if let Some(rest) = after.as_mut() {
+            *rest -= good(d);
+        }
+        if before > 0
+            && d.features.words <= rules::RELATED_HEADER_WORDS
+            && rules::related_section_start(&d.text)
+        {
+            if after.is_none() {
+                // Paragraphs resume: a long good line, or two lines of prose in a row (lines
+                // removed by rules between them aside). A story's blurb under its title is one.
+                let mut previous_prose = None;
+                let mut rest = 0;
+                for (j, e) in decisions.iter().enumerate().take(last + 1).skip(i + 1) {
+                    if !open(e) {
+                        continue;
+                    }
+                    let prose = e.quality == Quality::Good
+                        || (e.quality == Quality::NearGood && e.features.sentence_end);
+                    if e.quality == Quality::Good && e.features.weight >= RESUME_WEIGHT {
+                        return Some((i, Some(previous_prose.unwrap_or(j))));
+                    }
+                    if prose && let Some(p) = previous_prose {
+                        return Some((i, Some(p)));
+                    }
+                    previous_prose = prose.then_some(j);
+                    rest += good(e);
+                }
+                after = Some(rest);
+            }
+            if after.is_some_and(|rest| rest * 2 < before) {
+                return Some((i, None));
+            }
+        }
+        before += good(d);
+    }
+    None
+}
+
+/// A list needs this many items.
 const MIN_LIST_ITEMS: usize = 3;
+/// Titles (or repeated lines) in a row inside a list: group names between its rows
+/// ("Boys soccer", "Meal 2"); more than this and the list has ended.
+const MAX_LIST_GAP: usize = 4;
 
 /// A short data-like line: several words with digits or list separators, not prose.
 fn is_list_item(d: &Decision) -> bool {
@@ -412,6 +484,107 @@ fn is_list_item(d: &Decision) -> bool {
         && d.features.words >= 3
         && d.features.words <= 30
         && (d.features.digit_ratio > 0.0 || d.text.contains([':', '–', '—', '@', '|', ';']))
+}
+
+/// What a line can be in a list or table.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ListRole {
+    /// A row: a list item, or a longer run of data with digits (an ingredient list).
+    Item,
+    /// A short line between rows: a group title, a label.
+    Title,
+    /// A line a rule removed that does not end a list (a repeated label, a date).
+    Skip,
+    /// Prose, or a rule's boilerplate: the list has ended.
+    Stop,
+}
+
+/// Longer rows need digits throughout (quantities, scores), not a caption with a year.
+const LONG_ITEM_WORDS: usize = 80;
+const LONG_ITEM_DIGITS: f32 = 0.02;
+/// A title between rows is at most this many words.
+const LIST_TITLE_WORDS: usize = 10;
+
+fn list_role(d: &Decision) -> ListRole {
+    if !open(d) {
+        let skip =
+            d.class == LineClass::Boilerplate && matches!(d.reason.as_str(), "repeated-line" | "dateline");
+        return if skip { ListRole::Skip } else { ListRole::Stop };
+    }
+    let row = is_list_item(d)
+        || (d.quality != Quality::Good
+            && d.features.words <= LONG_ITEM_WORDS
+            && d.features.digit_ratio >= LONG_ITEM_DIGITS);
+    if row && !is_headline_like(&d.text) {
+        return ListRole::Item;
+    }
+    if d.quality == Quality::Short && d.features.words <= LIST_TITLE_WORDS {
+        return ListRole::Title;
+    }
+    ListRole::Stop
+}
+
+/// A headline rather than a row: its longer words capitalised, at most one number and no
+/// separators between fields ("11 Facts About Our Galaxy"), as in lists of other stories;
+/// "June 9 – Tampa, FL" is a row.
+fn is_headline_like(text: &str) -> bool {
+    if text.contains([',', '–', '—', '@', '|', ';']) || text.contains(" - ") || text.contains("--") {
+        return false;
+    }
+    let (mut long, mut capital, mut numbers) = (0usize, 0usize, 0usize);
+    for word in words(text) {
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            numbers += 1;
+        } else if word.chars().count() >= 4 {
+            long += 1;
+            capital += usize::from(word.starts_with(char::is_uppercase));
+        }
+    }
+    numbers <= 1 && long >= 2 && capital * 10 >= long * 7
+}
+
+/// Titles in a row a list may hold: more in a list that has already run long.
+fn list_gap_allowed(items: usize) -> usize {
+    MAX_LIST_GAP + items / 10
+}
+
+/// From line `from`, going forward or backward: the far end of a list block that starts
+/// there (after at most `MAX_LIST_GAP` titles), when it has at least `MIN_LIST_ITEMS` rows
+/// and rows make at least half of its lines. Linear in the block's length.
+fn list_block_from(decisions: &[Decision], from: usize, forward: bool) -> Option<usize> {
+    let (mut items, mut lines, mut gap) = (0usize, 0usize, 0usize);
+    let mut end = None;
+    let mut counted = 0usize;
+    let mut i = from;
+    while i < decisions.len() {
+        match list_role(&decisions[i]) {
+            ListRole::Item => {
+                items += 1;
+                gap = 0;
+                end = Some(i);
+                counted = lines + 1;
+            }
+            ListRole::Title | ListRole::Skip => {
+                gap += 1;
+                if gap > list_gap_allowed(items) {
+                    break;
+                }
+            }
+            ListRole::Stop => break,
+        }
+        lines += 1;
+        if forward {
+            i += 1;
+        } else if let Some(prev) = i.checked_sub(1) {
+            i = prev;
+        } else {
+            break;
+        }
+    }
+    // Before the article's text, lines with digits are more often its furniture (dates,
+    // reading times, counts): a block there must be mostly rows.
+    let dense = if forward { items * 2 >= counted } else { items * 3 >= counted * 2 };
+    (items >= MIN_LIST_ITEMS && dense).then_some(end).flatten()
 }
 
 /// A title line that may introduce a list ("Tour dates:", "The results").
@@ -450,7 +623,7 @@ fn context_pass(decisions: &mut [Decision]) {
             following = Some(v);
         }
     }
-    let runs = list_runs(decisions);
+    let blocks = list_blocks(decisions);
     for i in 0..count {
         let d = &decisions[i];
         if !open(d) {
@@ -459,12 +632,13 @@ fn context_pass(decisions: &mut [Decision]) {
         let (before, after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
-        } else if runs[i] >= MIN_LIST_ITEMS {
-            (LineClass::Paragraph, "list-in-body")
-        } else if d.quality == Quality::Short
-            && is_list_title(d)
-            && runs.get(i + 1).is_some_and(|r| *r >= MIN_LIST_ITEMS)
-        {
+        } else if blocks[i] {
+            if list_role(d) == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
+                (LineClass::Heading, "list-title")
+            } else {
+                (LineClass::Paragraph, "list-in-body")
+            }
+        } else if d.quality == Quality::Short && is_list_title(d) && blocks.get(i + 1).is_some_and(|b| *b) {
             (LineClass::Heading, "list-title")
         } else {
             match d.quality {
@@ -494,24 +668,41 @@ fn context_pass(decisions: &mut [Decision]) {
     }
 }
 
-/// For each line, the length of the run of list items in the main run that it belongs to
-/// (0 for a line that is not one); linear, one pass each way.
-fn list_runs(decisions: &[Decision]) -> Vec<usize> {
-    let item: Vec<bool> = decisions.iter().map(|d| d.in_main && is_list_item(d)).collect();
-    let mut runs = vec![0; item.len()];
+/// For each line, whether it lies in a list block of the main run (rows with titles
+/// between them, as `list_block_from` reads them); linear: each line is read at most twice.
+fn list_blocks(decisions: &[Decision]) -> Vec<bool> {
+    let mut in_block = vec![false; decisions.len()];
     let mut i = 0;
-    while i < item.len() {
-        if !item[i] {
+    while i < decisions.len() {
+        if !decisions[i].in_main || list_role(&decisions[i]) != ListRole::Item {
             i += 1;
             continue;
         }
-        let start = i;
-        while i < item.len() && item[i] {
-            i += 1;
+        let (mut items, mut gap, mut last) = (0usize, 0usize, i);
+        let mut j = i;
+        while j < decisions.len() && decisions[j].in_main {
+            match list_role(&decisions[j]) {
+                ListRole::Item => {
+                    items += 1;
+                    gap = 0;
+                    last = j;
+                }
+                ListRole::Title | ListRole::Skip => {
+                    gap += 1;
+                    if gap > list_gap_allowed(items) {
+                        break;
+                    }
+                }
+                ListRole::Stop => break,
+            }
+            j += 1;
         }
-        runs[start..i].fill(i - start);
+        if items >= MIN_LIST_ITEMS && items * 2 > last - i {
+            in_block[i..=last].fill(true);
+        }
+        i = last + 1;
     }
-    runs
+    in_block
 }
 
 /// The next line that is not a heading candidate reads as body text.
@@ -766,6 +957,61 @@ mod tests {
         let got = classes(&text);
         assert_eq!(got[2], (LineClass::Heading, "list-title".into()));
         assert!(got[3..6].iter().all(|(c, r)| *c == LineClass::Paragraph && r == "list-in-body"), "{got:?}");
+        assert_eq!(got[6].0, LineClass::Boilerplate);
+    }
+
+    #[test]
+    fn a_list_with_group_titles_closing_the_article_stays() {
+        let plan = [
+            "Breakfast",
+            "Eat by 8 am",
+            "2 eggs, 1 slice of toast, 1 cup of tea",
+            "Lunch",
+            "Eat by 1 pm",
+            "1 bowl of fish soup, 2 crackers, 1 apple",
+            "Dinner",
+            "Eat by 7 pm",
+            "3 oz. of grilled fish, 1 cup of rice, ½ cup of peas",
+        ];
+        let text = format!("{P1}\n{P2}\n{}\nHome\nContact", plan.join("\n"));
+        let got = classes(&text);
+        assert!(
+            got[2..11].iter().all(|(c, _)| matches!(c, LineClass::Paragraph | LineClass::Heading)),
+            "{got:?}"
+        );
+        assert_eq!(got[2], (LineClass::Heading, "list-title".into()));
+        assert_eq!(got[4], (LineClass::Paragraph, "list-in-body".into()));
+        assert_eq!(got[11].1, "outside-article");
+        assert_eq!(got[12].1, "outside-article");
+    }
+
+    #[test]
+    fn headlines_of_other_stories_are_not_a_list() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\n10 Secrets Of The Island Ferry Crew\nHarbour Library Opens 3 New Rooms\nThe 5 Best Walks Around The Old Quay"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+    }
+
+    #[test]
+    fn a_list_of_other_stories_ends_the_article() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\nYou may also like\nFerry fares to rise in spring\nThe operator will raise fares by a tenth from April, it said.\nIsland school gets a new roof\nBuilders finished the work on the school a week early."
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert!(got[3..].iter().all(|(_, r)| r == "related-section"), "{got:?}");
+    }
+
+    #[test]
+    fn a_box_of_links_inside_the_article_leaves_the_rest() {
+        let text = format!(
+            "{P1}\nDon't miss\nFerry fares to rise in spring\nIsland school gets a new roof\n{P2}\n{P3}\nMore in Harbour News\nQuay works delayed again"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert_eq!(got[1].1, "related-section");
+        assert_eq!(got[3].1, "related-section");
         assert_eq!(got[6].0, LineClass::Boilerplate);
     }
 

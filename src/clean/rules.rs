@@ -250,6 +250,22 @@ pub fn comment_section_start(text: &str) -> bool {
     .is_match(text.trim())
 }
 
+/// The most words a line heading a list of other stories has.
+pub const RELATED_HEADER_WORDS: usize = 8;
+
+/// A line that heads a list of other stories ("Related articles", "You may also like",
+/// "More in World", "関連記事", "Lesen Sie auch"): the whole line is the header.
+pub fn related_section_start(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(related|related (stories|articles|posts|content|coverage|news|reading|links|topics|videos)|read (more|next|also)|also read|see also|more (stories|news|articles|videos|to explore|for you)|more (in|from|on) (?-i:\p{Lu})[\p{L}\p{N}&' .-]{0,40}|more (?-i:\p{Lu})[\p{L}&' .-]{0,30}|you (may|might) (also )?(like|enjoy|be interested in)|we recommend|recommended( for you| reading| stories| articles| videos)?|most (read|popular|viewed|shared|commented)( [\p{L} ]{0,30})?|trending( now| news| stories| articles)?|don'?t miss|popular (posts|stories|articles|now)|latest (news|stories|articles|posts|videos)|other stories|in other news|up next|what to read next|further reading|関連記事|関連ニュース|関連リンク|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读|相關文章|leia também|leia mais|veja também|mais lidas|lea también|noticias relacionadas|artículos relacionados|lo más leído|lesen sie auch|mehr zum thema|meistgelesen|weitere (artikel|beiträge|nachrichten)( [\p{L} ]{0,30})?|à lire aussi|lire aussi|sur le même sujet|articles similaires|les plus lus|leggi anche|potrebbe interessarti|articoli correlati|baca juga|berita terkait|artikel terkait|читайте также|похожие статьи|по теме)\s*[:…]*(\.\.\.)?\s*$",
+        )
+        .expect("related section pattern")
+    })
+    .is_match(text.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +302,27 @@ mod tests {
         assert!(comment_section_start("7 thoughts on “A quiet week at the harbour”"));
         assert!(comment_section_start("One thought on “A quiet week at the harbour”"));
         assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
+    }
+
+    #[test]
+    fn related_sections_open_with_a_bare_header() {
+        for header in [
+            "Related articles",
+            "You may also like...",
+            "More in World",
+            "We Recommend",
+            "DON'T MISS",
+            "関連記事",
+            "Lesen Sie auch:",
+        ] {
+            assert!(related_section_start(header), "{header}");
+        }
+        for line in [
+            "More than 40 boats were lost.",
+            "Read more about the ferry in our guide to the island",
+            "Related to the storm, the council closed the quay.",
+        ] {
+            assert!(!related_section_start(line), "{line}");
+        }
     }
 }
