@@ -623,13 +623,39 @@ fn context_pass(decisions: &mut [Decision]) {
             following = Some(v);
         }
     }
+    // The same, with near-good lines as a third answer (`None` here): as in jusText, a short
+    // line between a good side and a bad one stays when a near-good line on the bad side is
+    // nearer than the bad one (an item of a list that runs on past the paragraphs).
+    let near = |d: &Decision| -> Option<Option<bool>> {
+        if open(d) && d.in_main && d.quality == Quality::NearGood { Some(None) } else { verdict(d).map(Some) }
+    };
+    let mut prev_near: Vec<Option<Option<bool>>> = vec![None; count];
+    let mut last_near = None;
+    for i in 0..count {
+        prev_near[i] = last_near;
+        if let Some(v) = near(&decisions[i]) {
+            last_near = Some(v);
+        }
+    }
+    let mut next_near: Vec<Option<Option<bool>>> = vec![None; count];
+    let mut following_near = None;
+    for i in (0..count).rev() {
+        next_near[i] = following_near;
+        if let Some(v) = near(&decisions[i]) {
+            following_near = Some(v);
+        }
+    }
     let blocks = list_blocks(decisions);
     for i in 0..count {
         let d = &decisions[i];
         if !open(d) {
             continue;
         }
-        let (before, after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
+        let (mut before, mut after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
+        if d.quality == Quality::Short && before != after {
+            before |= prev_near[i] == Some(None);
+            after |= next_near[i] == Some(None);
+        }
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
         } else if blocks[i] {
@@ -1013,6 +1039,17 @@ mod tests {
         assert_eq!(got[1].1, "related-section");
         assert_eq!(got[3].1, "related-section");
         assert_eq!(got[6].0, LineClass::Boilerplate);
+    }
+
+    #[test]
+    fn short_items_before_a_closing_sentence_stay() {
+        let items = [
+            "More crossings on weekdays for workers",
+            "A later boat on Friday nights",
+            "Children under five will travel for free on every boat.",
+        ];
+        let text = format!("{P1}\n{P2}\n{}", items.join("\n"));
+        assert_eq!(kept(&text).len(), 5, "{:?}", classes(&text));
     }
 
     #[test]
