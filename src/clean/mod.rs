@@ -384,15 +384,15 @@ fn mark_main_run(decisions: &mut [Decision]) {
         seen_good |= open(d) && d.quality == Quality::Good;
     }
     // A list of other stories: a bare header ("Related", "More in World", "You may also
-    // like") and the links under it, up to where paragraphs resume; when they do not, it ends
+    // like"; or "Sources:") and the links under it, up to where paragraphs resume; when they do not, it ends
     // the article, provided less text follows it than precedes it (a box of links near the
     // top leaves the article whole).
     let mut from = first;
-    while let Some((at, resume)) = related_section(decisions, first, from, last) {
+    while let Some((at, resume, reason)) = related_section(decisions, first, from, last) {
         let end = resume.map_or(last, |r| r - 1);
         for d in decisions[at..=end].iter_mut().filter(|d| open(d) || d.reason == "read-more") {
             d.class = LineClass::Boilerplate;
-            d.reason = "related-section".to_string();
+            d.reason = reason.to_string();
         }
         match resume {
             Some(r) => from = r,
@@ -412,12 +412,34 @@ fn mark_main_run(decisions: &mut [Decision]) {
     for (i, d) in decisions.iter_mut().enumerate() {
         d.in_main = i >= first && i <= last;
     }
+    // A section header just after the article names what follows it.
+    if let Some(d) = decisions.get_mut(last + 1).filter(|d| open(d))
+        && let Some(reason) = section_header(d)
+    {
+        d.class = LineClass::Boilerplate;
+        d.reason = reason.to_string();
+    }
+}
+
+/// The reason for removing the section a line heads, if it is a bare header of other stories
+/// or of the article's sources.
+fn section_header(d: &Decision) -> Option<&'static str> {
+    if d.features.words > rules::RELATED_HEADER_WORDS {
+        None
+    } else if rules::related_section_start(&d.text) {
+        Some("related-section")
+    } else if rules::sources_section_start(&d.text) {
+        Some("source-list")
+    } else {
+        None
+    }
 }
 
 /// A good line this long (characters) is a paragraph of the article, not a story's blurb.
 const RESUME_WEIGHT: usize = 300;
 
-/// Where a list of other stories starts in `from..=last` and where the article's paragraphs
+/// Where a list of other stories (or of the article's sources) starts in `from..=last`, with
+/// the reason its lines are removed for, and where the article's paragraphs
 /// resume after it (two good lines in a row), if they do. A header with no paragraphs after it
 /// counts only when less good text follows it than precedes it since `first`. Linear: the
 /// lines after a header are read once.
@@ -426,7 +448,7 @@ fn related_section(
     first: usize,
     from: usize,
     last: usize,
-) -> Option<(usize, Option<usize>)> {
+) -> Option<(usize, Option<usize>, &'static str)> {
     let good = |d: &Decision| if open(d) && d.quality == Quality::Good { d.features.weight } else { 0 };
     let mut before: usize = decisions[first..from].iter().map(good).sum();
     // Once a header was found with no paragraphs after it: the good text after the line.
@@ -436,10 +458,8 @@ fn related_section(
         if let Some(rest) = after.as_mut() {
             *rest -= good(d);
         }
-        if before > 0
-            && d.features.words <= rules::RELATED_HEADER_WORDS
-            && rules::related_section_start(&d.text)
-        {
+        let header = if before == 0 { None } else { section_header(d) };
+        if let Some(reason) = header {
             if after.is_none() {
                 // Paragraphs resume: a long good line, or two lines of prose in a row (lines
                 // removed by rules between them aside). A story's blurb under its title is one.
@@ -452,10 +472,10 @@ fn related_section(
                     let prose = e.quality == Quality::Good
                         || (e.quality == Quality::NearGood && e.features.sentence_end);
                     if e.quality == Quality::Good && e.features.weight >= RESUME_WEIGHT {
-                        return Some((i, Some(previous_prose.unwrap_or(j))));
+                        return Some((i, Some(previous_prose.unwrap_or(j)), reason));
                     }
                     if prose && let Some(p) = previous_prose {
-                        return Some((i, Some(p)));
+                        return Some((i, Some(p), reason));
                     }
                     previous_prose = prose.then_some(j);
                     rest += good(e);
@@ -463,7 +483,7 @@ fn related_section(
                 after = Some(rest);
             }
             if after.is_some_and(|rest| rest * 2 < before) {
-                return Some((i, None));
+                return Some((i, None, reason));
             }
         }
         before += good(d);
@@ -518,7 +538,7 @@ fn list_role(d: &Decision) -> ListRole {
     if row && !is_headline_like(&d.text) {
         return ListRole::Item;
     }
-    if d.quality == Quality::Short && d.features.words <= LIST_TITLE_WORDS {
+    if d.quality == Quality::Short && d.features.words <= LIST_TITLE_WORDS && section_header(d).is_none() {
         return ListRole::Title;
     }
     ListRole::Stop
@@ -1027,6 +1047,17 @@ mod tests {
         assert_eq!(kept(&text), [P1, P2, P3]);
         let got = classes(&text);
         assert!(got[3..].iter().all(|(_, r)| r == "related-section"), "{got:?}");
+    }
+
+    #[test]
+    fn the_list_of_sources_after_the_article_goes() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\nSources:\nHarbour Authority, \"Annual report on crossings,\" accessed March 3\nInterview with the ferry operator's spokeswoman, who answered our questions by email, March 4\nIsland Council, minutes of the transport committee meeting, Feb. 12"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert_eq!(got[3].1, "source-list");
+        assert!(got[4..].iter().all(|(c, _)| *c == LineClass::Boilerplate), "{got:?}");
     }
 
     #[test]

@@ -266,6 +266,19 @@ pub fn related_section_start(text: &str) -> bool {
     .is_match(text.trim())
 }
 
+/// A line that heads the list of an article's sources or references ("Sources:",
+/// "References", "Quellen"): the whole line is the header.
+pub fn sources_section_start(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(sources?|our sources|references|bibliography|works cited|citations|fuentes|fontes|referências|quellen|quellenangaben|références|riferimenti|fonti|referensi|sumber|источники|参考文献|出典|参考资料)\s*:?\s*$",
+        )
+        .expect("sources section pattern")
+    })
+    .is_match(text.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +315,14 @@ mod tests {
         assert!(comment_section_start("7 thoughts on “A quiet week at the harbour”"));
         assert!(comment_section_start("One thought on “A quiet week at the harbour”"));
         assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
+    }
+
+    #[test]
+    fn source_lists_open_with_a_bare_header() {
+        assert!(sources_section_start("Sources:"));
+        assert!(sources_section_start("References"));
+        assert!(!sources_section_start("Sources: Harbour Authority"));
+        assert!(!sources_section_start("Sources close to the council said the quay would reopen."));
     }
 
     #[test]
