@@ -217,7 +217,7 @@ impl Cleaner {
             })
             .collect();
         promote_sentences_of_short_articles(&mut decisions);
-        mark_main_run(&mut decisions);
+        mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
         decisions
     }
@@ -338,7 +338,7 @@ fn open(d: &Decision) -> bool {
 /// Marks the article's main run of text: the stretch of lines whose summed score is highest
 /// (good lines count for their length, bad and short lines against), as in body-text
 /// extraction. Lines before and after it are page furniture. A comment section ends it.
-fn mark_main_run(decisions: &mut [Decision]) {
+fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
     let score = |d: &Decision| -> f32 {
         if !open(d) {
             return if d.class == LineClass::Paragraph { 1.0 } else { -0.3 };
@@ -372,7 +372,7 @@ fn mark_main_run(decisions: &mut [Decision]) {
     if best.0 <= 0.0 {
         return;
     }
-    let (_, first, mut last) = best;
+    let (_, mut first, mut last) = best;
     let mut seen_good = false;
     let mut ended_by_section = false;
     for (i, d) in decisions.iter().enumerate().take(last + 1).skip(first) {
@@ -408,6 +408,16 @@ fn mark_main_run(decisions: &mut [Decision]) {
     // take in such a block beside the run, with the titles among its rows.
     if !ended_by_section && let Some(end) = list_block_from(decisions, last + 1, true) {
         last = end;
+    }
+    // In an article without prose (results, listings), rows before the first long one are
+    // its rows too; before prose, such lines are more often furniture (dates, counts).
+    if !has_prose && let Some(start) = first.checked_sub(1).and_then(|i| list_block_from(decisions, i, false))
+    {
+        first = start;
+        // With the title above the rows.
+        if start > 0 && is_list_title(&decisions[start - 1]) {
+            first = start - 1;
+        }
     }
     for (i, d) in decisions.iter_mut().enumerate() {
         d.in_main = i >= first && i <= last;
@@ -601,10 +611,7 @@ fn list_block_from(decisions: &[Decision], from: usize, forward: bool) -> Option
             break;
         }
     }
-    // Before the article's text, lines with digits are more often its furniture (dates,
-    // reading times, counts): a block there must be mostly rows.
-    let dense = if forward { items * 2 >= counted } else { items * 3 >= counted * 2 };
-    (items >= MIN_LIST_ITEMS && dense).then_some(end).flatten()
+    (items >= MIN_LIST_ITEMS && items * 2 >= counted).then_some(end).flatten()
 }
 
 /// A title line that may introduce a list ("Tour dates:", "The results").
@@ -1113,6 +1120,14 @@ mod tests {
     fn an_article_without_prose_is_kept_by_length() {
         let text = "North Harbour 3, Quay Rovers 1 (Tamsin Lee 2, Owen Park 1; Rovers: Ada Quin 1)\nQuay Rovers (2-1): Ada Quin 4 saves. Owen Park 2 tackles. Bea Ross 1 assist.\nIsland Athletic 0, Ferry Town 0 (no goals; 3 yellow cards, 1 red card issued)";
         assert_eq!(kept(text).len(), 3);
+    }
+
+    #[test]
+    fn rows_before_the_first_long_row_of_an_article_without_prose_stay() {
+        let text = "Boys football\nNorth Harbour d. Quay Rovers 3-1\nQuay Rovers 1 0 – 1\nNorth Harbour 2 1 – 3\nNorth Harbour (2-1): Tamsin Lee 2 goals, Owen Park 1 goal, Ada Quin 4 saves, Bea Ross 1 assist.\nQuay Rovers (1-2): Cal Moss 1 goal. Bea Ross 6 saves. Dee Hart 2 tackles. Eli Dunn 1 assist.";
+        let got = classes(text);
+        assert_eq!(got[0], (LineClass::Heading, "list-title".into()));
+        assert!(got.iter().all(|(c, _)| matches!(c, LineClass::Paragraph | LineClass::Heading)), "{got:?}");
     }
 
     #[test]
