@@ -216,6 +216,7 @@ impl Cleaner {
                 }
             })
             .collect();
+        mark_author_notes(&mut decisions);
         promote_sentences_of_short_articles(&mut decisions);
         mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
@@ -253,6 +254,25 @@ impl Cleaner {
             return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
         None
+    }
+}
+
+/// Most words of a header line over a note about the author.
+const AUTHOR_HEADER_WORDS: usize = 6;
+
+/// A note about the author: a bare header ("About the author", "About Jane Roe") and the
+/// paragraph under it. Linear.
+fn mark_author_notes(decisions: &mut [Decision]) {
+    for i in 0..decisions.len() {
+        let d = &decisions[i];
+        if !open(d) || d.features.words > AUTHOR_HEADER_WORDS || !rules::author_header(&d.text) {
+            continue;
+        }
+        let note = decisions.get(i + 1).is_some_and(|n| open(n) && n.quality != Quality::Short);
+        for d in &mut decisions[i..=if note { i + 1 } else { i }] {
+            d.class = LineClass::Boilerplate;
+            d.reason = "author-bio".to_string();
+        }
     }
 }
 
@@ -1065,6 +1085,16 @@ mod tests {
         let got = classes(&text);
         assert_eq!(got[3].1, "source-list");
         assert!(got[4..].iter().all(|(c, _)| *c == LineClass::Boilerplate), "{got:?}");
+    }
+
+    #[test]
+    fn a_note_about_the_author_goes_with_its_header() {
+        let bio = "Jane Roe has written about the island, its ferries and its harbour for many years, and she lives in a cottage above the quay with two cats.";
+        let text = format!("{P1}\n{P2}\nAbout Jane Roe\n{bio}\n{P3}");
+        let got = classes(&text);
+        assert_eq!(got[2], (LineClass::Boilerplate, "author-bio".into()));
+        assert_eq!(got[3], (LineClass::Boilerplate, "author-bio".into()));
+        assert_eq!(got[4].0, LineClass::Paragraph);
     }
 
     #[test]

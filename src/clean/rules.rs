@@ -205,11 +205,25 @@ pub const RULES: &[RuleSpec] = &[
         position: Anywhere,
     },
     RuleSpec {
+        name: "tags-line",
+        class: Boilerplate,
+        // "Tags: courts, police", "Filed under: Politics", "タグ: ソフトウェア".
+        patterns: &[
+            r"(?i)^(tags?|tagged( with| in)?|topics?|filed under|categories|category|subjects?|keywords|schlagwörter|stichwörter|themen|etiquetas|temas|mots-clés|argomenti|タグ|标签|关键词|теги|метки)\s*[:：]",
+        ],
+        at_end: &[],
+        max_words: 25,
+        position: Anywhere,
+    },
+    RuleSpec {
         name: "advertisement",
         class: Boilerplate,
-        patterns: &[r"(?i)^(advertisement|advertising|sponsored( content)?|ad|promoted|scroll to continue)$"],
+        patterns: &[
+            r"(?i)^(advertisement|advertising|sponsored( content| links?)?|ad|promoted|scroll to continue|(story|article) continues below( advertisement)?|continue reading below)$",
+            r"(?i)^(anzeige|werbung|publicidad|publicidade|publicité|pubblicità|реклама|広告|スポンサーリンク|スポンサードリンク|广告)$",
+        ],
         at_end: &[],
-        max_words: 3,
+        max_words: 6,
         position: Anywhere,
     },
 ];
@@ -248,6 +262,24 @@ pub fn comment_section_start(text: &str) -> bool {
         .expect("comment section pattern")
     })
     .is_match(text.trim())
+}
+
+/// A line that heads a note about the author ("About the author", "About Jane Roe",
+/// "Über den Autor"): the whole line is the header.
+pub fn author_header(text: &str) -> bool {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    RE.get_or_init(|| {
+        [
+            Regex::new(
+                r"(?i)^(about the authors?|about the writer|über (den autor|die autorin)|sobre (o|el|a) autora?|à propos de l'auteur|sull'autore|об авторе|tentang penulis|著者について|筆者について|作者简介)\s*:?$",
+            )
+            .expect("author header pattern"),
+            Regex::new(r"^(?i:about|über|sobre|à propos de) \p{Lu}[\p{L}'’.-]+( \p{Lu}[\p{L}'’.-]+){1,2}$")
+                .expect("author name header pattern"),
+        ]
+    })
+    .iter()
+    .any(|re| re.is_match(text.trim()))
 }
 
 /// The most words a line heading a list of other stories has.
@@ -315,6 +347,19 @@ mod tests {
         assert!(comment_section_start("7 thoughts on “A quiet week at the harbour”"));
         assert!(comment_section_start("One thought on “A quiet week at the harbour”"));
         assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
+    }
+
+    #[test]
+    fn tags_adverts_and_author_headers() {
+        assert_eq!(first_match("Tags: ferries, harbour, island council"), Some("tags-line"));
+        assert_eq!(first_match("タグ: フェリー"), Some("tags-line"));
+        assert_eq!(first_match("Story continues below advertisement"), Some("advertisement"));
+        assert_eq!(first_match("Anzeige"), Some("advertisement"));
+        assert_eq!(first_match("Topics of the meeting included fares and timetables."), None);
+        assert!(author_header("About Jane Roe"));
+        assert!(author_header("About the author"));
+        assert!(!author_header("About Us"));
+        assert!(!author_header("About the ferry"));
     }
 
     #[test]
