@@ -67,7 +67,11 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         name: "photo-caption",
         class: Caption,
-        patterns: &[r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]"],
+        patterns: &[
+            r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]",
+            // "Image caption The band on stage", "Media caption …", "Image copyright Getty".
+            r"(?i)^(image|photo|picture|media|video) (caption|copyright|source)\b",
+        ],
         at_end: &[
             // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes (a
             // name of up to 60 characters, an agency of up to 40).
@@ -97,6 +101,18 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)republished (here )?(with|under) permission",
             r"(?i)this (article|story|piece) (first )?(appeared|was (first )?published)",
             r"(?i)distributed by .{1,40} content agency",
+        ],
+        at_end: &[],
+        max_words: 60,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "affiliate-note",
+        class: Boilerplate,
+        patterns: &[
+            r"(?i)\bwe may (earn|receive|get) (an? )?(small )?(affiliate )?(commission|share)",
+            r"(?i)\baffiliate (links?|commissions?|partnerships?)\b",
+            r"(?i)\bif you (buy|purchase) (something|anything|a product) (through|via|from) (our|these|this|the) (links?|post|article|page)",
         ],
         at_end: &[],
         max_words: 60,
@@ -172,6 +188,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b",
             r"(?i)\bfollow (us|@\w+) on\b",
+            r"(?i)^follow [\p{L}\p{N}@ .&'-]{1,40} on (twitter|facebook|instagram|youtube|tiktok|linkedin|x|threads|bluesky|mastodon)\b",
             r"(?i)\(opens in (a )?new window\)",
         ],
         at_end: &[],
@@ -360,6 +377,22 @@ mod tests {
         assert!(author_header("About the author"));
         assert!(!author_header("About Us"));
         assert!(!author_header("About the ferry"));
+    }
+
+    #[test]
+    fn captions_follow_prompts_and_affiliate_notes() {
+        assert_eq!(first_match("Image caption The ferry leaving the quay at dawn"), Some("photo-caption"));
+        assert_eq!(
+            first_match("Follow Harbour News on Instagram, Facebook and YouTube."),
+            Some("share-prompt")
+        );
+        assert_eq!(
+            first_match(
+                "Harbour News is supported by its readers. When you buy through links on our site, we may earn an affiliate commission."
+            ),
+            Some("affiliate-note")
+        );
+        assert_eq!(first_match("Image of the island painted in 1820 hangs in the library."), None);
     }
 
     #[test]
