@@ -407,8 +407,10 @@ fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
     // like"; or "Sources:") and the links under it, up to where paragraphs resume; when they do not, it ends
     // the article, provided less text follows it than precedes it (a box of links near the
     // top leaves the article whole).
-    let mut from = first;
-    while let Some((at, resume, reason)) = related_section(decisions, first, from, last) {
+    let (mut from, mut before) = (first, 0);
+    while let Some((at, resume, reason, good_before)) = related_section(decisions, before, from, last) {
+        // The section's lines no longer count; the text before it does.
+        before = good_before;
         let end = resume.map_or(last, |r| r - 1);
         for d in decisions[at..=end].iter_mut().filter(|d| open(d) || d.reason == "read-more") {
             d.class = LineClass::Boilerplate;
@@ -469,18 +471,18 @@ fn section_header(d: &Decision) -> Option<&'static str> {
 const RESUME_WEIGHT: usize = 300;
 
 /// Where a list of other stories (or of the article's sources) starts in `from..=last`, with
-/// the reason its lines are removed for, and where the article's paragraphs
-/// resume after it (two good lines in a row), if they do. A header with no paragraphs after it
-/// counts only when less good text follows it than precedes it since `first`. Linear: the
-/// lines after a header are read once.
+/// the reason its lines are removed for, and where the article's paragraphs resume after it
+/// (a long good line, or two lines of prose in a row), if they do. A header with no paragraphs after it
+/// counts only when less good text follows it than the run's good text before it (`before`
+/// at `from`, plus what lies between). Returns the latter with the header. Linear: the lines
+/// after a header are read once.
 fn related_section(
     decisions: &[Decision],
-    first: usize,
+    mut before: usize,
     from: usize,
     last: usize,
-) -> Option<(usize, Option<usize>, &'static str)> {
+) -> Option<(usize, Option<usize>, &'static str, usize)> {
     let good = |d: &Decision| if open(d) && d.quality == Quality::Good { d.features.weight } else { 0 };
-    let mut before: usize = decisions[first..from].iter().map(good).sum();
     // Once a header was found with no paragraphs after it: the good text after the line.
     let mut after: Option<usize> = None;
     for i in from..=last {
@@ -502,10 +504,10 @@ fn related_section(
                     let prose = e.quality == Quality::Good
                         || (e.quality == Quality::NearGood && e.features.sentence_end);
                     if e.quality == Quality::Good && e.features.weight >= RESUME_WEIGHT {
-                        return Some((i, Some(previous_prose.unwrap_or(j)), reason));
+                        return Some((i, Some(previous_prose.unwrap_or(j)), reason, before));
                     }
                     if prose && let Some(p) = previous_prose {
-                        return Some((i, Some(p), reason));
+                        return Some((i, Some(p), reason, before));
                     }
                     previous_prose = prose.then_some(j);
                     rest += good(e);
@@ -513,7 +515,7 @@ fn related_section(
                 after = Some(rest);
             }
             if after.is_some_and(|rest| rest * 2 < before) {
-                return Some((i, None, reason));
+                return Some((i, None, reason, before));
             }
         }
         before += good(d);
@@ -692,7 +694,8 @@ fn context_pass(decisions: &mut [Decision]) {
             following_near = Some(v);
         }
     }
-    let blocks = list_blocks(decisions);
+    let roles: Vec<ListRole> = decisions.iter().map(list_role).collect();
+    let blocks = list_blocks(decisions, &roles);
     for i in 0..count {
         let d = &decisions[i];
         if !open(d) {
@@ -706,7 +709,7 @@ fn context_pass(decisions: &mut [Decision]) {
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
         } else if blocks[i] {
-            if list_role(d) == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
+            if roles[i] == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
                 (LineClass::Heading, "list-title")
             } else {
                 (LineClass::Paragraph, "list-in-body")
@@ -743,18 +746,18 @@ fn context_pass(decisions: &mut [Decision]) {
 
 /// For each line, whether it lies in a list block of the main run (rows with titles
 /// between them, as `list_block_from` reads them); linear: each line is read at most twice.
-fn list_blocks(decisions: &[Decision]) -> Vec<bool> {
+fn list_blocks(decisions: &[Decision], roles: &[ListRole]) -> Vec<bool> {
     let mut in_block = vec![false; decisions.len()];
     let mut i = 0;
     while i < decisions.len() {
-        if !decisions[i].in_main || list_role(&decisions[i]) != ListRole::Item {
+        if !decisions[i].in_main || roles[i] != ListRole::Item {
             i += 1;
             continue;
         }
         let (mut items, mut gap, mut last) = (0usize, 0usize, i);
         let mut j = i;
         while j < decisions.len() && decisions[j].in_main {
-            match list_role(&decisions[j]) {
+            match roles[j] {
                 ListRole::Item => {
                     items += 1;
                     gap = 0;

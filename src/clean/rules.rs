@@ -70,7 +70,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]",
             // "Image caption The band on stage", "Media caption …", "Image copyright Getty".
-            r"(?i)^(image|photo|picture|media|video) (caption|copyright|source)\b",
+            r"(?i)^(image|photo|picture|media|video) (caption|copyright|source)(\s|:|$)",
         ],
         at_end: &[
             // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes (a
@@ -110,9 +110,10 @@ pub const RULES: &[RuleSpec] = &[
         name: "affiliate-note",
         class: Boilerplate,
         patterns: &[
-            r"(?i)\bwe may (earn|receive|get) (an? )?(small )?(affiliate )?(commission|share)",
-            r"(?i)\baffiliate (links?|commissions?|partnerships?)\b",
-            r"(?i)\bif you (buy|purchase) (something|anything|a product) (through|via|from) (our|these|this|the) (links?|post|article|page)",
+            // Without `\b`: word boundaries send non-ASCII lines to a slower regex engine.
+            r"(?i)we may (earn|receive|get) (an? )?(small )?(affiliate )?(commission|share)",
+            r"(?i)affiliate (links?|commissions?|partnerships?)",
+            r"(?i)if you (buy|purchase) (something|anything|a product) (through|via|from) (our|these|this|the) (links?|post|article|page)",
         ],
         at_end: &[],
         max_words: 60,
@@ -188,7 +189,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b",
             r"(?i)\bfollow (us|@\w+) on\b",
-            r"(?i)^follow [\p{L}\p{N}@ .&'-]{1,40} on (twitter|facebook|instagram|youtube|tiktok|linkedin|x|threads|bluesky|mastodon)\b",
+            r"(?i)^follow [^.!?]+ on (twitter|facebook|instagram|youtube|tiktok|linkedin|x|threads|bluesky|mastodon)(\s|[.,!]|$)",
             r"(?i)\(opens in (a )?new window\)",
         ],
         at_end: &[],
@@ -291,7 +292,7 @@ pub fn author_header(text: &str) -> bool {
                 r"(?i)^(about the authors?|about the writer|über (den autor|die autorin)|sobre (o|el|a) autora?|à propos de l'auteur|sull'autore|об авторе|tentang penulis|著者について|筆者について|作者简介)\s*:?$",
             )
             .expect("author header pattern"),
-            Regex::new(r"^(?i:about|über|sobre|à propos de) \p{Lu}[\p{L}'’.-]+( \p{Lu}[\p{L}'’.-]+){1,2}$")
+            Regex::new(r"^(?i:about|über|sobre|à propos de) \p{Lu}[^\s.!?,:;]+ \p{Lu}[^\s.!?,:;]+( \p{Lu}[^\s.!?,:;]+)?$")
                 .expect("author name header pattern"),
         ]
     })
@@ -303,12 +304,14 @@ pub fn author_header(text: &str) -> bool {
 pub const RELATED_HEADER_WORDS: usize = 8;
 
 /// A line that heads a list of other stories ("Related articles", "You may also like",
-/// "More in World", "関連記事", "Lesen Sie auch"): the whole line is the header.
+/// "More in World", "関連記事", "Lesen Sie auch"): the whole line is the header. Callers
+/// bound its length (`RELATED_HEADER_WORDS`); the pattern has no counted repetitions, which
+/// would make it slow.
 pub fn related_section_start(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^(related|related (stories|articles|posts|content|coverage|news|reading|links|topics|videos)|read (more|next|also)|also read|see also|more (stories|news|articles|videos|to explore|for you)|more (in|from|on) (?-i:\p{Lu})[\p{L}\p{N}&' .-]{0,40}|more (?-i:\p{Lu})[\p{L}&' .-]{0,30}|you (may|might) (also )?(like|enjoy|be interested in)|we recommend|recommended( for you| reading| stories| articles| videos)?|most (read|popular|viewed|shared|commented)( [\p{L} ]{0,30})?|trending( now| news| stories| articles)?|don'?t miss|popular (posts|stories|articles|now)|latest (news|stories|articles|posts|videos)|other stories|in other news|up next|what to read next|further reading|関連記事|関連ニュース|関連リンク|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读|相關文章|leia também|leia mais|veja também|mais lidas|lea también|noticias relacionadas|artículos relacionados|lo más leído|lesen sie auch|mehr zum thema|meistgelesen|weitere (artikel|beiträge|nachrichten)( [\p{L} ]{0,30})?|à lire aussi|lire aussi|sur le même sujet|articles similaires|les plus lus|leggi anche|potrebbe interessarti|articoli correlati|baca juga|berita terkait|artikel terkait|читайте также|похожие статьи|по теме)\s*[:…]*(\.\.\.)?\s*$",
+            r"(?i)^(related|related (stories|articles|posts|content|coverage|news|reading|links|topics|videos)|read (more|next|also)|also read|see also|more (stories|news|articles|videos|to explore|for you)|more (in|from|on) (?-i:\p{Lu})[^.!?]*|more (?-i:\p{Lu})[^.!?]*|you (may|might) (also )?(like|enjoy|be interested in)|we recommend|recommended( for you| reading| stories| articles| videos)?|most (read|popular|viewed|shared|commented)( [^.!?]*)?|trending( now| news| stories| articles)?|don'?t miss|popular (posts|stories|articles|now)|latest (news|stories|articles|posts|videos)|other stories|in other news|up next|what to read next|further reading|関連記事|関連ニュース|関連リンク|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读|相關文章|leia também|leia mais|veja também|mais lidas|lea también|noticias relacionadas|artículos relacionados|lo más leído|lesen sie auch|mehr zum thema|meistgelesen|weitere (artikel|beiträge|nachrichten)( [^.!?]*)?|à lire aussi|lire aussi|sur le même sujet|articles similaires|les plus lus|leggi anche|potrebbe interessarti|articoli correlati|baca juga|berita terkait|artikel terkait|читайте также|похожие статьи|по теме)\s*[:…]*(\.\.\.)?\s*$",
         )
         .expect("related section pattern")
     })
