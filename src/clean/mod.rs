@@ -467,6 +467,10 @@ fn section_header(d: &Decision) -> Option<&'static str> {
     }
 }
 
+/// A section that runs to the article's end has at least this many lines under its header
+/// (a box with a single link before the last paragraph is not a list of stories).
+const MIN_SECTION_LINES: usize = 3;
+
 /// A good line this long (characters) is a paragraph of the article, not a story's blurb.
 const RESUME_WEIGHT: usize = 300;
 
@@ -483,8 +487,10 @@ fn related_section(
     last: usize,
 ) -> Option<(usize, Option<usize>, &'static str, usize)> {
     let good = |d: &Decision| if open(d) && d.quality == Quality::Good { d.features.weight } else { 0 };
-    // Once a header was found with no paragraphs after it: the good text after the line.
+    // Once a header was found with no paragraphs after it: the good text after the line, and
+    // how many lines follow the first such header.
     let mut after: Option<usize> = None;
+    let mut links = 0usize;
     for i in from..=last {
         let d = &decisions[i];
         if let Some(rest) = after.as_mut() {
@@ -497,6 +503,7 @@ fn related_section(
                 // removed by rules between them aside). A story's blurb under its title is one.
                 let mut previous_prose = None;
                 let mut rest = 0;
+                links = 0;
                 for (j, e) in decisions.iter().enumerate().take(last + 1).skip(i + 1) {
                     if !open(e) {
                         continue;
@@ -511,10 +518,11 @@ fn related_section(
                     }
                     previous_prose = prose.then_some(j);
                     rest += good(e);
+                    links += 1;
                 }
                 after = Some(rest);
             }
-            if after.is_some_and(|rest| rest * 2 < before) {
+            if links >= MIN_SECTION_LINES && after.is_some_and(|rest| rest * 2 < before) {
                 return Some((i, None, reason, before));
             }
         }
@@ -1098,6 +1106,12 @@ mod tests {
         assert_eq!(got[2], (LineClass::Boilerplate, "author-bio".into()));
         assert_eq!(got[3], (LineClass::Boilerplate, "author-bio".into()));
         assert_eq!(got[4].0, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn a_single_link_before_the_last_paragraph_does_not_end_the_article() {
+        let text = format!("{P1}\n{P2}\nRelated links\nHarbour authority website\n{P3}");
+        assert!(kept(&text).contains(&P3.to_string()), "{:?}", classes(&text));
     }
 
     #[test]
