@@ -216,8 +216,9 @@ impl Cleaner {
                 }
             })
             .collect();
+        mark_author_notes(&mut decisions);
         promote_sentences_of_short_articles(&mut decisions);
-        mark_main_run(&mut decisions);
+        mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
         decisions
     }
@@ -253,6 +254,25 @@ impl Cleaner {
             return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
         None
+    }
+}
+
+/// Most words of a header line over a note about the author.
+const AUTHOR_HEADER_WORDS: usize = 6;
+
+/// A note about the author: a bare header ("About the author", "About Jane Roe") and the
+/// paragraph under it. Linear.
+fn mark_author_notes(decisions: &mut [Decision]) {
+    for i in 0..decisions.len() {
+        let d = &decisions[i];
+        if !open(d) || d.features.words > AUTHOR_HEADER_WORDS || !rules::author_header(&d.text) {
+            continue;
+        }
+        let note = decisions.get(i + 1).is_some_and(|n| open(n) && n.quality != Quality::Short);
+        for d in &mut decisions[i..=if note { i + 1 } else { i }] {
+            d.class = LineClass::Boilerplate;
+            d.reason = "author-bio".to_string();
+        }
     }
 }
 
@@ -338,7 +358,7 @@ fn open(d: &Decision) -> bool {
 /// Marks the article's main run of text: the stretch of lines whose summed score is highest
 /// (good lines count for their length, bad and short lines against), as in body-text
 /// extraction. Lines before and after it are page furniture. A comment section ends it.
-fn mark_main_run(decisions: &mut [Decision]) {
+fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
     let score = |d: &Decision| -> f32 {
         if !open(d) {
             return if d.class == LineClass::Paragraph { 1.0 } else { -0.3 };
@@ -372,38 +392,150 @@ fn mark_main_run(decisions: &mut [Decision]) {
     if best.0 <= 0.0 {
         return;
     }
-    let (_, first, mut last) = best;
+    let (_, mut first, mut last) = best;
     let mut seen_good = false;
+    let mut ended_by_section = false;
     for (i, d) in decisions.iter().enumerate().take(last + 1).skip(first) {
         if seen_good && rules::comment_section_start(&d.text) {
             last = i.saturating_sub(1);
+            ended_by_section = true;
             break;
         }
         seen_good |= open(d) && d.quality == Quality::Good;
     }
-    // Lists and tables that close the article (tour dates, results, a recipe's steps) are
-    // short, data-like lines the score counts against; take in a run of them, and the title
-    // line that introduces it.
-    let mut end = last + 1;
-    let mut title = None;
-    if end < decisions.len() && is_list_title(&decisions[end]) {
-        title = Some(end);
-        end += 1;
+    // A list of other stories: a bare header ("Related", "More in World", "You may also
+    // like"; or "Sources:") and the links under it, up to where paragraphs resume; when they do not, it ends
+    // the article, provided less text follows it than precedes it (a box of links near the
+    // top leaves the article whole).
+    let (mut from, mut before) = (first, 0);
+    while let Some((at, resume, reason, good_before)) = related_section(decisions, before, from, last) {
+        // The section's lines no longer count; the text before it does.
+        before = good_before;
+        let end = resume.map_or(last, |r| r - 1);
+        for d in decisions[at..=end].iter_mut().filter(|d| open(d) || d.reason == "read-more") {
+            d.class = LineClass::Boilerplate;
+            d.reason = reason.to_string();
+        }
+        match resume {
+            Some(r) => from = r,
+            None => {
+                last = at.saturating_sub(1).max(first);
+                ended_by_section = true;
+                break;
+            }
+        }
     }
-    let run = decisions[end..].iter().take_while(|d| is_list_item(d)).count();
-    if run >= MIN_LIST_ITEMS && !decisions[first..=last].iter().any(|d| rules::comment_section_start(&d.text))
+    // Lists and tables that open or close the article (results, tour dates, a recipe's
+    // ingredients, an event's details) are short, data-like lines the score counts against;
+    // take in such a block beside the run, with the titles among its rows.
+    if !ended_by_section && let Some(end) = list_block_from(decisions, last + 1, true) {
+        last = end;
+    }
+    // In an article without prose (results, listings), rows before the first long one are
+    // its rows too; before prose, such lines are more often furniture (dates, counts).
+    if !has_prose && let Some(start) = first.checked_sub(1).and_then(|i| list_block_from(decisions, i, false))
     {
-        last = end + run - 1;
-    } else if let Some(t) = title {
-        let _ = t;
+        first = start;
+        // With the title above the rows.
+        if start > 0 && is_list_title(&decisions[start - 1]) {
+            first = start - 1;
+        }
     }
     for (i, d) in decisions.iter_mut().enumerate() {
         d.in_main = i >= first && i <= last;
     }
+    // A section header just after the article names what follows it.
+    if let Some(d) = decisions.get_mut(last + 1).filter(|d| open(d))
+        && let Some(reason) = section_header(d)
+    {
+        d.class = LineClass::Boilerplate;
+        d.reason = reason.to_string();
+    }
 }
 
-/// A list needs this many items in a row.
+/// The reason for removing the section a line heads, if it is a bare header of other stories
+/// or of the article's sources.
+fn section_header(d: &Decision) -> Option<&'static str> {
+    if d.features.words > rules::RELATED_HEADER_WORDS {
+        None
+    } else if rules::related_section_start(&d.text) {
+        Some("related-section")
+    } else if rules::sources_section_start(&d.text) {
+        Some("source-list")
+    } else {
+        None
+    }
+}
+
+/// A section that runs to the article's end has at least this many lines under its header
+/// (a box with a single link before the last paragraph is not a list of stories).
+const MIN_SECTION_LINES: usize = 3;
+
+/// A good line this long (characters) is a paragraph of the article, not a story's blurb.
+const RESUME_WEIGHT: usize = 300;
+
+/// Where a list of other stories (or of the article's sources) starts in `from..=last`, with
+/// the reason its lines are removed for, and where the article's paragraphs resume after it
+/// (a long good line, or two lines of prose in a row), if they do. A header with no paragraphs after it
+/// counts only when less good text follows it than the run's good text before it (`before`
+/// at `from`, plus what lies between). Returns the latter with the header. Linear: the lines
+/// after a header are read once.
+fn related_section(
+    decisions: &[Decision],
+    mut before: usize,
+    from: usize,
+    last: usize,
+) -> Option<(usize, Option<usize>, &'static str, usize)> {
+    let good = |d: &Decision| if open(d) && d.quality == Quality::Good { d.features.weight } else { 0 };
+    // Once a header was found with no paragraphs after it: the good text after the line, and
+    // how many lines follow the first such header.
+    let mut after: Option<usize> = None;
+    let mut links = 0usize;
+    for i in from..=last {
+        let d = &decisions[i];
+        if let Some(rest) = after.as_mut() {
+            *rest -= good(d);
+        }
+        let header = if before == 0 { None } else { section_header(d) };
+        if let Some(reason) = header {
+            if after.is_none() {
+                // Paragraphs resume: a long good line, or two lines of prose in a row (lines
+                // removed by rules between them aside). A story's blurb under its title is one.
+                let mut previous_prose = None;
+                let mut rest = 0;
+                links = 0;
+                for (j, e) in decisions.iter().enumerate().take(last + 1).skip(i + 1) {
+                    if !open(e) {
+                        continue;
+                    }
+                    let prose = e.quality == Quality::Good
+                        || (e.quality == Quality::NearGood && e.features.sentence_end);
+                    if e.quality == Quality::Good && e.features.weight >= RESUME_WEIGHT {
+                        return Some((i, Some(previous_prose.unwrap_or(j)), reason, before));
+                    }
+                    if prose && let Some(p) = previous_prose {
+                        return Some((i, Some(p), reason, before));
+                    }
+                    previous_prose = prose.then_some(j);
+                    rest += good(e);
+                    links += 1;
+                }
+                after = Some(rest);
+            }
+            if links >= MIN_SECTION_LINES && after.is_some_and(|rest| rest * 2 < before) {
+                return Some((i, None, reason, before));
+            }
+        }
+        before += good(d);
+    }
+    None
+}
+
+/// A list needs this many items.
 const MIN_LIST_ITEMS: usize = 3;
+/// Titles (or repeated lines) in a row inside a list: group names between its rows
+/// ("Boys soccer", "Meal 2"); more than this and the list has ended.
+const MAX_LIST_GAP: usize = 4;
 
 /// A short data-like line: several words with digits or list separators, not prose.
 fn is_list_item(d: &Decision) -> bool {
@@ -412,6 +544,104 @@ fn is_list_item(d: &Decision) -> bool {
         && d.features.words >= 3
         && d.features.words <= 30
         && (d.features.digit_ratio > 0.0 || d.text.contains([':', '–', '—', '@', '|', ';']))
+}
+
+/// What a line can be in a list or table.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ListRole {
+    /// A row: a list item, or a longer run of data with digits (an ingredient list).
+    Item,
+    /// A short line between rows: a group title, a label.
+    Title,
+    /// A line a rule removed that does not end a list (a repeated label, a date).
+    Skip,
+    /// Prose, or a rule's boilerplate: the list has ended.
+    Stop,
+}
+
+/// Longer rows need digits throughout (quantities, scores), not a caption with a year.
+const LONG_ITEM_WORDS: usize = 80;
+const LONG_ITEM_DIGITS: f32 = 0.02;
+/// A title between rows is at most this many words.
+const LIST_TITLE_WORDS: usize = 10;
+
+fn list_role(d: &Decision) -> ListRole {
+    if !open(d) {
+        let skip =
+            d.class == LineClass::Boilerplate && matches!(d.reason.as_str(), "repeated-line" | "dateline");
+        return if skip { ListRole::Skip } else { ListRole::Stop };
+    }
+    let row = is_list_item(d)
+        || (d.quality != Quality::Good
+            && d.features.words <= LONG_ITEM_WORDS
+            && d.features.digit_ratio >= LONG_ITEM_DIGITS);
+    if row && !is_headline_like(&d.text) {
+        return ListRole::Item;
+    }
+    if d.quality == Quality::Short && d.features.words <= LIST_TITLE_WORDS && section_header(d).is_none() {
+        return ListRole::Title;
+    }
+    ListRole::Stop
+}
+
+/// A headline rather than a row: its longer words capitalised, at most one number and no
+/// separators between fields ("11 Facts About Our Galaxy"), as in lists of other stories;
+/// "June 9 – Tampa, FL" is a row.
+fn is_headline_like(text: &str) -> bool {
+    if text.contains([',', '–', '—', '@', '|', ';']) || text.contains(" - ") || text.contains("--") {
+        return false;
+    }
+    let (mut long, mut capital, mut numbers) = (0usize, 0usize, 0usize);
+    for word in words(text) {
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            numbers += 1;
+        } else if word.chars().count() >= 4 {
+            long += 1;
+            capital += usize::from(word.starts_with(char::is_uppercase));
+        }
+    }
+    numbers <= 1 && long >= 2 && capital * 10 >= long * 7
+}
+
+/// Titles in a row a list may hold: more in a list that has already run long.
+fn list_gap_allowed(items: usize) -> usize {
+    MAX_LIST_GAP + items / 10
+}
+
+/// From line `from`, going forward or backward: the far end of a list block that starts
+/// there (after at most `MAX_LIST_GAP` titles), when it has at least `MIN_LIST_ITEMS` rows
+/// and rows make at least half of its lines. Linear in the block's length.
+fn list_block_from(decisions: &[Decision], from: usize, forward: bool) -> Option<usize> {
+    let (mut items, mut lines, mut gap) = (0usize, 0usize, 0usize);
+    let mut end = None;
+    let mut counted = 0usize;
+    let mut i = from;
+    while i < decisions.len() {
+        match list_role(&decisions[i]) {
+            ListRole::Item => {
+                items += 1;
+                gap = 0;
+                end = Some(i);
+                counted = lines + 1;
+            }
+            ListRole::Title | ListRole::Skip => {
+                gap += 1;
+                if gap > list_gap_allowed(items) {
+                    break;
+                }
+            }
+            ListRole::Stop => break,
+        }
+        lines += 1;
+        if forward {
+            i += 1;
+        } else if let Some(prev) = i.checked_sub(1) {
+            i = prev;
+        } else {
+            break;
+        }
+    }
+    (items >= MIN_LIST_ITEMS && items * 2 >= counted).then_some(end).flatten()
 }
 
 /// A title line that may introduce a list ("Tour dates:", "The results").
@@ -450,21 +680,49 @@ fn context_pass(decisions: &mut [Decision]) {
             following = Some(v);
         }
     }
-    let runs = list_runs(decisions);
+    // The same, with near-good lines as a third answer (`None` here): as in jusText, a short
+    // line between a good side and a bad one stays when a near-good line on the bad side is
+    // nearer than the bad one (an item of a list that runs on past the paragraphs).
+    let near = |d: &Decision| -> Option<Option<bool>> {
+        if open(d) && d.in_main && d.quality == Quality::NearGood { Some(None) } else { verdict(d).map(Some) }
+    };
+    let mut prev_near: Vec<Option<Option<bool>>> = vec![None; count];
+    let mut last_near = None;
+    for i in 0..count {
+        prev_near[i] = last_near;
+        if let Some(v) = near(&decisions[i]) {
+            last_near = Some(v);
+        }
+    }
+    let mut next_near: Vec<Option<Option<bool>>> = vec![None; count];
+    let mut following_near = None;
+    for i in (0..count).rev() {
+        next_near[i] = following_near;
+        if let Some(v) = near(&decisions[i]) {
+            following_near = Some(v);
+        }
+    }
+    let roles: Vec<ListRole> = decisions.iter().map(list_role).collect();
+    let blocks = list_blocks(decisions, &roles);
     for i in 0..count {
         let d = &decisions[i];
         if !open(d) {
             continue;
         }
-        let (before, after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
+        let (mut before, mut after) = (prev[i].unwrap_or(false), next[i].unwrap_or(false));
+        if d.quality == Quality::Short && before != after {
+            before |= prev_near[i] == Some(None);
+            after |= next_near[i] == Some(None);
+        }
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
-        } else if runs[i] >= MIN_LIST_ITEMS {
-            (LineClass::Paragraph, "list-in-body")
-        } else if d.quality == Quality::Short
-            && is_list_title(d)
-            && runs.get(i + 1).is_some_and(|r| *r >= MIN_LIST_ITEMS)
-        {
+        } else if blocks[i] {
+            if roles[i] == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
+                (LineClass::Heading, "list-title")
+            } else {
+                (LineClass::Paragraph, "list-in-body")
+            }
+        } else if d.quality == Quality::Short && is_list_title(d) && blocks.get(i + 1).is_some_and(|b| *b) {
             (LineClass::Heading, "list-title")
         } else {
             match d.quality {
@@ -494,24 +752,41 @@ fn context_pass(decisions: &mut [Decision]) {
     }
 }
 
-/// For each line, the length of the run of list items in the main run that it belongs to
-/// (0 for a line that is not one); linear, one pass each way.
-fn list_runs(decisions: &[Decision]) -> Vec<usize> {
-    let item: Vec<bool> = decisions.iter().map(|d| d.in_main && is_list_item(d)).collect();
-    let mut runs = vec![0; item.len()];
+/// For each line, whether it lies in a list block of the main run (rows with titles
+/// between them, as `list_block_from` reads them); linear: each line is read at most twice.
+fn list_blocks(decisions: &[Decision], roles: &[ListRole]) -> Vec<bool> {
+    let mut in_block = vec![false; decisions.len()];
     let mut i = 0;
-    while i < item.len() {
-        if !item[i] {
+    while i < decisions.len() {
+        if !decisions[i].in_main || roles[i] != ListRole::Item {
             i += 1;
             continue;
         }
-        let start = i;
-        while i < item.len() && item[i] {
-            i += 1;
+        let (mut items, mut gap, mut last) = (0usize, 0usize, i);
+        let mut j = i;
+        while j < decisions.len() && decisions[j].in_main {
+            match roles[j] {
+                ListRole::Item => {
+                    items += 1;
+                    gap = 0;
+                    last = j;
+                }
+                ListRole::Title | ListRole::Skip => {
+                    gap += 1;
+                    if gap > list_gap_allowed(items) {
+                        break;
+                    }
+                }
+                ListRole::Stop => break,
+            }
+            j += 1;
         }
-        runs[start..i].fill(i - start);
+        if items >= MIN_LIST_ITEMS && items * 2 > last - i {
+            in_block[i..=last].fill(true);
+        }
+        i = last + 1;
     }
-    runs
+    in_block
 }
 
 /// The next line that is not a heading candidate reads as body text.
@@ -770,6 +1045,99 @@ mod tests {
     }
 
     #[test]
+    fn a_list_with_group_titles_closing_the_article_stays() {
+        let plan = [
+            "Breakfast",
+            "Eat by 8 am",
+            "2 eggs, 1 slice of toast, 1 cup of tea",
+            "Lunch",
+            "Eat by 1 pm",
+            "1 bowl of fish soup, 2 crackers, 1 apple",
+            "Dinner",
+            "Eat by 7 pm",
+            "3 oz. of grilled fish, 1 cup of rice, ½ cup of peas",
+        ];
+        let text = format!("{P1}\n{P2}\n{}\nHome\nContact", plan.join("\n"));
+        let got = classes(&text);
+        assert!(
+            got[2..11].iter().all(|(c, _)| matches!(c, LineClass::Paragraph | LineClass::Heading)),
+            "{got:?}"
+        );
+        assert_eq!(got[2], (LineClass::Heading, "list-title".into()));
+        assert_eq!(got[4], (LineClass::Paragraph, "list-in-body".into()));
+        assert_eq!(got[11].1, "outside-article");
+        assert_eq!(got[12].1, "outside-article");
+    }
+
+    #[test]
+    fn headlines_of_other_stories_are_not_a_list() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\n10 Secrets Of The Island Ferry Crew\nHarbour Library Opens 3 New Rooms\nThe 5 Best Walks Around The Old Quay"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+    }
+
+    #[test]
+    fn a_list_of_other_stories_ends_the_article() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\nYou may also like\nFerry fares to rise in spring\nThe operator will raise fares by a tenth from April, it said.\nIsland school gets a new roof\nBuilders finished the work on the school a week early."
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert!(got[3..].iter().all(|(_, r)| r == "related-section"), "{got:?}");
+    }
+
+    #[test]
+    fn the_list_of_sources_after_the_article_goes() {
+        let text = format!(
+            "{P1}\n{P2}\n{P3}\nSources:\nHarbour Authority, \"Annual report on crossings,\" accessed March 3\nInterview with the ferry operator's spokeswoman, who answered our questions by email, March 4\nIsland Council, minutes of the transport committee meeting, Feb. 12"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert_eq!(got[3].1, "source-list");
+        assert!(got[4..].iter().all(|(c, _)| *c == LineClass::Boilerplate), "{got:?}");
+    }
+
+    #[test]
+    fn a_note_about_the_author_goes_with_its_header() {
+        let bio = "Jane Roe has written about the island, its ferries and its harbour for many years, and she lives in a cottage above the quay with two cats.";
+        let text = format!("{P1}\n{P2}\nAbout Jane Roe\n{bio}\n{P3}");
+        let got = classes(&text);
+        assert_eq!(got[2], (LineClass::Boilerplate, "author-bio".into()));
+        assert_eq!(got[3], (LineClass::Boilerplate, "author-bio".into()));
+        assert_eq!(got[4].0, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn a_single_link_before_the_last_paragraph_does_not_end_the_article() {
+        let text = format!("{P1}\n{P2}\nRelated links\nHarbour authority website\n{P3}");
+        assert!(kept(&text).contains(&P3.to_string()), "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_box_of_links_inside_the_article_leaves_the_rest() {
+        let text = format!(
+            "{P1}\nDon't miss\nFerry fares to rise in spring\nIsland school gets a new roof\n{P2}\n{P3}\nMore in Harbour News\nQuay works delayed again"
+        );
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        let got = classes(&text);
+        assert_eq!(got[1].1, "related-section");
+        assert_eq!(got[3].1, "related-section");
+        assert_eq!(got[6].0, LineClass::Boilerplate);
+    }
+
+    #[test]
+    fn short_items_before_a_closing_sentence_stay() {
+        let items = [
+            "More crossings on weekdays for workers",
+            "A later boat on Friday nights",
+            "Children under five will travel for free on every boat.",
+        ];
+        let text = format!("{P1}\n{P2}\n{}", items.join("\n"));
+        assert_eq!(kept(&text).len(), 5, "{:?}", classes(&text));
+    }
+
+    #[test]
     fn a_table_between_paragraphs_does_not_split_the_article() {
         let rows: Vec<String> = (1..=8)
             .map(|i| format!("Crossing {i}: left the quay at {}:10, arrived {}:40", 6 + i, 6 + i))
@@ -799,6 +1167,14 @@ mod tests {
     fn an_article_without_prose_is_kept_by_length() {
         let text = "North Harbour 3, Quay Rovers 1 (Tamsin Lee 2, Owen Park 1; Rovers: Ada Quin 1)\nQuay Rovers (2-1): Ada Quin 4 saves. Owen Park 2 tackles. Bea Ross 1 assist.\nIsland Athletic 0, Ferry Town 0 (no goals; 3 yellow cards, 1 red card issued)";
         assert_eq!(kept(text).len(), 3);
+    }
+
+    #[test]
+    fn rows_before_the_first_long_row_of_an_article_without_prose_stay() {
+        let text = "Boys football\nNorth Harbour d. Quay Rovers 3-1\nQuay Rovers 1 0 – 1\nNorth Harbour 2 1 – 3\nNorth Harbour (2-1): Tamsin Lee 2 goals, Owen Park 1 goal, Ada Quin 4 saves, Bea Ross 1 assist.\nQuay Rovers (1-2): Cal Moss 1 goal. Bea Ross 6 saves. Dee Hart 2 tackles. Eli Dunn 1 assist.";
+        let got = classes(text);
+        assert_eq!(got[0], (LineClass::Heading, "list-title".into()));
+        assert!(got.iter().all(|(c, _)| matches!(c, LineClass::Paragraph | LineClass::Heading)), "{got:?}");
     }
 
     #[test]

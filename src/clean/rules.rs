@@ -67,7 +67,11 @@ pub const RULES: &[RuleSpec] = &[
     RuleSpec {
         name: "photo-caption",
         class: Caption,
-        patterns: &[r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]"],
+        patterns: &[
+            r"(?i)^(photo|image|picture|file photo|pictured|caption)\s*[:|(]",
+            // "Image caption The band on stage", "Media caption …", "Image copyright Getty".
+            r"(?i)^(image|photo|picture|media|video) (caption|copyright|source)(\s|:|$)",
+        ],
         at_end: &[
             // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes (a
             // name of up to 60 characters, an agency of up to 40).
@@ -97,6 +101,19 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)republished (here )?(with|under) permission",
             r"(?i)this (article|story|piece) (first )?(appeared|was (first )?published)",
             r"(?i)distributed by .{1,40} content agency",
+        ],
+        at_end: &[],
+        max_words: 60,
+        position: Anywhere,
+    },
+    RuleSpec {
+        name: "affiliate-note",
+        class: Boilerplate,
+        patterns: &[
+            // Without `\b`: word boundaries send non-ASCII lines to a slower regex engine.
+            r"(?i)we may (earn|receive|get) (an? )?(small )?(affiliate )?(commission|share)",
+            r"(?i)affiliate (links?|commissions?|partnerships?)",
+            r"(?i)if you (buy|purchase) (something|anything|a product) (through|via|from) (our|these|this|the) (links?|post|article|page)",
         ],
         at_end: &[],
         max_words: 60,
@@ -142,7 +159,7 @@ pub const RULES: &[RuleSpec] = &[
         // "Posted by Jo Bell on May 2, 2021", "Published: Monday, 4 March", a bare date/time.
         patterns: &[
             r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$",
-            r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{2,4}t)[\s,:/.|–-]*)+$",
+            r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|(?-i:[A-Z]{1,4}T))[\s,:/.|–-]*)+$",
         ],
         at_end: &[],
         max_words: 18,
@@ -172,6 +189,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(share( this)?( article| story| on)?|tweet|email|print|follow us|like us on|share via|copy link|click to (share|email|print|tweet))\b",
             r"(?i)\bfollow (us|@\w+) on\b",
+            r"(?i)^follow [^.!?]+ on (twitter|facebook|instagram|youtube|tiktok|linkedin|x|threads|bluesky|mastodon)(\s|[.,!]|$)",
             r"(?i)\(opens in (a )?new window\)",
         ],
         at_end: &[],
@@ -205,11 +223,25 @@ pub const RULES: &[RuleSpec] = &[
         position: Anywhere,
     },
     RuleSpec {
+        name: "tags-line",
+        class: Boilerplate,
+        // "Tags: courts, police", "Filed under: Politics", "タグ: ソフトウェア".
+        patterns: &[
+            r"(?i)^(tags?|tagged( with| in)?|topics?|filed under|categories|category|subjects?|keywords|schlagwörter|stichwörter|themen|etiquetas|temas|mots-clés|argomenti|タグ|标签|关键词|теги|метки)\s*[:：]",
+        ],
+        at_end: &[],
+        max_words: 25,
+        position: Anywhere,
+    },
+    RuleSpec {
         name: "advertisement",
         class: Boilerplate,
-        patterns: &[r"(?i)^(advertisement|advertising|sponsored( content)?|ad|promoted|scroll to continue)$"],
+        patterns: &[
+            r"(?i)^(advertisement|advertising|sponsored( content| links?)?|ad|promoted|scroll to continue|(story|article) continues below( advertisement)?|continue reading below)$",
+            r"(?i)^(anzeige|werbung|publicidad|publicidade|publicité|pubblicità|реклама|広告|スポンサーリンク|スポンサードリンク|广告)$",
+        ],
         at_end: &[],
-        max_words: 3,
+        max_words: 6,
         position: Anywhere,
     },
 ];
@@ -243,9 +275,58 @@ pub fn comment_section_start(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^(\d+\s+)?(comments?|responses?|replies|reactions|kommentare|comentários|comentarios|komentar|commentaires)(\s+to\b.*|\s*\(\d+\))?\s*:?$|^(leave|post|add|write|submit) (a|your) (reply|comment|response)\b|^(join|start) the (discussion|conversation)\b|^\d+ (responses|comments|replies) to\b|^(show|view|load|read) (all )?(\d+ )?comments\b",
+            r"(?i)^(\d+\s+)?(comments?|responses?|replies|reactions|kommentare|comentários|comentarios|komentar|commentaires)(\s+to\b.*|\s*\(\d+\))?\s*:?$|^(leave|post|add|write|submit) (a|your) (reply|comment|response)\b|^(join|start) the (discussion|conversation)\b|^(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (thoughts?|responses?|comments?|replies|reactions) (to|on)\b|^(show|view|load|read) (all )?(\d+ )?comments\b",
         )
         .expect("comment section pattern")
+    })
+    .is_match(text.trim())
+}
+
+/// A line that heads a note about the author ("About the author", "About Jane Roe",
+/// "Über den Autor"): the whole line is the header.
+pub fn author_header(text: &str) -> bool {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    RE.get_or_init(|| {
+        [
+            Regex::new(
+                r"(?i)^(about the authors?|about the writer|über (den autor|die autorin)|sobre (o|el|a) autora?|à propos de l'auteur|sull'autore|об авторе|tentang penulis|著者について|筆者について|作者简介)\s*:?$",
+            )
+            .expect("author header pattern"),
+            Regex::new(r"^(?i:about|über|sobre|à propos de) \p{Lu}[^\s.!?,:;]+ \p{Lu}[^\s.!?,:;]+( \p{Lu}[^\s.!?,:;]+)?$")
+                .expect("author name header pattern"),
+        ]
+    })
+    .iter()
+    .any(|re| re.is_match(text.trim()))
+}
+
+/// The most words a line heading a list of other stories has.
+pub const RELATED_HEADER_WORDS: usize = 8;
+
+/// A line that heads a list of other stories ("Related articles", "You may also like",
+/// "More in World", "関連記事", "Lesen Sie auch"): the whole line is the header. Callers
+/// bound its length (`RELATED_HEADER_WORDS`); the pattern has no counted repetitions, which
+/// would make it slow.
+pub fn related_section_start(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(related|related (stories|articles|posts|content|coverage|news|reading|links|topics|videos)|read (more|next|also)|also read|see also|more (stories|news|articles|videos|to explore|for you)|more (in|from|on) (?-i:\p{Lu})[^.!?]*|more (?-i:\p{Lu})[^.!?]*|you (may|might) (also )?(like|enjoy|be interested in)|we recommend|recommended( for you| reading| stories| articles| videos)?|most (read|popular|viewed|shared|commented)( [^.!?]*)?|trending( now| news| stories| articles)?|don'?t miss|popular (posts|stories|articles|now)|latest (news|stories|articles|posts|videos)|other stories|in other news|up next|what to read next|further reading|関連記事|関連ニュース|関連リンク|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读|相關文章|leia também|leia mais|veja também|mais lidas|lea también|noticias relacionadas|artículos relacionados|lo más leído|lesen sie auch|mehr zum thema|meistgelesen|weitere (artikel|beiträge|nachrichten)( [^.!?]*)?|à lire aussi|lire aussi|sur le même sujet|articles similaires|les plus lus|leggi anche|potrebbe interessarti|articoli correlati|baca juga|berita terkait|artikel terkait|читайте также|похожие статьи|по теме)\s*[:…]*(\.\.\.)?\s*$",
+        )
+        .expect("related section pattern")
+    })
+    .is_match(text.trim())
+}
+
+/// A line that heads the list of an article's sources or references ("Sources:",
+/// "References", "Quellen"): the whole line is the header.
+pub fn sources_section_start(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(sources?|our sources|references|bibliography|works cited|citations|fuentes|fontes|referências|quellen|quellenangaben|références|riferimenti|fonti|referensi|sumber|источники|参考文献|出典|参考资料)\s*:?\s*$",
+        )
+        .expect("sources section pattern")
     })
     .is_match(text.trim())
 }
@@ -271,6 +352,11 @@ mod tests {
         assert_eq!(first_match("harbourfan says:"), Some("comment-author"));
         assert_eq!(first_match("Click to share on Mastodon (Opens in new window)"), Some("share-prompt"));
         assert_eq!(first_match("March was the wettest month on record in the valley."), None);
+        assert_eq!(first_match("Nov. 3, 2021 9:15 AM EST"), Some("dateline"));
+        assert_eq!(first_match("May 3, 2021 10:40 BST"), Some("dateline"));
+        // Time zones are capitals: a name or a table row is not a date.
+        assert_eq!(first_match("31 Matt Tifft 352 0 0 0 1"), None);
+        assert_eq!(first_match("Next Post"), None);
     }
 
     #[test]
@@ -278,6 +364,67 @@ mod tests {
         assert!(comment_section_start("12 responses to “A quiet week at the harbour”"));
         assert!(comment_section_start("Leave a Reply"));
         assert!(comment_section_start("Comments (4)"));
+        assert!(comment_section_start("7 thoughts on “A quiet week at the harbour”"));
+        assert!(comment_section_start("One thought on “A quiet week at the harbour”"));
         assert!(!comment_section_start("Comments from residents were mostly positive, the mayor said."));
+    }
+
+    #[test]
+    fn tags_adverts_and_author_headers() {
+        assert_eq!(first_match("Tags: ferries, harbour, island council"), Some("tags-line"));
+        assert_eq!(first_match("タグ: フェリー"), Some("tags-line"));
+        assert_eq!(first_match("Story continues below advertisement"), Some("advertisement"));
+        assert_eq!(first_match("Anzeige"), Some("advertisement"));
+        assert_eq!(first_match("Topics of the meeting included fares and timetables."), None);
+        assert!(author_header("About Jane Roe"));
+        assert!(author_header("About the author"));
+        assert!(!author_header("About Us"));
+        assert!(!author_header("About the ferry"));
+    }
+
+    #[test]
+    fn captions_follow_prompts_and_affiliate_notes() {
+        assert_eq!(first_match("Image caption The ferry leaving the quay at dawn"), Some("photo-caption"));
+        assert_eq!(
+            first_match("Follow Harbour News on Instagram, Facebook and YouTube."),
+            Some("share-prompt")
+        );
+        assert_eq!(
+            first_match(
+                "Harbour News is supported by its readers. When you buy through links on our site, we may earn an affiliate commission."
+            ),
+            Some("affiliate-note")
+        );
+        assert_eq!(first_match("Image of the island painted in 1820 hangs in the library."), None);
+    }
+
+    #[test]
+    fn source_lists_open_with_a_bare_header() {
+        assert!(sources_section_start("Sources:"));
+        assert!(sources_section_start("References"));
+        assert!(!sources_section_start("Sources: Harbour Authority"));
+        assert!(!sources_section_start("Sources close to the council said the quay would reopen."));
+    }
+
+    #[test]
+    fn related_sections_open_with_a_bare_header() {
+        for header in [
+            "Related articles",
+            "You may also like...",
+            "More in World",
+            "We Recommend",
+            "DON'T MISS",
+            "関連記事",
+            "Lesen Sie auch:",
+        ] {
+            assert!(related_section_start(header), "{header}");
+        }
+        for line in [
+            "More than 40 boats were lost.",
+            "Read more about the ferry in our guide to the island",
+            "Related to the storm, the council closed the quay.",
+        ] {
+            assert!(!related_section_start(line), "{line}");
+        }
     }
 }
