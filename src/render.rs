@@ -126,11 +126,14 @@ impl Renderer {
                     "timeline_days",
                     &views::timeline_days(briefing, Some(&topic.slug), &links, views::DAY_LIMIT_TOPIC),
                 );
-                context.insert("speakers", &views::speakers(briefing, &topic.slug, &links));
+                let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
+                context.insert("speakers", &speakers);
+                context.insert("speakers_more", &speakers_more);
             } else {
                 context.insert("figure_tables", &no_figures);
                 context.insert("timeline_days", &no_figures);
                 context.insert("speakers", &no_figures);
+                context.insert("speakers_more", &0);
             }
             context.insert("pager", &pager);
             self.page("topic.html", &format!("{path}index.html"), &context)

@@ -207,7 +207,13 @@ pub struct SpeakerView {
     /// `None`: quotes whose speaker brief could not tell.
     pub speaker: Option<String>,
     pub quotes: Vec<QuoteView>,
+    /// The speaker's quotes left out by `QUOTES_PER_SPEAKER`.
+    pub more: usize,
 }
+
+/// Quotes shown per speaker, and speakers per topic page: at scale a topic has hundreds.
+pub const QUOTES_PER_SPEAKER: usize = 5;
+pub const SPEAKER_LIMIT: usize = 30;
 
 #[derive(Debug, Serialize)]
 pub struct QuoteView {
@@ -219,8 +225,11 @@ pub struct QuoteView {
 }
 
 /// A topic's quotes grouped by speaker, in order of first appearance; unattributed last.
-pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> Vec<SpeakerView> {
+/// Returns the speakers shown (those quoted most when there are more than `SPEAKER_LIMIT`,
+/// in order of first appearance, unattributed last) and how many were left out.
+pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> (Vec<SpeakerView>, usize) {
     let mut groups: Vec<SpeakerView> = Vec::new();
+    let mut index: BTreeMap<Option<String>, usize> = BTreeMap::new();
     for quote in briefing.quotes.iter().filter(|q| topic_key(q.topic.as_deref()) == topic) {
         let view = QuoteView {
             text: quote.text.clone(),
@@ -228,13 +237,31 @@ pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> Vec<SpeakerV
             anchor: quote.anchor.clone(),
             href: links.paragraph(&quote.source, &quote.anchor),
         };
-        match groups.iter_mut().find(|g| g.speaker == quote.speaker) {
-            Some(group) => group.quotes.push(view),
-            None => groups.push(SpeakerView { speaker: quote.speaker.clone(), quotes: vec![view] }),
+        match index.get(&quote.speaker) {
+            Some(&i) => groups[i].quotes.push(view),
+            None => {
+                index.insert(quote.speaker.clone(), groups.len());
+                groups.push(SpeakerView { speaker: quote.speaker.clone(), quotes: vec![view], more: 0 });
+            }
         }
     }
+    let left_out = groups.len().saturating_sub(SPEAKER_LIMIT);
+    if left_out > 0 {
+        let mut by_count: Vec<usize> = (0..groups.len()).collect();
+        by_count.sort_by_key(|&i| (std::cmp::Reverse(groups[i].quotes.len()), i));
+        let mut keep = vec![false; groups.len()];
+        for &i in &by_count[..SPEAKER_LIMIT] {
+            keep[i] = true;
+        }
+        let mut flags = keep.into_iter();
+        groups.retain(|_| flags.next().unwrap_or(false));
+    }
+    for group in &mut groups {
+        group.more = group.quotes.len().saturating_sub(QUOTES_PER_SPEAKER);
+        group.quotes.truncate(QUOTES_PER_SPEAKER);
+    }
     groups.sort_by_key(|g| g.speaker.is_none());
-    groups
+    (groups, left_out)
 }
 
 #[cfg(test)]
@@ -321,5 +348,28 @@ mod tests {
         assert_eq!(shown, ["40", "25", "12"]);
         assert_eq!(row.more, [2]);
         assert_eq!(row.cells[0][0].href, "sources/wire/index.html#p-1");
+    }
+
+    #[test]
+    fn who_said_what_keeps_the_most_quoted_speakers_and_counts_the_rest() {
+        let mut b = briefing(&[]);
+        let quote = |speaker: &str, n: usize| crate::model::Quote {
+            speaker: Some(speaker.to_string()),
+            text: format!("Quote {n} of {speaker}, long enough to count."),
+            source: "wire".into(),
+            topic: Some("war".into()),
+            anchor: "p-0".into(),
+        };
+        // One speaker with seven quotes, then 31 quoted once, the last of them twice.
+        b.quotes = (0..7).map(|n| quote("Ana", n)).collect();
+        b.quotes.extend((0..31).map(|n| quote(&format!("Speaker {n}"), 0)));
+        b.quotes.push(quote("Speaker 30", 1));
+        let (shown, left_out) = speakers(&b, "war", &Links::new(&b.sources));
+        assert_eq!(shown.len(), SPEAKER_LIMIT);
+        assert_eq!(left_out, 2);
+        assert_eq!(shown[0].speaker.as_deref(), Some("Ana"));
+        assert_eq!((shown[0].quotes.len(), shown[0].more), (QUOTES_PER_SPEAKER, 2));
+        assert!(shown.iter().any(|s| s.speaker.as_deref() == Some("Speaker 30")));
+        assert!(!shown.iter().any(|s| s.speaker.as_deref() == Some("Speaker 29")));
     }
 }
