@@ -217,6 +217,7 @@ impl Cleaner {
             })
             .collect();
         mark_author_notes(&mut decisions);
+        mark_nearby_repeats(&mut decisions, &mut buf);
         promote_sentences_of_short_articles(&mut decisions);
         mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
@@ -254,6 +255,39 @@ impl Cleaner {
             return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
         None
+    }
+}
+
+/// A line repeated within this many lines of itself is a story card's title (the image's
+/// text and the link's, one after the other), not the article's.
+const NEARBY_REPEAT_LINES: usize = 3;
+/// Most words of such a title; a longer repeated line is left to quality and context.
+const NEARBY_REPEAT_WORDS: usize = 25;
+
+/// Title-shaped lines (at least three words, no closing full stop) that come again within
+/// `NEARBY_REPEAT_LINES` lines (the same words, case and punctuation aside): both copies are
+/// a teaser for another story. A sentence said twice is left alone.
+/// Linear: each line is compared with the few after it.
+fn mark_nearby_repeats(decisions: &mut [Decision], buf: &mut String) {
+    let keys: Vec<Option<u64>> = decisions
+        .iter()
+        .map(|d| {
+            let eligible = open(d)
+                && !d.features.sentence_end
+                && d.features.words >= 3
+                && d.features.words <= NEARBY_REPEAT_WORDS;
+            eligible.then(|| repeat_key(&d.text, buf).map(|(key, _)| key)).flatten()
+        })
+        .collect();
+    for i in 0..keys.len() {
+        let Some(key) = keys[i] else { continue };
+        let end = (i + NEARBY_REPEAT_LINES).min(keys.len() - 1);
+        if let Some(j) = (i + 1..=end).find(|&j| keys[j] == Some(key)) {
+            for at in [i, j] {
+                decisions[at].class = LineClass::Boilerplate;
+                decisions[at].reason = "repeated-teaser".to_string();
+            }
+        }
     }
 }
 
@@ -936,6 +970,18 @@ mod tests {
         let got = classes(&text);
         assert_eq!(got[0].1, "byline");
         assert_eq!(got[2].0, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn titles_repeated_nearby_are_teasers() {
+        let title = "Harbour council approves new ferry timetable";
+        let text = format!("{BODY}\n{title}\nPhoto gallery\n{title}:\n{BODY}\n{BODY}");
+        let got = classes(&text);
+        assert_eq!(got[1], (LineClass::Boilerplate, "repeated-teaser".into()));
+        assert_eq!(got[3], (LineClass::Boilerplate, "repeated-teaser".into()));
+        // Far apart, a repeated line is left to quality and context.
+        let text = format!("{title}\n{BODY}\n{BODY}\n{BODY}\n{title}\n{BODY}");
+        assert!(classes(&text).iter().all(|(_, reason)| reason != "repeated-teaser"));
     }
 
     #[test]

@@ -80,6 +80,12 @@ pub const RULES: &[RuleSpec] = &[
             // "Photo: Jane Roe / Agency", up to 60 characters after the colon.
             (r"(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-][\p{L} .&/-]+$", 75),
             (r"(?i)\b(getty images|shutterstock|afp via getty images)\s*$", 60),
+            // "… at dawn (Image: Agency)", "(Image credit: Jane Roe)", "(Credit: Agency)": a
+            // credit in brackets closes the line.
+            (r"(?i)\((image|picture|pic|photograph|foto|bild)( credits?)?\s*:[^()]*\)\s*$", 90),
+            (r"(?i)\((photo )?(credits?|courtesy)\s*:[^()]*\)\s*$", 90),
+            // "… leaving the quay at dawn. Credit: Agency": a credit after the last sentence.
+            (r"(?i)[.!?”\x22)]\s+(credits?|courtesy)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
         ],
         max_words: 80,
         position: Anywhere,
@@ -177,7 +183,7 @@ pub const RULES: &[RuleSpec] = &[
         name: "read-more",
         class: Boilerplate,
         patterns: &[
-            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
         ],
         at_end: &[],
         max_words: 25,
@@ -396,6 +402,19 @@ mod tests {
             Some("affiliate-note")
         );
         assert_eq!(first_match("Image of the island painted in 1820 hangs in the library."), None);
+        assert_eq!(
+            first_match("The ferry leaves the quay at dawn (Image: HARBOUR PRESS )"),
+            Some("photo-caption")
+        );
+        assert_eq!(first_match("Crews repair the pier (Image credit: Jane Roe)"), Some("photo-caption"));
+        assert_eq!(first_match("The mayor at the harbour (Credit: Agency Press)"), Some("photo-caption"));
+        assert_eq!(
+            first_match("A model of the new quay compared to the old one. Credit: Harbour Board"),
+            Some("photo-caption")
+        );
+        assert_eq!(first_match("SEE MORE: Ferry strike ends after two weeks"), Some("read-more"));
+        assert_eq!(first_match("The council gave credit: the quay reopened (on time)."), None);
+        assert_eq!(first_match("Residents were asked to see more of the harbour."), None);
     }
 
     #[test]
