@@ -225,10 +225,9 @@ impl Renderer {
     }
 }
 
-/// An outlet as the index shows it: every field of `SourceEntry` but its articles, of which
-/// the index shows the count and newest date (the text is on the outlet's pages).
+/// What the index and an outlet's pages show of the outlet itself.
 #[derive(Serialize)]
-struct SourceCard<'a> {
+struct OutletView<'a> {
     slug: &'a str,
     name: &'a str,
     url: &'a str,
@@ -236,14 +235,13 @@ struct SourceCard<'a> {
     notes_html: &'a Option<String>,
     identified_by: &'a str,
     syndicated_by: &'a [String],
+    /// All of the outlet's articles, on every page.
     article_count: usize,
-    /// The newest article's date (articles are listed newest first).
-    latest_date: Option<&'a str>,
 }
 
-impl<'a> SourceCard<'a> {
+impl<'a> OutletView<'a> {
     fn new(source: &'a SourceEntry) -> Self {
-        SourceCard {
+        OutletView {
             slug: &source.slug,
             name: &source.name,
             url: &source.url,
@@ -252,6 +250,24 @@ impl<'a> SourceCard<'a> {
             identified_by: &source.identified_by,
             syndicated_by: &source.syndicated_by,
             article_count: source.articles.len(),
+        }
+    }
+}
+
+/// An outlet as the index shows it: no articles, only their count and newest date (the text
+/// is on the outlet's pages).
+#[derive(Serialize)]
+struct SourceCard<'a> {
+    #[serde(flatten)]
+    outlet: OutletView<'a>,
+    /// The newest article's date (articles are listed newest first).
+    latest_date: Option<&'a str>,
+}
+
+impl<'a> SourceCard<'a> {
+    fn new(source: &'a SourceEntry) -> Self {
+        SourceCard {
+            outlet: OutletView::new(source),
             latest_date: source.articles.first().and_then(|a| a.date.as_deref()),
         }
     }
@@ -616,15 +632,8 @@ fn topic_groups<'a>(items: &'a [TopicItem<'a>]) -> Vec<TopicGroup<'a>> {
 /// A source page: the outlet and one page's share of its articles.
 #[derive(Serialize)]
 struct SourcePage<'a> {
-    slug: &'a str,
-    name: &'a str,
-    url: &'a str,
-    homepage: &'a Option<String>,
-    notes_html: &'a Option<String>,
-    identified_by: &'a str,
-    syndicated_by: &'a [String],
-    /// All of the outlet's articles, on every page.
-    article_count: usize,
+    #[serde(flatten)]
+    outlet: OutletView<'a>,
     /// This page's articles with the topics each touches.
     entries: Vec<SourceArticle<'a>>,
 }
@@ -654,16 +663,6 @@ impl<'a> SourcePage<'a> {
                 SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
-        SourcePage {
-            slug: &entry.slug,
-            name: &entry.name,
-            url: &entry.url,
-            homepage: &entry.homepage,
-            notes_html: &entry.notes_html,
-            identified_by: &entry.identified_by,
-            syndicated_by: &entry.syndicated_by,
-            article_count: entry.articles.len(),
-            entries,
-        }
+        SourcePage { outlet: OutletView::new(entry), entries }
     }
 }

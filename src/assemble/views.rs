@@ -59,6 +59,23 @@ fn name_of<'a>(briefing: &'a Briefing, slug: &'a str) -> &'a str {
     briefing.sources.iter().find(|s| s.slug == slug).map_or(slug, |s| s.name.as_str())
 }
 
+/// Keeps the `limit` items with the largest `size` (the earlier on a tie), in their order;
+/// returns how many were dropped.
+fn keep_largest<T>(items: &mut Vec<T>, limit: usize, size: impl Fn(&T) -> usize) -> usize {
+    let dropped = items.len().saturating_sub(limit);
+    if dropped > 0 {
+        let mut by_size: Vec<usize> = (0..items.len()).collect();
+        by_size.sort_by_key(|&i| (std::cmp::Reverse(size(&items[i])), i));
+        let mut keep = vec![false; items.len()];
+        for &i in &by_size[..limit] {
+            keep[i] = true;
+        }
+        let mut flags = keep.into_iter();
+        items.retain(|_| flags.next().unwrap_or(false));
+    }
+    dropped
+}
+
 /// Numbers shown per outlet and row: an archive of hundreds of articles reports a toll many
 /// times over, and a reader needs the highest few, not a wall of numbers.
 pub const CELL_LIMIT: usize = 3;
@@ -186,17 +203,7 @@ pub fn timeline_days(
     }
     days.into_iter()
         .map(|(date, mut events)| {
-            let more = events.len().saturating_sub(limit);
-            if more > 0 {
-                let mut by_reach: Vec<usize> = (0..events.len()).collect();
-                by_reach.sort_by_key(|&i| (std::cmp::Reverse(events[i].outlets.len()), i));
-                let mut keep = vec![false; events.len()];
-                for &i in &by_reach[..limit] {
-                    keep[i] = true;
-                }
-                let mut flags = keep.into_iter();
-                events.retain(|_| flags.next().unwrap_or(false));
-            }
+            let more = keep_largest(&mut events, limit, |e| e.outlets.len());
             TimelineDay { date: date.to_string(), events, more }
         })
         .collect()
@@ -245,17 +252,7 @@ pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> (Vec<Speaker
             }
         }
     }
-    let left_out = groups.len().saturating_sub(SPEAKER_LIMIT);
-    if left_out > 0 {
-        let mut by_count: Vec<usize> = (0..groups.len()).collect();
-        by_count.sort_by_key(|&i| (std::cmp::Reverse(groups[i].quotes.len()), i));
-        let mut keep = vec![false; groups.len()];
-        for &i in &by_count[..SPEAKER_LIMIT] {
-            keep[i] = true;
-        }
-        let mut flags = keep.into_iter();
-        groups.retain(|_| flags.next().unwrap_or(false));
-    }
+    let left_out = keep_largest(&mut groups, SPEAKER_LIMIT, |g| g.quotes.len());
     for group in &mut groups {
         group.more = group.quotes.len().saturating_sub(QUOTES_PER_SPEAKER);
         group.quotes.truncate(QUOTES_PER_SPEAKER);
