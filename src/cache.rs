@@ -159,8 +159,8 @@ pub fn load_facts(root: &Path, keys: &Keys) -> HashMap<u64, Facts> {
 }
 
 /// Writes the facts atomically, sorted by key; failures are not errors.
-pub fn save_facts(root: &Path, keys: &Keys, facts: &[(u64, &Facts)]) {
-    let mut sorted: Vec<&(u64, &Facts)> = facts.iter().collect();
+pub fn save_facts(root: &Path, keys: &Keys, facts: &[(u64, Facts)]) {
+    let mut sorted: Vec<&(u64, Facts)> = facts.iter().collect();
     sorted.sort_by_key(|(key, _)| *key);
     sorted.dedup_by_key(|(key, _)| *key);
     let Ok(body) = serde_json::to_string(&sorted) else {
@@ -523,7 +523,7 @@ mod tests {
             quotes: vec![],
         };
         assert_eq!(facts.figures[0].value, 40);
-        save_facts(dir.path(), &keys(), &[(key, &facts)]);
+        save_facts(dir.path(), &keys(), &[(key, facts.clone())]);
         let loaded = load_facts(dir.path(), &keys());
         assert_eq!(loaded[&key].figures[0].value, 40);
 
@@ -541,7 +541,7 @@ mod tests {
         assert!(text.contains("\"value\":40"));
         std::fs::write(&file, text.replacen("\"value\":40", "\"value\":90", 1)).unwrap();
         assert!(load_facts(dir.path(), &keys()).is_empty());
-        save_facts(dir.path(), &keys(), &[(key, &facts)]);
+        save_facts(dir.path(), &keys(), &[(key, facts.clone())]);
         let other = Keys { binary: keys().binary + 1, ..keys() };
         assert!(load_facts(dir.path(), &other).is_empty());
         assert_eq!(load_facts(dir.path(), &keys()).len(), 1);

@@ -157,17 +157,13 @@ impl Renderer {
         }
         let mut jobs: Vec<Job> = vec![Job::Json, Job::Index];
         for (topic, items) in briefing.topics.iter().zip(&topic_items) {
-            let total = items.len().div_ceil(per_page).max(1);
-            for number in 1..=total {
-                let chunk = items.chunks(per_page).nth(number - 1).unwrap_or_default();
-                jobs.push(Job::Topic(topic, chunk, Pager::new(&topic.url, number, total)));
+            for (pager, chunk) in pages(&topic.url, items, per_page) {
+                jobs.push(Job::Topic(topic, chunk, pager));
             }
         }
         for source in &briefing.sources {
-            let total = source.articles.len().div_ceil(per_page).max(1);
-            for number in 1..=total {
-                let chunk = source.articles.chunks(per_page).nth(number - 1).unwrap_or_default();
-                jobs.push(Job::Source(source, chunk, Pager::new(&source.url, number, total)));
+            for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
+                jobs.push(Job::Source(source, chunk, pager));
             }
         }
         let mut rendered = jobs
@@ -560,6 +556,14 @@ impl Pager {
             pages,
         }
     }
+}
+
+/// A list split into pages of `per_page`, each with its pager; an empty list still has its
+/// first page.
+fn pages<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
+    let chunks: Vec<&[T]> = if items.is_empty() { vec![items] } else { items.chunks(per_page).collect() };
+    let total = chunks.len();
+    chunks.into_iter().enumerate().map(|(i, chunk)| (Pager::new(first, i + 1, total), chunk)).collect()
 }
 
 /// `../` for every folder in `path` (`topics/gaza/page/2/` → `../../../../`).

@@ -186,9 +186,8 @@ impl Site {
         let facts_changed =
             facts.len() != known_facts.len() || facts.iter().any(|(key, _)| !known_facts.contains_key(key));
         if use_cache && facts_changed {
-            let entries: Vec<(u64, &cache::Facts)> = facts.iter().map(|(key, f)| (*key, f)).collect();
-            cache::save_facts(root, &keys, &entries);
-            lap("cache-save", &mut timings);
+            cache::save_facts(root, &keys, &facts);
+            lap("facts-save", &mut timings);
         }
         drop((facts, known_facts));
         // The briefing holds what render needs: free the raw and cleaned articles first.

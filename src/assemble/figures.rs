@@ -12,11 +12,10 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use regex::Regex;
 
 use super::names::{ArticleNames, Who, attributions, is_plural};
-use crate::model::{ArticleEntry, BlockKind, Figure, SourceEntry};
+use crate::model::{ArticleEntry, BlockKind, Figure};
 use crate::text::sentences;
 
 /// People counted in general: the label is just the category ("killed").
@@ -364,15 +363,6 @@ struct Sentence<'a> {
     anchor: &'a str,
 }
 
-/// Every figure in every article, in source order; one per outlet, topic, label and value.
-/// Articles are read in parallel; the duplicates are dropped afterwards, in source order.
-pub fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
-    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let found: Vec<Vec<Figure>> = articles.par_iter().map(|(s, a)| article_figures(&s.slug, a)).collect();
-    dedup(found.iter().flatten())
-}
-
 /// Articles' figures in source order, one per outlet, topic, label and value.
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
     let mut seen = BTreeSet::new();
@@ -525,6 +515,16 @@ pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SourceEntry;
+
+    /// Every article's figures, duplicates dropped: what assemble does, without the cache.
+    fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
+        let found: Vec<Vec<Figure>> = sources
+            .iter()
+            .flat_map(|s| s.articles.iter().map(move |a| article_figures(&s.slug, a)))
+            .collect();
+        dedup(found.iter().flatten())
+    }
 
     fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {
         figures_in(sentence)

@@ -12,7 +12,6 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use regex::Regex;
 
 use super::figures::Last;
@@ -89,15 +88,6 @@ fn mask(text: &str, spans: &[(usize, usize, usize, usize)], from: usize, to: usi
     }
     out.push_str(&text[at..to]);
     out
-}
-
-/// Every quote of four words or more, in source order, once per outlet.
-/// Articles are read in parallel; repeats are dropped afterwards, in source order.
-pub fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
-    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let found: Vec<Vec<Quote>> = articles.par_iter().map(|(s, a)| article_quotes(s, a)).collect();
-    dedup(found.iter().flatten())
 }
 
 /// Articles' quotes in source order, each text once per outlet.
@@ -207,6 +197,13 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every article's quotes, duplicates dropped: what assemble does, without the cache.
+    fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
+        let found: Vec<Vec<Quote>> =
+            sources.iter().flat_map(|s| s.articles.iter().map(move |a| article_quotes(s, a))).collect();
+        dedup(found.iter().flatten())
+    }
 
     fn source(paragraphs: &[&str]) -> Vec<SourceEntry> {
         vec![crate::assemble::test_source("harbour-times", "storm", None, paragraphs)]
