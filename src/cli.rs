@@ -236,7 +236,7 @@ impl Ui {
 pub fn summary_line(ui: &Ui, site: &Site, took: Duration) -> String {
     let articles: usize = site.briefing.sources.iter().map(|s| s.articles.len()).sum();
     let outlets = site.briefing.sources.len();
-    let pages = site.files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let pages = site.pages;
     format!(
         "{} {articles} article{} from {outlets} outlet{} into {pages} page{} in {} ms",
         ui.good("built"),

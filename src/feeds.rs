@@ -2,6 +2,8 @@
 //! (site-wide and per topic), `sitemap.xml` and `robots.txt`. All need absolute URLs, so they
 //! are written only when `base_url` is set in `brief.toml`.
 
+use std::io::Write;
+
 use serde_json::json;
 
 use crate::markdown::escape_html;
@@ -142,42 +144,50 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
 
 /// The client-side search index: every paragraph with its source, topic and link, as a script
 /// that sets a global (a `fetch` of JSON does not work from `file://`).
-pub fn search_index(briefing: &Briefing) -> OutputFile {
+pub fn write_search_index(briefing: &Briefing, out: &mut dyn Write) -> anyhow::Result<()> {
     let titles: std::collections::BTreeMap<&str, &str> =
         briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
-    // Written straight into one buffer: a JSON value per paragraph cost more than the text.
-    let mut body: Vec<u8> = Vec::with_capacity(1 << 16);
-    body.extend_from_slice(b"window.BRIEF_SEARCH_INDEX = [");
+    // `</script>` cannot end anything in an external script, but keep `<` out anyway.
+    let mut out = NoLessThan(out);
+    out.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
     let mut first = true;
-    let string = |body: &mut Vec<u8>, text: &str| {
-        // Serialising a `str` into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *body, text);
-    };
     for source in &briefing.sources {
         for article in &source.articles {
             for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
-                body.extend_from_slice(if first { b"[" } else { b",[" });
+                out.write_all(if first { b"[" } else { b",[" })?;
                 first = false;
-                string(&mut body, &p.text);
-                body.push(b',');
-                string(&mut body, &source.name);
-                body.push(b',');
-                string(&mut body, p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other"));
-                body.push(b',');
-                string(&mut body, &format!("{}index.html#{}", article.url, p.id));
-                body.push(b']');
+                serde_json::to_writer(&mut out, &p.text)?;
+                out.write_all(b",")?;
+                serde_json::to_writer(&mut out, &source.name)?;
+                out.write_all(b",")?;
+                let topic = p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other");
+                serde_json::to_writer(&mut out, topic)?;
+                out.write_all(b",")?;
+                serde_json::to_writer(&mut out, &format!("{}index.html#{}", article.url, p.id))?;
+                out.write_all(b"]")?;
             }
         }
     }
-    body.extend_from_slice(b"];\n");
-    // `</script>` cannot end anything in an external script, but keep `<` out anyway.
-    let mut bytes = Vec::with_capacity(body.len() + body.len() / 64);
-    for byte in body {
-        if byte == b'<' {
-            bytes.extend_from_slice(b"\\u003c");
-        } else {
-            bytes.push(byte);
+    out.write_all(b"];\n")?;
+    Ok(())
+}
+
+/// Writes `<` as the JSON escape `\u003c`; only valid where every `<` is inside a string.
+struct NoLessThan<'a>(&'a mut dyn Write);
+
+impl Write for NoLessThan<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'<') {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[at + 1..];
         }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
     }
-    OutputFile { path: "search-index.js".into(), bytes }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }

@@ -1,4 +1,5 @@
-//! Render: the `Briefing` through Tera templates into the site's files, in memory.
+//! Render: the `Briefing` through Tera templates into the site's files, each put into a `Sink`
+//! (the build's staging folder, or memory) as soon as it is rendered.
 //!
 //! Templates come from the theme (`themes/<name>/templates/`, or the default theme built into
 //! brief when the project has no copy) and are overridden file by file by the site's
@@ -19,6 +20,7 @@ use crate::assemble::{Links, page_url, views};
 use crate::config::Config;
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
+use crate::write::{MemorySink, Sink, put_bytes};
 use crate::{feeds, theme};
 
 /// One file of the built site: its path relative to the output, with `/` separators.
@@ -82,6 +84,20 @@ impl Renderer {
         config: &Config,
         needs_syntax_css: bool,
     ) -> Result<Vec<OutputFile>> {
+        let sink = MemorySink::default();
+        self.render_into(briefing, config, needs_syntax_css, &sink)?;
+        Ok(sink.into_files())
+    }
+
+    /// Every page of the site, `briefing.json`, the search index and the feeds, each put into
+    /// `sink` as soon as it is rendered. Returns how many HTML pages there are.
+    pub fn render_into(
+        &self,
+        briefing: &Briefing,
+        config: &Config,
+        needs_syntax_css: bool,
+        sink: &dyn Sink,
+    ) -> Result<usize> {
         let site = SiteView::new(briefing, config, needs_syntax_css);
         let names: BTreeMap<&str, &str> =
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
@@ -93,7 +109,7 @@ impl Renderer {
 
         // Pages are independent: each builds its own context and renders in parallel, and
         // the list keeps this order (index, topics, sources) whatever order they finish in.
-        let index = || -> Result<OutputFile> {
+        let index = || -> Result<String> {
             let mut context = self.context(&site, "", "index", "");
             // The index lists outlets with their articles' count and dates, not their text.
             let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
@@ -108,13 +124,13 @@ impl Renderer {
                 "timeline_days",
                 &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
             );
-            self.page("index.html", "index.html", &context)
+            self.page("index.html", "index.html", &context, sink)
         };
         let topic_items: Vec<Vec<TopicItem>> =
             briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
         // The first page of a topic carries its summary, figures, timeline and quotes; every
         // page a share of the paragraphs.
-        let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<OutputFile> {
+        let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
             let path = page_url(&topic.url, pager.number);
             let mut context = self.context(&site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
             context.insert("description", &topic_description(topic));
@@ -136,18 +152,15 @@ impl Renderer {
                 context.insert("speakers_more", &0);
             }
             context.insert("pager", &pager);
-            self.page("topic.html", &format!("{path}index.html"), &context)
+            self.page("topic.html", &format!("{path}index.html"), &context, sink)
         };
-        let source_page = |source: &SourceEntry,
-                           articles: &[ArticleEntry],
-                           pager: Pager|
-         -> Result<OutputFile> {
+        let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
             let path = page_url(&source.url, pager.number);
             let mut context = self.context(&site, &root_of(&path), &format!("source:{}", source.slug), &path);
             context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
             context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
             context.insert("pager", &pager);
-            self.page("source.html", &format!("{path}index.html"), &context)
+            self.page("source.html", &format!("{path}index.html"), &context, sink)
         };
         enum Job<'a> {
             Index,
@@ -166,37 +179,39 @@ impl Renderer {
                 jobs.push(Job::Source(source, chunk, pager));
             }
         }
-        let mut rendered = jobs
+        let mut pages = jobs
             .into_par_iter()
             .with_max_len(1)
             .map(|job| match job {
-                Job::Index => index(),
-                Job::Topic(topic, items, pager) => topic_page(topic, items, pager),
-                Job::Source(source, articles, pager) => source_page(source, articles, pager),
-                Job::Json => serde_json::to_vec_pretty(briefing)
-                    .context("cannot serialise briefing.json")
-                    .map(|bytes| OutputFile { path: "briefing.json".into(), bytes }),
+                Job::Index => index().map(Some),
+                Job::Topic(topic, items, pager) => topic_page(topic, items, pager).map(Some),
+                Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
+                Job::Json => sink
+                    .put("briefing.json", &mut |w| {
+                        serde_json::to_writer_pretty(w, briefing).context("cannot serialise briefing.json")
+                    })
+                    .map(|()| None),
             })
-            .collect::<Vec<Result<OutputFile>>>()
+            .collect::<Vec<Result<Option<String>>>>()
             // The first failure in page order, whichever thread met it first.
             .into_iter()
-            .collect::<Result<Vec<OutputFile>>>()?;
-        // briefing.json was started first (it is the biggest); it goes last, as before.
-        let json = rendered.remove(0);
-        let mut files = rendered;
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<String>>>()?;
 
         if self.tera.get_template_names().any(|n| n == "search.html") {
             let context = self.context(&site, "../", "search", "search/");
-            files.push(self.page("search.html", "search/index.html", &context)?);
-            files.push(feeds::search_index(briefing));
+            pages.push(self.page("search.html", "search/index.html", &context, sink)?);
+            sink.put("search-index.js", &mut |w| feeds::write_search_index(briefing, w))?;
         }
         if let Some(base) = &config.base_url {
-            let pages: Vec<String> =
-                files.iter().filter(|f| f.path.ends_with(".html")).map(|f| f.path.clone()).collect();
-            files.extend(feeds::files(briefing, base, &pages));
+            for file in feeds::files(briefing, base, &pages) {
+                put_bytes(sink, &file.path, &file.bytes)?;
+            }
         }
-        files.push(json);
-        Ok(files)
+        if needs_syntax_css {
+            put_bytes(sink, "static/syntax.css", crate::markdown::syntax_css().as_bytes())?;
+        }
+        Ok(pages.len())
     }
 
     /// What every page gets: the site, the path back to the site root, and which page it is.
@@ -212,12 +227,14 @@ impl Renderer {
         context
     }
 
-    fn page(&self, template: &str, path: &str, context: &Context) -> Result<OutputFile> {
-        let html = self
-            .tera
-            .render(template, context)
-            .map_err(|e| anyhow::anyhow!("{} (while rendering {path})", template_error(&e, &self.origins)))?;
-        Ok(OutputFile { path: path.to_string(), bytes: html.into_bytes() })
+    /// Renders `template` into `sink` at `path`; returns the path.
+    fn page(&self, template: &str, path: &str, context: &Context, sink: &dyn Sink) -> Result<String> {
+        sink.put(path, &mut |w| {
+            self.tera.render_to(template, context, w).map_err(|e| {
+                anyhow::anyhow!("{} (while rendering {path})", template_error(&e, &self.origins))
+            })
+        })?;
+        Ok(path.to_string())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The pipeline, stage by stage: config and content, ingest, clean, outlet, topics, assemble,
-//! render. `Site::load` builds everything in memory (for `build`, tests and later `check`);
-//! `build` writes it with `write::write_site`.
+//! render. `Site::load` builds everything in memory (for `serve`, `check` and tests); `build`
+//! renders each file straight into the output's staging folder (`write::Staging`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -9,6 +9,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::assemble::{self, Inputs};
+use crate::cache;
 use crate::clean::{self, Cleaner};
 use crate::config::Config;
 use crate::content::Content;
@@ -17,12 +18,15 @@ use crate::model::{Briefing, CleanedArticle};
 use crate::outlet;
 use crate::render::{self, OutputFile, Renderer};
 use crate::topics::{self, Matcher};
-use crate::{cache, markdown, write};
+use crate::write::{MemorySink, Sink, Staging, put_bytes};
 
 /// A built site in memory.
 pub struct Site {
     pub briefing: Briefing,
+    /// The files, when built in memory (`load`); empty after `build`, which wrote them.
     pub files: Vec<OutputFile>,
+    /// How many HTML pages the site has.
+    pub pages: usize,
     pub warnings: Vec<Warning>,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -43,15 +47,23 @@ impl BuildOptions {
 impl Site {
     /// Builds the project in memory, without reading or writing the build cache.
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
-        Site::load_with(root, options, false)
+        Site::load_into_memory(root, options, false)
     }
 
     /// Builds the project in memory, reusing and then updating `.brief-cache/` (see `cache`).
     pub fn load_cached(root: &Path, options: &BuildOptions) -> Result<Site> {
-        Site::load_with(root, options, true)
+        Site::load_into_memory(root, options, true)
     }
 
-    fn load_with(root: &Path, options: &BuildOptions, use_cache: bool) -> Result<Site> {
+    fn load_into_memory(root: &Path, options: &BuildOptions, use_cache: bool) -> Result<Site> {
+        let sink = MemorySink::default();
+        let mut site = Site::load_into(root, options, use_cache, &sink)?;
+        site.files = sink.into_files();
+        Ok(site)
+    }
+
+    /// Runs the pipeline and puts every output file into `sink` as it is rendered.
+    fn load_into(root: &Path, options: &BuildOptions, use_cache: bool, sink: &dyn Sink) -> Result<Site> {
         let mut timings = Vec::new();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -195,17 +207,13 @@ impl Site {
         drop((ingested, cleaned, assignments, hits));
 
         let needs_syntax_css = content_has_code(&content);
-        let mut files = renderer.render(&briefing, &config, needs_syntax_css)?;
-        files.extend(render::static_files(root, &config)?);
-        if needs_syntax_css {
-            files.push(OutputFile {
-                path: "static/syntax.css".into(),
-                bytes: markdown::syntax_css().into_bytes(),
-            });
+        let pages = renderer.render_into(&briefing, &config, needs_syntax_css, sink)?;
+        for file in render::static_files(root, &config)? {
+            put_bytes(sink, &file.path, &file.bytes)?;
         }
         lap("render", &mut timings);
 
-        Ok(Site { briefing, files, warnings, timings })
+        Ok(Site { briefing, files: Vec::new(), pages, warnings, timings })
     }
 }
 
@@ -226,11 +234,13 @@ fn content_has_code(content: &Content) -> bool {
         || content.sources.values().any(|p| p.rendered.has_code)
 }
 
-/// Builds the project at `root` into `output`. Nothing is written unless every stage succeeded.
+/// Builds the project at `root` into `output`. Nothing replaces the output unless every stage
+/// succeeded.
 pub fn build(root: &Path, output: &Path, force: bool, options: &BuildOptions) -> Result<Site> {
-    let mut site = Site::load_cached(root, options)?;
+    let staging = Staging::begin(output, force)?;
+    let mut site = Site::load_into(root, options, true, &staging)?;
     let clock = Instant::now();
-    write::write_site(output, &site.files, force)?;
+    staging.commit()?;
     site.timings.push(("write", clock.elapsed()));
     Ok(site)
 }

@@ -1,53 +1,164 @@
 //! Write: put the built files on disk without ever leaving a half-written site.
 //!
-//! Files go into a temporary folder beside the output (`.NAME.brief-tmp-PID`); only when all
-//! are written is the old output moved aside and the new one renamed into place. Leftovers
-//! of an interrupted build are removed on the next run. An existing output that brief did not
-//! write (no `.brief-output` marker) is never replaced unless forced.
+//! Files go into a temporary folder beside the output (`.NAME.brief-tmp-PID`) as they are
+//! rendered (a `Staging` is a `Sink`), so a large site is never whole in memory; only when
+//! every file is written is the old output moved aside and the new one renamed into place.
+//! Leftovers of an interrupted build are removed on the next run. An existing output that
+//! brief did not write (no `.brief-output` marker) is never replaced unless forced.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
 pub const MARKER: &str = ".brief-output";
 
-pub fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()> {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .with_context(|| format!("{}: output must name a folder", output.display()))?;
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).with_context(|| format!("{}: cannot create", parent.display()))?;
-    restore_interrupted_swap(output, &parent, &name);
-    check_replaceable(output, force)?;
-    remove_leftovers(&parent, &name);
+/// Where rendered files go: kept in memory (`MemorySink`: `brief serve`, `check`, tests) or
+/// written into the build's staging folder as they are made (`Staging`).
+pub trait Sink: Sync {
+    /// Makes the file at `path` (relative to the output, `/`-separated) from what `fill` writes.
+    fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()>;
+}
 
-    let temp = parent.join(format!(".{name}.brief-tmp-{}", std::process::id()));
-    let result = write_all(&temp, files);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
+/// Puts a file whose bytes are already made.
+pub fn put_bytes(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<()> {
+    sink.put(path, &mut |w| Ok(w.write_all(bytes)?))
+}
+
+/// Collects the files in memory.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl MemorySink {
+    /// The files, in path order (pages are rendered in parallel and arrive in any order).
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
     }
-    let old = parent.join(format!(".{name}.brief-old-{}", std::process::id()));
-    if output.exists() {
-        std::fs::rename(output, &old)
-            .with_context(|| format!("{}: cannot move the previous output aside", output.display()))?;
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()> {
+        check_relative(path)?;
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        let file = OutputFile { path: path.to_string(), bytes };
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
     }
-    if let Err(e) = std::fs::rename(&temp, output) {
-        // Put the previous site back before reporting.
-        let _ = std::fs::rename(&old, output);
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e).with_context(|| format!("{}: cannot move the new site into place", output.display()));
+}
+
+/// A new site being written beside the output. Dropped without `commit`, it is removed and
+/// the previous output stays as it was.
+pub struct Staging {
+    output: PathBuf,
+    temp: PathBuf,
+    old: PathBuf,
+    /// Folders already made, so each is created once.
+    folders: Mutex<HashSet<String>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that `output` may be replaced and opens an empty staging folder beside it.
+    pub fn begin(output: &Path, force: bool) -> Result<Staging> {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .with_context(|| format!("{}: output must name a folder", output.display()))?;
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).with_context(|| format!("{}: cannot create", parent.display()))?;
+        restore_interrupted_swap(output, &parent, &name);
+        check_replaceable(output, force)?;
+        remove_leftovers(&parent, &name);
+        let temp = parent.join(format!(".{name}.brief-tmp-{}", std::process::id()));
+        std::fs::create_dir_all(&temp).with_context(|| format!("{}: cannot create", temp.display()))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            old: parent.join(format!(".{name}.brief-old-{}", std::process::id())),
+            temp,
+            folders: Mutex::new(HashSet::new()),
+            committed: false,
+        })
     }
-    let _ = std::fs::remove_dir_all(&old);
+
+    /// Marks the staged folder as brief's output and swaps it in for the previous one.
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::write(
+            self.temp.join(MARKER),
+            b"This folder is written by brief; brief build replaces it.\n",
+        )
+        .with_context(|| format!("{}: cannot write the output marker", self.temp.display()))?;
+        if self.output.exists() {
+            std::fs::rename(&self.output, &self.old).with_context(|| {
+                format!("{}: cannot move the previous output aside", self.output.display())
+            })?;
+        }
+        if let Err(e) = std::fs::rename(&self.temp, &self.output) {
+            // Put the previous site back before reporting.
+            let _ = std::fs::rename(&self.old, &self.output);
+            return Err(e)
+                .with_context(|| format!("{}: cannot move the new site into place", self.output.display()));
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&self.old);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()> {
+        check_relative(path)?;
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            // Held while creating, so no other page writes into a folder not made yet.
+            let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(folder) {
+                let dir = self.temp.join(folder);
+                std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+                made.insert(folder.to_string());
+            }
+        }
+        let target = self.temp.join(path);
+        let file =
+            std::fs::File::create(&target).with_context(|| format!("{}: cannot write", target.display()))?;
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out)?;
+        out.flush().with_context(|| format!("{}: cannot write", target.display()))
+    }
+}
+
+/// Writes `files` as the whole new content of `output` (see `Staging`).
+pub fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()> {
+    let staging = Staging::begin(output, force)?;
+    for file in files {
+        put_bytes(&staging, &file.path, &file.bytes)?;
+    }
+    staging.commit()
+}
+
+fn check_relative(path: &str) -> Result<()> {
+    if path.split('/').any(|part| part == ".." || part.is_empty()) || path.starts_with('/') {
+        bail!("refusing to write `{path}` outside the output");
+    }
     Ok(())
 }
 
@@ -106,36 +217,6 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
-}
-
-fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    let mut folders = BTreeSet::new();
-    for file in files {
-        if file.path.split('/').any(|part| part == ".." || part.is_empty()) || file.path.starts_with('/') {
-            bail!("refusing to write `{}` outside the output", file.path);
-        }
-        if let Some((folder, _)) = file.path.rsplit_once('/') {
-            folders.insert(folder);
-        }
-    }
-    for folder in folders {
-        let path = dir.join(folder);
-        std::fs::create_dir_all(&path).with_context(|| format!("{}: cannot create", path.display()))?;
-    }
-    // Files in parallel; the first failure in file order is the one reported.
-    files
-        .par_iter()
-        .map(|file| {
-            let path = dir.join(&file.path);
-            std::fs::write(&path, &file.bytes).with_context(|| format!("{}: cannot write", path.display()))
-        })
-        .collect::<Vec<Result<()>>>()
-        .into_iter()
-        .collect::<Result<()>>()?;
-    std::fs::write(dir.join(MARKER), b"This folder is written by brief; brief build replaces it.\n")
-        .with_context(|| format!("{}: cannot write the output marker", dir.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -199,5 +280,32 @@ mod tests {
         assert!(err.to_string().contains("outside"));
         assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());
+    }
+
+    #[test]
+    fn a_build_that_fails_midway_leaves_no_staging_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("index.html", "old")], false).unwrap();
+        {
+            let staging = Staging::begin(&out, false).unwrap();
+            put_bytes(&staging, "topics/a/index.html", b"half").unwrap();
+            let err = staging.put("topics/b/index.html", &mut |_| anyhow::bail!("template failed"));
+            assert!(err.is_err());
+            // Dropped without commit, as when a later stage fails.
+        }
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn memory_sink_orders_files_by_path() {
+        let sink = MemorySink::default();
+        put_bytes(&sink, "b/index.html", b"b").unwrap();
+        put_bytes(&sink, "a.html", b"a").unwrap();
+        assert!(put_bytes(&sink, "../x", b"x").is_err());
+        let paths: Vec<String> = sink.into_files().into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["a.html", "b/index.html"]);
     }
 }
