@@ -137,21 +137,108 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"))
 }
 
-/// A capitalised run: `Syrian Observatory for Human Rights`, `Hay'at Tahrir al-Sham`.
-fn caps_run() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        let token = r"(?:\p{Lu}[\p{L}\p{N}’'\-]*|al-\p{L}[\p{L}’'\-]*)";
-        re(&format!(r"{token}(?:\s+(?:(?:for|of|the|and|de|bin|al|el)\s+)*{token})*"))
+/// Words that may join the capitalised words of one name: `Bank of the Republic`.
+const RUN_JOINERS: &[&str] = &["for", "of", "the", "and", "de", "bin", "al", "el"];
+/// The joiners an acronym's definition may have: `Observatory for Human Rights (SOHR)`.
+const DEFINITION_JOINERS: &[&str] = &["for", "of", "the", "and"];
+
+/// A capitalised word at `at`, and where it ends: an upper-case letter and the letters, digits,
+/// apostrophes and hyphens after it, or `al-` and a letter (`al-Assad`, `al-Qaeda`).
+fn name_token(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let first = rest.chars().next()?;
+    let (body, digits) = if first.is_uppercase() {
+        (first.len_utf8(), true)
+    } else if let Some(after) = rest.strip_prefix("al-")
+        && after.chars().next().is_some_and(char::is_alphabetic)
+    {
+        (3, false)
+    } else {
+        return None;
+    };
+    let more = rest[body..]
+        .find(|c: char| !(c.is_alphabetic() || (digits && c.is_numeric()) || matches!(c, '’' | '\'' | '-')))
+        .unwrap_or(rest.len() - body);
+    Some(at + body + more)
+}
+
+/// A run of capitalised words starting at `at` (joined by whitespace and `joiners`), and
+/// where it ends.
+fn name_run(text: &str, at: usize, joiners: &[&str]) -> Option<usize> {
+    let mut end = name_token(text, at)?;
+    loop {
+        // Whitespace, any joiners each followed by whitespace, then another capitalised word.
+        let mut next = end + leading_space(&text[end..]);
+        if next == end {
+            return Some(end);
+        }
+        loop {
+            let word = text[next..].split(char::is_whitespace).next().unwrap_or("");
+            let space = leading_space(&text[next + word.len()..]);
+            if space > 0 && joiners.contains(&word) {
+                next += word.len() + space;
+            } else {
+                break;
+            }
+        }
+        match name_token(text, next) {
+            Some(token_end) => end = token_end,
+            None => return Some(end),
+        }
+    }
+}
+
+fn leading_space(text: &str) -> usize {
+    text.find(|c: char| !c.is_whitespace()).unwrap_or(text.len())
+}
+
+/// Every capitalised run in `text`, left to right: `Syrian Observatory for Human Rights`,
+/// `Hay'at Tahrir al-Sham`. Written out rather than as a regular expression: its Unicode
+/// classes made the expression slow to start on every thread, and it runs on every sentence.
+fn caps_runs(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            let start = at;
+            if let Some(end) = name_run(text, start, RUN_JOINERS) {
+                at = end;
+                return Some(&text[start..end]);
+            }
+            at += text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        None
     })
 }
 
-fn acronym_definition() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        let token = r"(?:\p{Lu}[\p{L}\p{N}’'\-]*|al-\p{L}[\p{L}’'\-]*)";
-        re(&format!(r"({token}(?:\s+(?:(?:for|of|the|and)\s+)*{token})*)\s*\((\p{{Lu}}{{2,8}})\)"))
-    })
+/// Every acronym defined in `text`, as `(name, acronym)`: `Syrian Observatory for Human
+/// Rights (SOHR)`. The name is the leftmost capitalised run that the bracket follows.
+fn acronym_definitions(text: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    if !text.contains('(') {
+        return found;
+    }
+    let mut at = 0;
+    while at < text.len() {
+        if let Some(end) = name_run(text, at, DEFINITION_JOINERS) {
+            let after = end + leading_space(&text[end..]);
+            if let Some(acronym) = bracketed_acronym(&text[after..]) {
+                found.push((&text[at..end], acronym));
+                at = after + acronym.len() + 2;
+                continue;
+            }
+        }
+        at += text[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    found
+}
+
+/// `(SOHR)` at the start of `text`: two to eight upper-case letters in brackets.
+fn bracketed_acronym(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let acronym = &inner[..close];
+    let letters = acronym.chars().count();
+    ((2..=8).contains(&letters) && acronym.chars().all(char::is_uppercase)).then_some(acronym)
 }
 
 /// What an article calls people and organisations, for resolving short forms.
@@ -167,14 +254,13 @@ impl ArticleNames {
     pub fn new<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> ArticleNames {
         let mut names = ArticleNames::default();
         for text in paragraphs {
-            for caps in acronym_definition().captures_iter(text) {
-                let (name, acronym) = (&caps[1], &caps[2]);
+            for (name, acronym) in acronym_definitions(text) {
                 if let Some(full) = match_initials(name, acronym) {
                     names.acronyms.entry(acronym.to_string()).or_insert(full);
                 }
             }
-            for run in caps_run().find_iter(text) {
-                for part in split_possessive(run.as_str()) {
+            for run in caps_runs(text) {
+                for part in split_possessive(run) {
                     let part = clean_phrase(part);
                     if part.split_whitespace().count() >= 2 && !names.long_names.contains(&part) {
                         names.long_names.push(part);
@@ -302,9 +388,9 @@ pub fn clean_phrase(phrase: &str) -> String {
 /// The last person-like name in a phrase: `SOHR chief Rami Abdel Rahman` → `Rami Abdel Rahman`.
 pub fn person_in(phrase: &str) -> Option<String> {
     let mut found = None;
-    for run in caps_run().find_iter(phrase) {
+    for run in caps_runs(phrase) {
         // A possessive ends a run: `Al Jazeera’s Resul Serdar`.
-        for part in split_possessive(run.as_str()) {
+        for part in split_possessive(run) {
             if let Some(name) = person_name(part) {
                 found = Some(name);
             }
@@ -466,6 +552,46 @@ pub fn attributions(sentence: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The regular expressions the scanners replaced, as the reference they must agree with.
+    fn reference_runs(text: &str) -> Vec<&str> {
+        let token = r"(?:\p{Lu}[\p{L}\p{N}’'\-]*|al-\p{L}[\p{L}’'\-]*)";
+        let run = re(&format!(r"{token}(?:\s+(?:(?:for|of|the|and|de|bin|al|el)\s+)*{token})*"));
+        run.find_iter(text).map(|m| m.as_str()).collect()
+    }
+
+    fn reference_definitions(text: &str) -> Vec<(&str, &str)> {
+        let token = r"(?:\p{Lu}[\p{L}\p{N}’'\-]*|al-\p{L}[\p{L}’'\-]*)";
+        let definition =
+            re(&format!(r"({token}(?:\s+(?:(?:for|of|the|and)\s+)*{token})*)\s*\((\p{{Lu}}{{2,8}})\)"));
+        definition
+            .captures_iter(text)
+            .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+            .collect()
+    }
+
+    const TRICKY: &[&str] = &[
+        "The Syrian Observatory for Human Rights (SOHR) said on Tuesday that 12 people died.",
+        "President Bashar al-Assad met the Bank of the Republic and the al-Qaeda leader.",
+        "Hay’at Tahrir al-Sham (HTS) and Hay'at Tahrir al-Sham;  Jabhat  al  Nusra (JN)",
+        "iPhone makers in real-Madrid, McDonald's Corp (MDC) and Ms. O'Neill-Smith",
+        "Foo Bar said Baz (BZ) that Bank al Foo (BF) and Qux of (QX) and Long Name (TOOLONGACRONYM)",
+        "Ärzte ohne Grenzen (MSF), Société Générale (SG), Ελληνική Δημοκρατία (ΕΔ)",
+        "A2 Road 3M Company Unit 731 and the U.N. Security Council (UNSC) of (the) UN",
+        "trailing joiner Fund for  ",
+        "Al Jazeera’s Resul Serdar, de Gaulle and Osama bin Laden (OBL) and el Mundo",
+        "CAPS ONLY LINE WITH WORDS (CAPS) and (AB) alone",
+        "",
+    ];
+
+    #[test]
+    fn scanners_agree_with_the_regular_expressions_they_replaced() {
+        for text in TRICKY {
+            assert_eq!(caps_runs(text).collect::<Vec<_>>(), reference_runs(text), "{text}");
+            assert_eq!(acronym_definitions(text), reference_definitions(text), "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]
