@@ -181,12 +181,15 @@ impl Site {
             lap("cache-save", &mut timings);
         }
 
+        // From here on only the cleaned articles matter: free the seeds' text first.
+        let warnings = std::mem::take(&mut ingested.warnings);
+        drop((ingested, hits));
         let known_facts = if use_cache { cache::load_facts(root, &keys) } else { Default::default() };
         let (briefing, facts) = assemble::assemble_with_facts(
-            &Inputs {
+            Inputs {
                 config: &config,
                 content: &content,
-                articles: &cleaned,
+                articles: cleaned,
                 attribution: &attribution,
                 topics: &topic_list,
                 assignments: &assignments,
@@ -202,9 +205,7 @@ impl Site {
             lap("facts-save", &mut timings);
         }
         drop((facts, known_facts));
-        // The briefing holds what render needs: free the raw and cleaned articles first.
-        let warnings = std::mem::take(&mut ingested.warnings);
-        drop((ingested, cleaned, assignments, hits));
+        drop(assignments);
 
         let needs_syntax_css = content_has_code(&content);
         let pages = renderer.render_into(&briefing, &config, needs_syntax_css, sink)?;

@@ -32,10 +32,10 @@ fuzz_target!(|data: &[u8]| {
     let matcher = topics::Matcher::new(&topic_list);
     let assignments: Vec<_> =
         cleaned.iter().map(|a| topics::assign(a.headline.as_deref(), &a.blocks, &matcher)).collect();
-    let briefing = assemble(&Inputs {
+    let briefing = assemble(Inputs {
         config: &config,
         content: &content,
-        articles: &cleaned,
+        articles: cleaned.clone(),
         attribution: &attribution,
         topics: &topic_list,
         assignments: &assignments,

@@ -27,7 +27,8 @@ pub use summary::draft_summary;
 pub struct Inputs<'a> {
     pub config: &'a Config,
     pub content: &'a Content,
-    pub articles: &'a [CleanedArticle],
+    /// Taken apart into the briefing: their text moves, it is not copied.
+    pub articles: Vec<CleanedArticle>,
     pub attribution: &'a Attribution,
     pub topics: &'a [Topic],
     /// Per article, per block: index into `topics`, or `None` for "Other".
@@ -36,17 +37,18 @@ pub struct Inputs<'a> {
     pub source_date_epoch: Option<i64>,
 }
 
-pub fn assemble(inputs: &Inputs) -> Briefing {
+pub fn assemble(inputs: Inputs) -> Briefing {
     assemble_with_facts(inputs, &HashMap::new()).0
 }
 
 /// `assemble`, reusing the facts (figures, quotes) already read out of unchanged articles;
 /// returns every article's facts with their keys, for the cache.
-pub fn assemble_with_facts(inputs: &Inputs, known: &HashMap<u64, Facts>) -> (Briefing, Vec<(u64, Facts)>) {
-    let Inputs { config, content, articles, topics, assignments, .. } = *inputs;
+pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Briefing, Vec<(u64, Facts)>) {
+    let Inputs { config, content, topics, assignments, .. } = inputs;
     let index = content.index.as_ref();
-    let newest = articles.iter().filter_map(|a| a.date).max();
+    let newest = inputs.articles.iter().filter_map(|a| a.date).max();
     let date = config.date.or(index.and_then(|i| i.meta.date)).or(newest);
+    let source_date_epoch = inputs.source_date_epoch;
 
     let sources = source_entries(inputs);
     let links = Links::new(&sources);
@@ -58,8 +60,7 @@ pub fn assemble_with_facts(inputs: &Inputs, known: &HashMap<u64, Facts>) -> (Bri
     }
     drop(links);
 
-    let generated = inputs
-        .source_date_epoch
+    let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
         .map(|t| t.date_naive())
         .or(date)
@@ -98,8 +99,9 @@ pub fn assemble_with_facts(inputs: &Inputs, known: &HashMap<u64, Facts>) -> (Bri
     (briefing, facts)
 }
 
-fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
-    let Inputs { config, content, articles, attribution, topics, assignments, .. } = *inputs;
+fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
+    let Inputs { config, content, articles, attribution, topics, assignments, .. } = inputs;
+    let mut articles: Vec<Option<CleanedArticle>> = articles.into_iter().map(Some).collect();
     let mut by_outlet: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (article, outlet) in attribution.of_article.iter().enumerate() {
         by_outlet.entry(*outlet).or_default().push(article);
@@ -111,8 +113,10 @@ fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
         .map(|(o, outlet)| {
             let mut members = by_outlet.remove(&o).unwrap_or_default();
             // Newest first, then by file name.
-            members.sort_by(|a, b| {
-                articles[*b].date.cmp(&articles[*a].date).then(articles[*a].seed.cmp(&articles[*b].seed))
+            let key = |a: usize| articles[a].as_ref().map(|a| (a.date, a.seed.as_str()));
+            members.sort_by(|&a, &b| {
+                let (a, b) = (key(a), key(b));
+                b.map(|k| k.0).cmp(&a.map(|k| k.0)).then(a.map(|k| k.1).cmp(&b.map(|k| k.1)))
             });
             let mut ids = AnchorIds::default();
             let page = content.sources.get(&outlet.slug);
@@ -120,25 +124,27 @@ fn source_entries(inputs: &Inputs) -> Vec<SourceEntry> {
                 .into_iter()
                 .enumerate()
                 .map(|(n, a)| {
-                    let article = &articles[a];
+                    // Each article belongs to one outlet: it is taken once.
+                    let article =
+                        articles[a].take().unwrap_or_else(|| unreachable!("article {a} taken twice"));
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     ArticleEntry {
-                        seed: article.seed.clone(),
-                        headline: article.headline.clone(),
+                        seed: article.seed,
+                        headline: article.headline,
                         date: date.map(format_date),
                         url: page_url(&format!("sources/{}/", outlet.slug), n / config.paginate_by + 1),
                         paragraphs: article
                             .blocks
-                            .iter()
+                            .into_iter()
                             .zip(&assignments[a])
                             .map(|(block, topic)| Paragraph {
                                 kind: block.kind,
-                                text: block.text.clone(),
-                                topic: topic.map(|t| topics[t].slug.clone()),
                                 id: ids.next(&block.text),
+                                text: block.text,
+                                topic: topic.map(|t| topics[t].slug.clone()),
                             })
                             .collect(),
-                        removed: article.removed.clone(),
+                        removed: article.removed,
                     }
                 })
                 .collect();
