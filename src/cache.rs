@@ -239,7 +239,25 @@ fn binary_fingerprint() -> u64 {
 }
 
 fn encode(keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]) -> Vec<u8> {
-    let mut w = Writer::default();
+    // The header goes in front of the payload once its length and checksum are known: room
+    // for it is kept, so the payload (tens of megabytes at scale) is never copied.
+    let header_len = MAGIC.len() + 4 + 5 * 8;
+    // Sized up front: growing by doubling would briefly hold two copies.
+    let size: usize = entries
+        .iter()
+        .map(|(a, _, _, assignment)| {
+            let blocks: usize = a.blocks.iter().map(|b| b.text.len() + 24).sum();
+            let removed: usize = a.removed.iter().map(|r| r.text.len() + r.reason.len() + 24).sum();
+            a.seed.len()
+                + a.headline.as_ref().map_or(0, String::len)
+                + blocks
+                + removed
+                + assignment.len() * 8
+                + 80
+        })
+        .sum();
+    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
+    w.bytes.resize(header_len, 0);
     w.u64(entries.len() as u64);
     for (article, raw, repeats, assignment) in entries {
         w.u64(*raw);
@@ -267,14 +285,13 @@ fn encode(keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]
             w.u64(topic.map_or(u64::MAX, |t| t as u64));
         }
     }
-    let payload = w.bytes;
-    let mut out = Vec::with_capacity(payload.len() + 64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    for key in [keys.binary, keys.clean, keys.topics, payload.len() as u64, hash_bytes(&payload)] {
-        out.extend_from_slice(&key.to_le_bytes());
+    let mut out = w.bytes;
+    let (header, payload) = out.split_at_mut(header_len);
+    let mut fields = [MAGIC, &FORMAT.to_le_bytes()[..]].concat();
+    for key in [keys.binary, keys.clean, keys.topics, payload.len() as u64, hash_bytes(payload)] {
+        fields.extend_from_slice(&key.to_le_bytes());
     }
-    out.extend_from_slice(&payload);
+    header.copy_from_slice(&fields);
     out
 }
 
