@@ -198,7 +198,11 @@ fn leading_space(text: &str) -> usize {
 fn caps_runs(text: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     std::iter::from_fn(move || {
-        while at < text.len() {
+        loop {
+            at = next_candidate(text, at);
+            if at >= text.len() {
+                return None;
+            }
             let start = at;
             if let Some(end) = name_run(text, start, RUN_JOINERS) {
                 at = end;
@@ -206,8 +210,18 @@ fn caps_runs(text: &str) -> impl Iterator<Item = &str> {
             }
             at += text[at..].chars().next().map_or(1, char::len_utf8);
         }
-        None
     })
+}
+
+/// The first place from `at` where a capitalised word may start: ASCII other than capitals and
+/// the `a` of `al-` is skipped a byte at a time.
+fn next_candidate(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let skip = bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| !b.is_ascii() || b.is_ascii_uppercase() || b == b'a')
+        .unwrap_or(bytes.len() - at.min(bytes.len()));
+    at + skip
 }
 
 /// Every acronym defined in `text`, as `(name, acronym)`: `Syrian Observatory for Human
@@ -218,7 +232,11 @@ fn acronym_definitions(text: &str) -> Vec<(&str, &str)> {
         return found;
     }
     let mut at = 0;
-    while at < text.len() {
+    loop {
+        at = next_candidate(text, at);
+        if at >= text.len() {
+            break;
+        }
         if let Some(end) = name_run(text, at, DEFINITION_JOINERS) {
             let after = end + leading_space(&text[end..]);
             if let Some(acronym) = bracketed_acronym(&text[after..]) {
