@@ -536,7 +536,11 @@ mod tests {
         let article = &source.articles[0];
         let key = facts_key(&source, article);
         let facts = Facts {
-            figures: crate::assemble::figures::article_figures(&source.slug, article),
+            figures: crate::assemble::figures::article_figures(
+                &source.slug,
+                article,
+                &crate::assemble::LazyNames::new(article),
+            ),
             quotes: vec![],
         };
         assert_eq!(facts.figures[0].value, 40);

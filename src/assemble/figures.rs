@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::names::{ArticleNames, Who, attributions, is_plural};
+use super::names::{ArticleNames, LazyNames, Who, attributions, is_plural};
 use crate::model::{ArticleEntry, BlockKind, Figure};
 use crate::text::sentences;
 
@@ -373,7 +373,7 @@ pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
 }
 
 /// The figures of one article, duplicates included.
-pub fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
+pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) -> Vec<Figure> {
     let mut figures = Vec::new();
     let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
     let list: Vec<Sentence> = paragraphs
@@ -388,10 +388,10 @@ pub fn article_figures(source: &str, article: &ArticleEntry) -> Vec<Figure> {
     let Some(last_figure) = found.iter().rposition(|f| !f.is_empty()) else {
         return figures;
     };
-    let names = ArticleNames::new(paragraphs.map(|p| p.text.as_str()));
+    let names = names.get();
     let mut last = Last::default();
     let attributed: Vec<Option<String>> =
-        list.iter().take(last_figure + 2).map(|s| attribution_of(s.text, &names, &mut last)).collect();
+        list.iter().take(last_figure + 2).map(|s| attribution_of(s.text, names, &mut last)).collect();
     for ((i, s), found) in list.iter().enumerate().zip(found) {
         for (value, qualifier, label) in found {
             let (attributed_to, inferred) = match &attributed[i] {
@@ -521,7 +521,7 @@ mod tests {
     fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
         let found: Vec<Vec<Figure>> = sources
             .iter()
-            .flat_map(|s| s.articles.iter().map(move |a| article_figures(&s.slug, a)))
+            .flat_map(|s| s.articles.iter().map(move |a| article_figures(&s.slug, a, &LazyNames::new(a))))
             .collect();
         dedup(found.iter().flatten())
     }

@@ -21,6 +21,7 @@ use crate::model::{ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph,
 use crate::outlet::Attribution;
 use crate::topics::{OTHER_SLUG, Topic};
 
+pub use names::LazyNames;
 pub use summary::draft_summary;
 
 /// Everything assemble reads: the outputs of the earlier stages.
@@ -73,9 +74,12 @@ pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Brie
         .par_iter()
         .map(|(source, article)| {
             let key = cache::facts_key(source, article);
-            let facts = known.get(&key).cloned().unwrap_or_else(|| Facts {
-                figures: figures::article_figures(&source.slug, article),
-                quotes: quotes::article_quotes(source, article),
+            let facts = known.get(&key).cloned().unwrap_or_else(|| {
+                let names = names::LazyNames::new(article);
+                Facts {
+                    figures: figures::article_figures(&source.slug, article, &names),
+                    quotes: quotes::article_quotes(source, article, &names),
+                }
             });
             (key, facts)
         })

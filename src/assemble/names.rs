@@ -5,8 +5,11 @@
 //! Shared by `figures` (whom a number is attributed to) and `quotes` (who said it). Not a
 //! named-entity recogniser: capitalised runs and a few word lists, kept as data below.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+use crate::model::{ArticleEntry, BlockKind};
 
 use regex::Regex;
 
@@ -257,6 +260,26 @@ fn bracketed_acronym(text: &str) -> Option<&str> {
     let acronym = &inner[..close];
     let letters = acronym.chars().count();
     ((2..=8).contains(&letters) && acronym.chars().all(char::is_uppercase)).then_some(acronym)
+}
+
+/// An article's names, gathered from its paragraphs the first time figures or quotes need
+/// them (both read the same article; many articles need neither).
+pub struct LazyNames<'a> {
+    article: &'a ArticleEntry,
+    names: OnceCell<ArticleNames>,
+}
+
+impl<'a> LazyNames<'a> {
+    pub fn new(article: &'a ArticleEntry) -> LazyNames<'a> {
+        LazyNames { article, names: OnceCell::new() }
+    }
+
+    pub fn get(&self) -> &ArticleNames {
+        self.names.get_or_init(|| {
+            let paragraphs = self.article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
+            ArticleNames::new(paragraphs.map(|p| p.text.as_str()))
+        })
+    }
 }
 
 /// What an article calls people and organisations, for resolving short forms.

@@ -16,7 +16,7 @@ use regex::Regex;
 
 use super::figures::Last;
 use super::names::{
-    ArticleNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, attributions, is_plural, is_pronoun, person_in,
+    LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, attributions, is_plural, is_pronoun, person_in,
 };
 use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry};
 use crate::text::words;
@@ -97,7 +97,7 @@ pub fn dedup<'a>(found: impl Iterator<Item = &'a Quote>) -> Vec<Quote> {
 }
 
 /// The quotes of one article, repeats included.
-pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote> {
+pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &LazyNames) -> Vec<Quote> {
     let mut quotes = Vec::new();
     let mut paragraphs: Vec<_> =
         article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
@@ -107,7 +107,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry) -> Vec<Quote
         return quotes;
     };
     // Names are gathered from every paragraph (a later one may define an acronym).
-    let names = ArticleNames::new(paragraphs.iter().map(|p| p.text.as_str()));
+    let names = names.get();
     paragraphs.truncate(last_quoted + 1);
     let mut last = Last::default();
     let mut previous_speaker: Option<Who> = None;
@@ -200,8 +200,10 @@ mod tests {
 
     /// Every article's quotes, duplicates dropped: what assemble does, without the cache.
     fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
-        let found: Vec<Vec<Quote>> =
-            sources.iter().flat_map(|s| s.articles.iter().map(move |a| article_quotes(s, a))).collect();
+        let found: Vec<Vec<Quote>> = sources
+            .iter()
+            .flat_map(|s| s.articles.iter().map(move |a| article_quotes(s, a, &LazyNames::new(a))))
+            .collect();
         dedup(found.iter().flatten())
     }
 
