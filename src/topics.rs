@@ -7,6 +7,7 @@
 //! Keywords match whole words, case-insensitively; a trailing `*` matches a prefix
 //! (`Leban*` finds Lebanon and Lebanese).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::config::Config;
@@ -148,9 +149,20 @@ impl Matcher {
     /// Keyword hits per topic in a text.
     pub fn hits(&self, text: &str) -> Vec<u32> {
         let mut hits = vec![0; self.topic_count];
-        let tokens: Vec<String> = words(text).collect();
+        // Most words are lower-case already: those are borrowed, not copied.
+        let tokens: Vec<Cow<str>> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                    Cow::Borrowed(w)
+                } else {
+                    Cow::Owned(w.to_lowercase())
+                }
+            })
+            .collect();
         for (i, word) in tokens.iter().enumerate() {
-            if let Some(candidates) = self.by_first.get(word) {
+            if let Some(candidates) = self.by_first.get(word.as_ref()) {
                 for (topic, phrase) in candidates {
                     if phrase_matches(phrase, &tokens[i..]) {
                         hits[*topic] += 1;
@@ -167,10 +179,10 @@ impl Matcher {
     }
 }
 
-fn phrase_matches(phrase: &[Token], tokens: &[String]) -> bool {
+fn phrase_matches(phrase: &[Token], tokens: &[Cow<str>]) -> bool {
     phrase.len() <= tokens.len()
         && phrase.iter().zip(tokens).all(|(p, t)| match p {
-            Token::Word(w) => w == t,
+            Token::Word(w) => w == t.as_ref(),
             Token::Prefix(prefix) => t.starts_with(prefix.as_str()),
         })
 }
