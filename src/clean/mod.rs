@@ -242,8 +242,10 @@ impl Cleaner {
             if features.words > rule.max_words {
                 continue;
             }
-            if rule.position == rules::Position::Tail && !in_tail {
-                continue;
+            match rule.position {
+                rules::Position::Tail if !in_tail => continue,
+                rules::Position::Unquoted if rules::opens_quoted(text) => continue,
+                _ => {}
             }
             if rule.is_match(text) {
                 return Some((rule.class, rule.name.to_string()));
@@ -960,6 +962,19 @@ mod tests {
     fn long_paragraph_mentioning_a_newsletter_stays() {
         let long = "The minister told reporters that the government would publish a newsletter for farmers every month, explaining subsidies, weather forecasts, prices at regional markets and the new rules on exports that come into force next year, and that the first issue would go out in March.";
         assert_eq!(classes(long)[0].0, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn a_promo_asks_the_reader_to_sign_up() {
+        let quoted = "“After a year of cuts,” the analyst asks, “which of the island papers will readers still think is worth a digital subscription, and what is left to sell them?”";
+        let plain = "The harbour weekly lost a third of its readers last year, and fewer than a thousand people now pay for a digital subscription to it, its owner said.";
+        let ask = "Get the harbour's news delivered to your inbox every morning: subscribe to our free daily newsletter for the ferry times and more.";
+        let text = format!("{BODY}\n{quoted}\n{plain}\nManage Subscription\n{ask}\n{BODY}");
+        let got = classes(&text);
+        assert_eq!(got[1].0, LineClass::Paragraph, "{got:?}");
+        assert_eq!(got[2].0, LineClass::Paragraph, "{got:?}");
+        assert_eq!(got[3].1, "newsletter-promo");
+        assert_eq!(got[4].1, "newsletter-promo");
     }
 
     #[test]

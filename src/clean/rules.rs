@@ -14,6 +14,14 @@ pub enum Position {
     Anywhere,
     /// Only among the last few lines (author bios, trailing credits).
     Tail,
+    /// Anywhere but on a line that opens with a quotation mark: quoted speech is the
+    /// article's whatever words it uses.
+    Unquoted,
+}
+
+/// Whether a line opens with a quotation mark.
+pub fn opens_quoted(text: &str) -> bool {
+    text.trim_start().starts_with(['"', '“', '„', '‘', '\'', '«', '「'])
 }
 
 pub struct RuleSpec {
@@ -60,7 +68,10 @@ fn last_chars(text: &str, n: usize) -> &str {
 }
 
 use LineClass::{Boilerplate, Caption};
-use Position::{Anywhere, Tail};
+use Position::{Anywhere, Tail, Unquoted};
+
+/// Most words of a line that is a promo for merely naming a newsletter or subscription.
+const PROMO_SHORT_WORDS: usize = 15;
 
 /// Ordered: the first rule that matches names the reason.
 pub const RULES: &[RuleSpec] = &[
@@ -125,15 +136,30 @@ pub const RULES: &[RuleSpec] = &[
         max_words: 60,
         position: Anywhere,
     },
+    // A short line naming a newsletter or a subscription is a button or a box's title
+    // ("Newsletters", "Manage Subscription").
     RuleSpec {
         name: "newsletter-promo",
         class: Boilerplate,
         patterns: &[
-            r"(?i)\bnewsletters?\b|\bsubscribe\b|\bsubscription\b|\bsign(ing)? up\b|\bunsubscribe\b|\bin your inbox\b|\bdelivered to your inbox\b",
+            r"(?i)(?-u:\b)(newsletters?|subscribe|subscriptions?|sign(ing)? up|unsubscribe|in your inbox)(?-u:\b)",
+        ],
+        at_end: &[],
+        max_words: PROMO_SHORT_WORDS,
+        position: Unquoted,
+    },
+    // A longer one must ask the reader to sign up ("Subscribe to our newsletter for …", "Get
+    // the headlines delivered to your inbox"): a paragraph that mentions a subscription
+    // ("… worth a digital subscription?") is the article's.
+    RuleSpec {
+        name: "newsletter-promo",
+        class: Boilerplate,
+        patterns: &[
+            r"(?i)(?-u:\b)(subscribe (to|now|today|for|here|and)|sign(ing)? up (for|to|now|here|today)|unsubscribe|(in|to) your inbox|(our|free|daily|weekly|email|e-mail) newsletters?|your subscription|subscribing)(?-u:\b)|(?-u:\b)subscribe[.!]?$",
         ],
         at_end: &[],
         max_words: 40,
-        position: Anywhere,
+        position: Unquoted,
     },
     RuleSpec {
         name: "author-bio",
