@@ -221,6 +221,7 @@ impl Cleaner {
         promote_sentences_of_short_articles(&mut decisions);
         mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
+        mark_teaser_runs(&mut decisions, prose_stop);
         decisions
     }
 
@@ -788,6 +789,68 @@ fn context_pass(decisions: &mut [Decision]) {
     }
 }
 
+/// Headlines in a row that make a box of links to other stories.
+const TEASER_RUN_LINES: usize = 3;
+/// A headline's function words, against the article's prose: headlines are terse.
+const TEASER_STOP_SHARE: f32 = 0.75;
+
+/// Whether a kept line may be one headline in a box of links to other stories: title-shaped
+/// (no closing full stop, at most 14 words), at least three words, kept as a short line, a
+/// subheading or a terse paragraph (rows of a list or table are not, nor lines with prices).
+fn teaser_candidate(d: &Decision) -> bool {
+    matches!(d.reason.as_str(), "short-in-body" | "subheading" | "body")
+        && d.features.words >= 3
+        && is_heading_shaped(&d.features, &d.text)
+        && !is_data_row(d)
+}
+
+/// Prices, shares and figures: a row of a table or a shopping list, not a headline.
+fn is_data_row(d: &Decision) -> bool {
+    d.features.digit_ratio >= 0.1 || d.text.contains(['$', '€', '£', '¥', '%'])
+}
+
+/// A box of links to other stories without a header, between paragraphs: three or more
+/// title-shaped lines in a row (lines rules removed between them aside), nearly all terse as
+/// headlines are (few function words against the article's prose), and not introduced by a
+/// line ending in a colon (a list the article announces: "What is new:"). A subheading is one
+/// such line, and a list of the article's points reads as prose. Linear.
+fn mark_teaser_runs(decisions: &mut [Decision], prose_stop: f32) {
+    let terse = |d: &Decision| d.features.stopword_ratio < prose_stop * TEASER_STOP_SHARE;
+    let mut i = 0;
+    while i < decisions.len() {
+        if !teaser_candidate(&decisions[i]) {
+            i += 1;
+            continue;
+        }
+        // The run: candidates, with removed lines between them skipped over.
+        let (mut members, mut last) = (Vec::new(), i);
+        let mut j = i;
+        while j < decisions.len() {
+            let d = &decisions[j];
+            if teaser_candidate(d) {
+                members.push(j);
+                last = j;
+            } else if matches!(d.class, LineClass::Paragraph | LineClass::Heading) {
+                break;
+            }
+            j += 1;
+        }
+        let introduced = decisions[..i]
+            .iter()
+            .rev()
+            .find(|d| matches!(d.class, LineClass::Paragraph | LineClass::Heading))
+            .is_some_and(|d| d.text.trim_end().ends_with(':'));
+        let wordy = members.iter().filter(|&&m| !terse(&decisions[m])).count();
+        if members.len() >= TEASER_RUN_LINES && wordy <= 1 && !introduced {
+            for &m in &members {
+                decisions[m].class = LineClass::Boilerplate;
+                decisions[m].reason = "teaser-run".to_string();
+            }
+        }
+        i = last + 1;
+    }
+}
+
 /// For each line, whether it lies in a list block of the main run (rows with titles
 /// between them, as `list_block_from` reads them); linear: each line is read at most twice.
 fn list_blocks(decisions: &[Decision], roles: &[ListRole]) -> Vec<bool> {
@@ -1208,6 +1271,26 @@ mod tests {
         assert_eq!(got.len(), 11, "{got:?}");
         assert_eq!(got[0], P1);
         assert_eq!(got[10], P3);
+    }
+
+    #[test]
+    fn headlines_in_a_row_between_paragraphs_are_teasers() {
+        let box_ = "Island Ferry Operator Names New Chief Executive\nPhotos: Storm Damage Along the Old Quay\nHarbour Library Reopens After Roof Repairs";
+        let text = format!("{P1}\n{P2}\n{box_}\n{P3}");
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        assert!(classes(&text)[2..5].iter().all(|(_, r)| r == "teaser-run"), "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_list_the_article_announces_is_not_a_teaser_box() {
+        let intro = "The operator listed what changes on the island boats from next month:";
+        let items = "Earlier crossings on weekday mornings\nA later boat home on Friday nights\nCheaper tickets for island pupils";
+        let text = format!("{P1}\n{intro}\n{items}\n{P3}");
+        assert_eq!(kept(&text).len(), 6, "{:?}", classes(&text));
+        // Items that read as prose (full of function words) stay without an introduction too.
+        let items = "You will get to the quay before the school bell\nYour ticket is good for the whole of the day\nThere is a later boat for those who work in town";
+        let text = format!("{P1}\n{P2}\n{items}\n{P3}");
+        assert_eq!(kept(&text).len(), 6, "{:?}", classes(&text));
     }
 
     #[test]
