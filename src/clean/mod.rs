@@ -222,6 +222,7 @@ impl Cleaner {
         mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
         mark_teaser_runs(&mut decisions, prose_stop);
+        mark_captions_before_credits(&mut decisions);
         decisions
     }
 
@@ -789,6 +790,38 @@ fn context_pass(decisions: &mut [Decision]) {
     }
 }
 
+/// Most words of a line that is only a photo credit.
+const CREDIT_ONLY_WORDS: usize = 8;
+
+/// A line that is only a photo's credit ("Photo: Jane Roe", "(Image: © Agency)", "Jane Roe |
+/// Agency | Getty Images"), which the caption rule removed: the photo's caption, if any, is
+/// the line before it. "Image copyright Agency" heads a photo whose caption follows.
+fn is_credit_only(d: &Decision) -> bool {
+    d.reason == "photo-caption" && d.features.words <= CREDIT_ONLY_WORDS && rules::credit_only(&d.text)
+}
+
+/// A kept line just before a credit-only line is the photo's caption, when the article has
+/// kept text before it (the first lines of an article are its own, even beside a photo).
+/// Linear.
+fn mark_captions_before_credits(decisions: &mut [Decision]) {
+    let mut kept_before = false;
+    for i in 0..decisions.len().saturating_sub(1) {
+        let d = &decisions[i];
+        let kept = d.class == LineClass::Paragraph;
+        let caption = kept
+            && kept_before
+            && matches!(d.reason.as_str(), "body" | "short-in-body" | "list-in-body")
+            && d.features.words >= 5
+            && !d.text.trim_end().ends_with(':')
+            && is_credit_only(&decisions[i + 1]);
+        kept_before |= kept;
+        if caption {
+            decisions[i].class = LineClass::Caption;
+            decisions[i].reason = "caption-before-credit".to_string();
+        }
+    }
+}
+
 /// Headlines in a row that make a box of links to other stories.
 const TEASER_RUN_LINES: usize = 3;
 /// A headline's function words, against the article's prose: headlines are terse.
@@ -1291,6 +1324,43 @@ mod tests {
         let items = "You will get to the quay before the school bell\nYour ticket is good for the whole of the day\nThere is a later boat for those who work in town";
         let text = format!("{P1}\n{P2}\n{items}\n{P3}");
         assert_eq!(kept(&text).len(), 6, "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn the_line_before_a_bare_credit_is_the_photos_caption() {
+        let caption =
+            "The new ferry, left, and the old one, right, moored side by side at the quay on Tuesday morning";
+        for credit in
+            ["Jane Roe | Harbour Press | Getty Images", "(Image: © Harbour Press)", "Photo: Jane Roe"]
+        {
+            let text = format!("{P1}\n{caption}\n{credit}\n{P2}");
+            assert_eq!(kept(&text), [P1, P2], "{credit}");
+            assert_eq!(classes(&text)[1], (LineClass::Caption, "caption-before-credit".into()));
+        }
+    }
+
+    #[test]
+    fn a_paragraph_before_a_described_photo_or_first_in_the_article_stays() {
+        // The credit belongs to a caption of its own ("Jo Bell (Credit: …)"), or heads the
+        // photo ("Image copyright …"): the line before is body.
+        for credit in ["Ferry captain Jo Bell (Credit: Harbour Press)", "Image copyright Harbour Press"] {
+            let text = format!("{P1}\n{P2}\n{credit}\n{P3}");
+            assert!(kept(&text).contains(&P2.to_string()), "{credit}: {:?}", classes(&text));
+        }
+        // The article's first line beside its lead photo is the article's.
+        let text = format!("{P1}\nPhoto: Jane Roe\n{P2}");
+        assert_eq!(kept(&text), [P1, P2]);
+    }
+
+    #[test]
+    fn a_long_caption_ending_with_a_credit_is_a_caption() {
+        let caption = format!(
+            "Plan of the new ferry: {} Credit: Harbour Board",
+            "(1) the passenger deck, (2) the car deck, (3) the bridge, (4) the engine room, (5) the cafe. "
+                .repeat(5)
+        );
+        let text = format!("{P1}\n{caption}\n{P2}");
+        assert_eq!(classes(&text)[1], (LineClass::Caption, "photo-caption".into()));
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub const RULES: &[RuleSpec] = &[
             // "… leaving the quay at dawn. Credit: Agency": a credit after the last sentence.
             (r"(?i)[.!?”\x22)]\s+(credits?|courtesy)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
         ],
-        max_words: 80,
+        max_words: 120,
         position: Anywhere,
     },
     RuleSpec {
@@ -301,6 +301,27 @@ fn compile_rule(name: &str, pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("rule {name}: {e}"))
 }
 
+/// A line that is only a photo's credit: bracketed ("(Image: © Agency)"), a credit label
+/// and a name ("Photo: Jane Roe", "Photograph by Jane Roe", "Credit: Agency"), or names
+/// between bars or slashes ("Jane Roe | Agency | Picture Desk"). Callers bound its length.
+pub fn credit_only(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let text = text.trim();
+    if text.starts_with('(') && text.ends_with(')') {
+        return true;
+    }
+    if (text.contains('|') || text.contains('/')) && !text.contains(['.', '!', '?', ',']) {
+        return !text.to_lowercase().starts_with("image ");
+    }
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(photo|photograph|image|picture|pic|foto|bild|credit|courtesy)s?( credits?)?\s*(:|by )",
+        )
+        .expect("credit pattern")
+    })
+    .is_match(text)
+}
+
 /// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
 /// "Comments"): the article ends before it.
 pub fn comment_section_start(text: &str) -> bool {
@@ -441,6 +462,25 @@ mod tests {
         assert_eq!(first_match("SEE MORE: Ferry strike ends after two weeks"), Some("read-more"));
         assert_eq!(first_match("The council gave credit: the quay reopened (on time)."), None);
         assert_eq!(first_match("Residents were asked to see more of the harbour."), None);
+    }
+
+    #[test]
+    fn credit_only_lines() {
+        for line in [
+            "Photo: Jane Roe",
+            "(Image: © Harbour Press)",
+            "Jane Roe | Harbour Press",
+            "Photo by Jane Roe/Agency",
+        ] {
+            assert!(credit_only(line), "{line}");
+        }
+        for line in [
+            "Image copyright Harbour Press",
+            "Photographers gathered on the quay",
+            "Ferry captain Jo Bell (Credit: Agency)",
+        ] {
+            assert!(!credit_only(line), "{line}");
+        }
     }
 
     #[test]
