@@ -223,6 +223,7 @@ impl Cleaner {
         context_pass(&mut decisions);
         mark_teaser_runs(&mut decisions, prose_stop);
         mark_captions_before_credits(&mut decisions);
+        mark_story_cards(&mut decisions);
         decisions
     }
 
@@ -787,6 +788,32 @@ fn context_pass(decisions: &mut [Decision]) {
         let d = &mut decisions[i];
         d.class = class;
         d.reason = reason.to_string();
+    }
+}
+
+/// Most words of a story card's blurb.
+const CARD_BLURB_WORDS: usize = 40;
+
+/// A story card: a title, a one-line blurb and the story's age ("32M ago"). The blurb is the
+/// kept line just above the age, under a title-shaped line (kept or already removed, as a
+/// repeated title is); both go. An article's paragraph is not followed by an age. Linear.
+fn mark_story_cards(decisions: &mut [Decision]) {
+    for i in 1..decisions.len().saturating_sub(1) {
+        let (title, blurb) = (&decisions[i - 1], &decisions[i]);
+        let card = blurb.class == LineClass::Paragraph
+            && blurb.features.words <= CARD_BLURB_WORDS
+            && is_heading_shaped(&title.features, &title.text)
+            && title.class != LineClass::Caption
+            && decisions[i + 1].reason == "dateline"
+            && rules::relative_age(&decisions[i + 1].text);
+        if card {
+            for at in [i - 1, i] {
+                if matches!(decisions[at].class, LineClass::Paragraph | LineClass::Heading) {
+                    decisions[at].class = LineClass::Boilerplate;
+                    decisions[at].reason = "story-card".to_string();
+                }
+            }
+        }
     }
 }
 
@@ -1361,6 +1388,20 @@ mod tests {
         );
         let text = format!("{P1}\n{caption}\n{P2}");
         assert_eq!(classes(&text)[1], (LineClass::Caption, "photo-caption".into()));
+    }
+
+    #[test]
+    fn a_title_and_blurb_over_an_age_are_a_story_card() {
+        let card = "Island school gets a new roof\nBuilders finished the work on the island school a week early, the council said.\n2H ago";
+        let text = format!("{P1}\n{P2}\n{card}\n{P3}");
+        assert_eq!(kept(&text), [P1, P2, P3], "{:?}", classes(&text));
+        let got = classes(&text);
+        assert_eq!(got[2].1, "story-card");
+        assert_eq!(got[3].1, "story-card");
+        assert_eq!(got[4].1, "dateline");
+        // A subheading and its paragraph with a date under them (not an age) stay.
+        let text = format!("{P1}\nThe new timetable\n{P2}\nUpdated March 3\n{P3}");
+        assert_eq!(kept(&text).len(), 4, "{:?}", classes(&text));
     }
 
     #[test]

@@ -73,6 +73,15 @@ use Position::{Anywhere, Tail, Unquoted};
 /// Most words of a line that is a promo for merely naming a newsletter or subscription.
 const PROMO_SHORT_WORDS: usize = 15;
 
+/// A line that is only a relative age: "32M ago", "updated 2 hours ago", "a day ago".
+const RELATIVE_AGE: &str = r"(?i)^((updated|published|posted)\s+)?(\d+|an?|one)\s?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|months?|years?)\s+ago$";
+
+/// Whether a line is only a relative age ("32M ago"), as story cards show under a blurb.
+pub fn relative_age(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(RELATIVE_AGE).expect("relative age pattern")).is_match(text.trim())
+}
+
 /// Ordered: the first rule that matches names the reason.
 pub const RULES: &[RuleSpec] = &[
     RuleSpec {
@@ -192,6 +201,8 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$",
             r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|(?-i:[A-Z]{1,4}T))[\s,:/.|–-]*)+$",
+            // "32M ago", "updated 2 hours ago": a story card's age.
+            RELATIVE_AGE,
         ],
         at_end: &[],
         max_words: 18,
@@ -462,6 +473,16 @@ mod tests {
         assert_eq!(first_match("SEE MORE: Ferry strike ends after two weeks"), Some("read-more"));
         assert_eq!(first_match("The council gave credit: the quay reopened (on time)."), None);
         assert_eq!(first_match("Residents were asked to see more of the harbour."), None);
+    }
+
+    #[test]
+    fn relative_ages() {
+        for line in ["32M ago", "updated 15M ago", "2 hours ago", "a day ago"] {
+            assert!(relative_age(line), "{line}");
+            assert_eq!(first_match(line), Some("dateline"), "{line}");
+        }
+        assert!(!relative_age("Two hours ago the ferry left."));
+        assert!(!relative_age("Years ago"));
     }
 
     #[test]
