@@ -470,6 +470,18 @@ fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
     if !ended_by_section && let Some(end) = list_block_from(decisions, last + 1, true) {
         last = end;
     }
+    // A post the article quotes (its text, then "— Jane Roe (@janeroe) March 3, 2021") just
+    // after the run is the article's last word, not furniture.
+    if !ended_by_section
+        && let Some(end) = (last + 1..decisions.len().min(last + 1 + EMBED_LINES))
+            .take_while(|&j| open(&decisions[j]))
+            .find(|&j| {
+                decisions[j].features.words <= EMBED_ATTRIBUTION_WORDS
+                    && rules::post_attribution(&decisions[j].text)
+            })
+    {
+        last = end;
+    }
     // In an article without prose (results, listings), rows before the first long one are
     // its rows too; before prose, such lines are more often furniture (dates, counts).
     if !has_prose && let Some(start) = first.checked_sub(1).and_then(|i| list_block_from(decisions, i, false))
@@ -491,6 +503,11 @@ fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
         d.reason = reason.to_string();
     }
 }
+
+/// Lines of an embedded post (its text, a link, the attribution) taken in after the run.
+const EMBED_LINES: usize = 3;
+/// Most words of a post's attribution line.
+const EMBED_ATTRIBUTION_WORDS: usize = 15;
 
 /// The reason for removing the section a line heads, if it is a bare header of other stories
 /// or of the article's sources.
@@ -755,6 +772,8 @@ fn context_pass(decisions: &mut [Decision]) {
         }
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
+        } else if d.features.words <= EMBED_ATTRIBUTION_WORDS && rules::post_attribution(&d.text) {
+            (LineClass::Paragraph, "embedded-post")
         } else if blocks[i] {
             if roles[i] == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
                 (LineClass::Heading, "list-title")
@@ -1402,6 +1421,18 @@ mod tests {
         // A subheading and its paragraph with a date under them (not an age) stay.
         let text = format!("{P1}\nThe new timetable\n{P2}\nUpdated March 3\n{P3}");
         assert_eq!(kept(&text).len(), 4, "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_post_quoted_at_the_end_of_the_article_stays() {
+        let post = "The first boat of the new timetable is leaving the quay now! pic.example/abc123";
+        let by = "— Harbour Ferries (@harbourferries) March 3, 2021";
+        let text = format!("Home\nNews\n{P1}\n{P2}\n{post}\n{by}\nMost popular\nContact");
+        assert_eq!(kept(&text), [P1, P2, post, by], "{:?}", classes(&text));
+        assert_eq!(classes(&text)[5], (LineClass::Paragraph, "embedded-post".into()));
+        // Without the attribution, a short line after the article is not taken in.
+        let text = format!("Home\nNews\n{P1}\n{P2}\nFerry photos of the week\nMost popular\nContact");
+        assert_eq!(kept(&text), [P1, P2], "{:?}", classes(&text));
     }
 
     #[test]

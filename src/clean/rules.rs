@@ -333,6 +333,17 @@ pub fn credit_only(text: &str) -> bool {
     .is_match(text)
 }
 
+/// The attribution line that closes an embedded social-media post: "— Jane Roe (@janeroe)
+/// March 3, 2021" (or "3 March 2021").
+pub fn post_attribution(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^[—–-]\s*[^()]+\(@\w+\)\s*(\p{L}+\.? \d+, \d{4}|\d+\.? \p{L}+ \d{4})$")
+            .expect("post attribution pattern")
+    })
+    .is_match(text.trim())
+}
+
 /// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
 /// "Comments"): the article ends before it.
 pub fn comment_section_start(text: &str) -> bool {
@@ -483,6 +494,14 @@ mod tests {
         }
         assert!(!relative_age("Two hours ago the ferry left."));
         assert!(!relative_age("Years ago"));
+    }
+
+    #[test]
+    fn post_attributions() {
+        assert!(post_attribution("— Jane Roe (@janeroe) March 3, 2021"));
+        assert!(post_attribution("- Harbour Ferries (@harbour_ferries) 3 March 2021"));
+        assert!(!post_attribution("— Jane Roe, March 3, 2021"));
+        assert!(!post_attribution("Jane Roe (@janeroe) said on March 3, 2021 that the quay was shut"));
     }
 
     #[test]
