@@ -23,6 +23,7 @@ mod explain;
 mod features;
 mod rules;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
@@ -85,7 +86,11 @@ impl Quality {
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
     pub line: usize,
+    /// The line, less any part cut out of it (`cuts`).
     pub text: String,
+    /// Parts cut out of the line before it was judged (a name's pop-up card run into the
+    /// text), each with its rule; they are removed whatever the line's class.
+    pub cuts: Vec<RemovedLine>,
     pub class: LineClass,
     /// The rule that decided; for kept paragraphs, `body`.
     pub reason: String,
@@ -178,7 +183,21 @@ impl Cleaner {
 
     /// Classifies every line of an article.
     pub fn classify(&self, article: &RawArticle) -> Vec<Decision> {
-        let texts: Vec<&str> = article.lines.iter().map(|l| l.text.as_str()).collect();
+        // A pop-up card run into a line is cut out before the line is measured.
+        let mut cuts: Vec<Option<String>> = vec![None; article.lines.len()];
+        let stripped: Vec<Cow<str>> = article
+            .lines
+            .iter()
+            .zip(cuts.iter_mut())
+            .map(|(l, cut)| match strip_hover_card(&l.text) {
+                Some((kept, card)) => {
+                    *cut = Some(card);
+                    Cow::Owned(kept)
+                }
+                None => Cow::Borrowed(l.text.as_str()),
+            })
+            .collect();
+        let texts: Vec<&str> = stripped.iter().map(|t| t.as_ref()).collect();
         let language = detect_language(&texts);
         let features: Vec<Features> = texts.iter().map(|t| measure(t, language)).collect();
         let prose_stop = prose_stop_level(&features);
@@ -200,13 +219,18 @@ impl Cleaner {
             .map(|(i, (line, features))| {
                 let quality = quality(&features, strictness);
                 let (class, reason) =
-                    match self.rule_for(&line.text, &features, count - i <= TAIL_LINES, &mut buf) {
+                    match self.rule_for(texts[i], &features, count - i <= TAIL_LINES, &mut buf) {
                         Some((class, reason)) => (class, reason),
                         None => (LineClass::Paragraph, String::new()),
                     };
                 Decision {
                     line: line.number,
-                    text: line.text.clone(),
+                    text: texts[i].to_string(),
+                    cuts: cuts[i]
+                        .take()
+                        .map(|text| RemovedLine { text, reason: "hover-card".to_string(), line: line.number })
+                        .into_iter()
+                        .collect(),
                     class,
                     reason,
                     features,
@@ -261,6 +285,16 @@ impl Cleaner {
         }
         None
     }
+}
+
+/// A line with a name's pop-up card cut out (`rules::hover_card`), and the card; a space
+/// takes the card's place before a word or bracket.
+fn strip_hover_card(text: &str) -> Option<(String, String)> {
+    let range = rules::hover_card(text)?;
+    let (before, after) = (&text[..range.start], &text[range.end..]);
+    let space = after.starts_with(|c: char| c.is_alphanumeric() || c == '(');
+    let kept = format!("{before}{}{after}", if space { " " } else { "" });
+    Some((kept, text[range].trim_end().to_string()))
 }
 
 /// A line repeated within this many lines of itself is a story card's title (the image's
@@ -1000,11 +1034,13 @@ pub fn reclean_for_outlets(
     Ok(count)
 }
 
-/// Runs the classifier and splits its verdicts into kept blocks and removed lines.
+/// Runs the classifier and splits its verdicts into kept blocks and removed lines; a part
+/// cut out of a kept line is a removed line of its own, with the same line number.
 pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
     let mut blocks = Vec::new();
     let mut removed = Vec::new();
-    for decision in cleaner.classify(article) {
+    for mut decision in cleaner.classify(article) {
+        removed.append(&mut decision.cuts);
         match decision.class {
             LineClass::Paragraph | LineClass::Heading => blocks.push(Block {
                 kind: if decision.class == LineClass::Heading {
@@ -1433,6 +1469,23 @@ mod tests {
         // Without the attribution, a short line after the article is not taken in.
         let text = format!("Home\nNews\n{P1}\n{P2}\nFerry photos of the week\nMost popular\nContact");
         assert_eq!(kept(&text), [P1, P2], "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_pop_up_card_run_into_a_paragraph_is_cut_out_and_kept_as_removed() {
+        let line = "The ferry bill was backed by Rep. Jane RoeJane RoeFerry vote delayed | Quay works stall again MORE (D-Isle.), who said the island had waited long enough for a better crossing.";
+        let article = parse_seed("t.txt", &format!("{P1}\n{line}\n{P2}")).unwrap();
+        let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        let cleaned = clean(&article, &cleaner);
+        assert_eq!(
+            cleaned.blocks[1].text,
+            "The ferry bill was backed by Rep. Jane Roe (D-Isle.), who said the island had waited long enough for a better crossing."
+        );
+        assert_eq!(cleaned.removed.len(), 1);
+        assert_eq!(cleaned.removed[0].reason, "hover-card");
+        assert_eq!(cleaned.removed[0].text, "Jane RoeFerry vote delayed | Quay works stall again MORE");
+        assert_eq!(cleaned.removed[0].line, 2);
+        assert!(explain(&article, &cleaner).contains("cut         hover-card"));
     }
 
     #[test]

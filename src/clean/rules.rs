@@ -344,6 +344,86 @@ pub fn post_attribution(text: &str) -> bool {
     .is_match(text.trim())
 }
 
+/// How far before a name's repeat its first copy is looked for, and how far after it the
+/// card's closing "MORE" (bytes): the work per line stays linear.
+const HOVER_NAME_BYTES: usize = 100;
+const HOVER_CARD_BYTES: usize = 1200;
+
+/// A name's pop-up card run into a line of text: the name, the name again with no space
+/// before it, the headlines of the card, and its "MORE" link ("… threatened Rep. Jane
+/// RoeJane RoeHarbour bill stalls | Ferry vote delayed MORE (D-Isle.), the office said").
+/// Returns the byte range to cut (from the repeat through "MORE" and its space), which
+/// leaves the name once. Linear: each place where a lower-case letter meets a capital is
+/// checked against a bounded stretch either side.
+pub fn hover_card(text: &str) -> Option<std::ops::Range<usize>> {
+    if !text.contains("MORE") {
+        return None;
+    }
+    let mut prev = ' ';
+    for (at, c) in text.char_indices() {
+        if prev.is_lowercase() && c.is_uppercase() {
+            let (before, after) = text.split_at(at);
+            if let Some(name) = repeated_name(before, after) {
+                let from = at + name;
+                let window = &text[from..floor_boundary(text, from + HOVER_CARD_BYTES)];
+                if let Some(more) = window.match_indices("MORE").map(|(i, _)| i).find(|&i| {
+                    let left = window[..i].chars().next_back();
+                    let right = window[i + 4..].chars().next();
+                    left.is_none_or(|c| !c.is_alphanumeric()) && right.is_none_or(|c| !c.is_alphanumeric())
+                }) {
+                    let mut end = from + more + 4;
+                    end += text[end..].len() - text[end..].trim_start().len();
+                    return Some(at..end);
+                }
+            }
+        }
+        prev = c;
+    }
+    None
+}
+
+/// The length of a name of two to four capitalised words that ends `before` and starts
+/// `after`, the longest if several do.
+fn repeated_name(before: &str, after: &str) -> Option<usize> {
+    let tail = &before[ceil_boundary(before, before.len().saturating_sub(HOVER_NAME_BYTES))..];
+    let mut found = None;
+    let mut words = 0;
+    for (i, c) in tail.char_indices().rev().chain(std::iter::once((usize::MAX, ' '))) {
+        if c != ' ' {
+            continue;
+        }
+        let start = if i == usize::MAX { 0 } else { i + 1 };
+        let name = &tail[start..];
+        let word = name.split(' ').next().unwrap_or("");
+        if word.is_empty() || !word.starts_with(char::is_uppercase) {
+            break;
+        }
+        words += 1;
+        if words >= 2 && after.starts_with(name) {
+            found = Some(name.len());
+        }
+        if words == 4 || i == usize::MAX {
+            break;
+        }
+    }
+    found
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
 /// "Comments"): the article ends before it.
 pub fn comment_section_start(text: &str) -> bool {
@@ -502,6 +582,18 @@ mod tests {
         assert!(post_attribution("- Harbour Ferries (@harbour_ferries) 3 March 2021"));
         assert!(!post_attribution("— Jane Roe, March 3, 2021"));
         assert!(!post_attribution("Jane Roe (@janeroe) said on March 3, 2021 that the quay was shut"));
+    }
+
+    #[test]
+    fn hover_cards_run_into_a_line() {
+        let line = "The bill was backed by Rep. Jane RoeJane RoeFerry vote delayed | Quay works stall MORE (D-Isle.), the office said.";
+        let cut = hover_card(line).unwrap();
+        let kept = format!("{}{}", &line[..cut.start], &line[cut.end..]);
+        assert_eq!(kept, "The bill was backed by Rep. Jane Roe(D-Isle.), the office said.");
+        // A name written twice with a space, or no closing MORE, is left alone.
+        assert_eq!(hover_card("Rep. Jane Roe Jane Roe said MORE was needed."), None);
+        assert_eq!(hover_card("Rep. Jane RoeJane Roe said the quay was shut."), None);
+        assert_eq!(hover_card("iPhone users say MORE storage is needed."), None);
     }
 
     #[test]
