@@ -70,6 +70,12 @@ fn last_chars(text: &str, n: usize) -> &str {
 use LineClass::{Boilerplate, Caption};
 use Position::{Anywhere, Tail, Unquoted};
 
+/// Most words of a bare credit line ("Photo by Jane Roe").
+const CREDIT_LINE_WORDS: usize = 12;
+/// Most words of a caption recognised by a credit run into its end: a paragraph of the
+/// article may quote an agency, a caption is short.
+const SHORT_CAPTION_WORDS: usize = 40;
+
 /// Most words of a line that is a promo for merely naming a newsletter or subscription.
 const PROMO_SHORT_WORDS: usize = 15;
 
@@ -108,6 +114,29 @@ pub const RULES: &[RuleSpec] = &[
             (r"(?i)[.!?”\x22)]\s+(credits?|courtesy)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
         ],
         max_words: 120,
+        position: Anywhere,
+    },
+    // A bare credit line: "Photo by Jane Roe", "Courtesy of the Harbour Board".
+    RuleSpec {
+        name: "photo-caption",
+        class: Caption,
+        patterns: &[r"^(?i:(photo|photograph|image|picture)s? (by|courtesy of)|courtesy of)\s+\p{Lu}[^!?]*$"],
+        at_end: &[],
+        max_words: CREDIT_LINE_WORDS,
+        position: Anywhere,
+    },
+    // A caption whose credit closes it, after its last sentence or run into it: "… in New
+    // York. (AP)", "… in New York.Reuters", "… ate a rabbitCredit: Agency".
+    RuleSpec {
+        name: "photo-caption",
+        class: Caption,
+        patterns: &[],
+        at_end: &[
+            (r"[.!?”\x22]\s*\((AP|AFP|Reuters|Getty Images|Getty|EPA|Bloomberg|Xinhua)\)$", 24),
+            (r"[.!?”\x22]\s*(Reuters|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Alamy)$", 24),
+            (r"\p{Ll}(Credits?|Photo|Image|Picture)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
+        ],
+        max_words: SHORT_CAPTION_WORDS,
         position: Anywhere,
     },
     RuleSpec {
@@ -189,6 +218,8 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"^(?i:by|written by|words by|reporting by|additional reporting by|edited by|editing by|compiled by|text by)\s+\p{Lu}[\p{L}'’.-]*(\s+(\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|al|bin))*\s*([,|–—-]\s*[\p{L} ]{0,40})?$",
             r"^\((?i:reporting|writing|editing) by [^)]*\)\.?$",
+            // "By Jane Roe, Jo Bell on Monday, March 3rd, 2021 at 9:15 a.m.": names, then a date.
+            r"^(?i:by|written by)\s+\p{Lu}[\p{L}'’.-]*(\s*(,|and|&)?\s*\p{Lu}[\p{L}'’.-]*)*\s+(?i:on|at|updated|published)\s+[\p{L}\d ,.:]*\d[\p{L}\d ,.:]*$",
         ],
         at_end: &[],
         max_words: 16,
@@ -326,7 +357,7 @@ pub fn credit_only(text: &str) -> bool {
     }
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^(photo|photograph|image|picture|pic|foto|bild|credit|courtesy)s?( credits?)?\s*(:|by )",
+            r"(?i)^((photo|photograph|image|picture|pic|foto|bild|credit|courtesy)s?( credits?)?\s*(:|by )|courtesy of )",
         )
         .expect("credit pattern")
     })
@@ -594,6 +625,32 @@ mod tests {
         assert_eq!(hover_card("Rep. Jane Roe Jane Roe said MORE was needed."), None);
         assert_eq!(hover_card("Rep. Jane RoeJane Roe said the quay was shut."), None);
         assert_eq!(hover_card("iPhone users say MORE storage is needed."), None);
+    }
+
+    #[test]
+    fn credits_closing_captions_and_dated_bylines() {
+        for line in [
+            "Photo by Jane Roe",
+            "Courtesy of Harbour Board",
+            "The ferry at the quay on March 3, 2021. (AP)",
+            "The ferry at the quay in the old town.Reuters",
+            "The ferry leaving the quay at dawnCredit: Harbour Press",
+        ] {
+            assert_eq!(first_match(line), Some("photo-caption"), "{line}");
+        }
+        for line in [
+            "Photos by the dozen were sent to the council.",
+            "The ferry left at dawn, the agency said, citing Reuters",
+            "Courtesy of the council, the ferry runs free on Sundays",
+        ] {
+            assert_eq!(first_match(line), None, "{line}");
+        }
+        assert_eq!(
+            first_match("By Jane Roe , Jo Bell on Monday, March 3rd, 2021 at 9:15 a.m."),
+            Some("byline")
+        );
+        assert_eq!(first_match("Written by Jane Roe, MS on March 3, 2021"), Some("byline"));
+        assert_eq!(first_match("By Friday, rebels took the port on May 12."), None);
     }
 
     #[test]
