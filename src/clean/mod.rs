@@ -266,7 +266,7 @@ impl Cleaner {
             return Some((LineClass::Paragraph, name.clone()));
         }
         for rule in rules::rules() {
-            if features.words > rule.max_words {
+            if features.words > rule.max_words || features.words < rule.min_words {
                 continue;
             }
             match rule.position {

@@ -36,6 +36,8 @@ pub struct RuleSpec {
     /// a match can be, so the patterns need no counted repetitions (slow to compile).
     pub at_end: &'static [(&'static str, usize)],
     pub max_words: usize,
+    /// Fewest words: a rule for longer lines leaves the short ones to another.
+    pub min_words: usize,
     pub position: Position,
 }
 
@@ -45,6 +47,7 @@ pub struct Rule {
     pub regexes: Vec<Regex>,
     pub at_end: Vec<(Regex, usize)>,
     pub max_words: usize,
+    pub min_words: usize,
     pub position: Position,
 }
 
@@ -111,9 +114,14 @@ pub const RULES: &[RuleSpec] = &[
             (r"(?i)\((image|picture|pic|photograph|foto|bild)( credits?)?\s*:[^()]*\)\s*$", 90),
             (r"(?i)\((photo )?(credits?|courtesy)\s*:[^()]*\)\s*$", 90),
             // "… leaving the quay at dawn. Credit: Agency": a credit after the last sentence.
-            (r"(?i)[.!?”\x22)]\s+(credits?|courtesy)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
+            // Or run into it: "… ate a rabbitCredit: Agency".
+            (
+                r"((?i:[.!?”\x22)]\s+(credits?|courtesy))|\p{Ll}(Credits?|Photo|Image|Picture))\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$",
+                70,
+            ),
         ],
         max_words: 120,
+        min_words: 0,
         position: Anywhere,
     },
     // A bare credit line: "Photo by Jane Roe", "Courtesy of the Harbour Board".
@@ -123,6 +131,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"^(?i:(photo|photograph|image|picture)s? (by|courtesy of)|courtesy of)\s+\p{Lu}[^!?]*$"],
         at_end: &[],
         max_words: CREDIT_LINE_WORDS,
+        min_words: 0,
         position: Anywhere,
     },
     // A caption whose credit closes it, after its last sentence or run into it: "… in New
@@ -131,12 +140,12 @@ pub const RULES: &[RuleSpec] = &[
         name: "photo-caption",
         class: Caption,
         patterns: &[],
-        at_end: &[
-            (r"[.!?”\x22]\s*\((AP|AFP|Reuters|Getty Images|Getty|EPA|Bloomberg|Xinhua)\)$", 24),
-            (r"[.!?”\x22]\s*(Reuters|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Alamy)$", 24),
-            (r"\p{Ll}(Credits?|Photo|Image|Picture)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
-        ],
+        at_end: &[(
+            r"[.!?”\x22]\s*(\((AP|AFP|Reuters|Getty Images|Getty|EPA|Bloomberg|Xinhua)\)|Reuters|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Alamy)$",
+            24,
+        )],
         max_words: SHORT_CAPTION_WORDS,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -145,6 +154,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$"],
         at_end: &[],
         max_words: 12,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -159,6 +169,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -172,6 +183,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
     // A short line naming a newsletter or a subscription is a button or a box's title
@@ -180,10 +192,11 @@ pub const RULES: &[RuleSpec] = &[
         name: "newsletter-promo",
         class: Boilerplate,
         patterns: &[
-            r"(?i)(?-u:\b)(newsletters?|subscribe|subscriptions?|sign(ing)? up|unsubscribe|in your inbox)(?-u:\b)",
+            r"(?i)(?-u:\b)(newsletters?|subscribe|subscriptions?|subscribing|sign(ing)? up|unsubscribe|(in|to) your inbox)(?-u:\b)",
         ],
         at_end: &[],
         max_words: PROMO_SHORT_WORDS,
+        min_words: 0,
         position: Unquoted,
     },
     // A longer one must ask the reader to sign up ("Subscribe to our newsletter for …", "Get
@@ -197,6 +210,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 40,
+        min_words: PROMO_SHORT_WORDS + 1,
         position: Unquoted,
     },
     RuleSpec {
@@ -208,6 +222,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 120,
+        min_words: 0,
         position: Tail,
     },
     RuleSpec {
@@ -223,6 +238,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 16,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -237,6 +253,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 18,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -245,6 +262,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"^\S.{0,40}\s(says|said|wrote|replied):$"],
         at_end: &[],
         max_words: 7,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -255,6 +273,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 25,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -268,6 +287,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 12,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -276,6 +296,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved"],
         at_end: &[],
         max_words: 40,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -284,6 +305,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b"],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -294,6 +316,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 15,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -305,6 +328,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 25,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -316,6 +340,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 6,
+        min_words: 0,
         position: Anywhere,
     },
 ];
@@ -332,6 +357,7 @@ pub fn rules() -> &'static [Rule] {
                 regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
                 at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
                 max_words: spec.max_words,
+                min_words: spec.min_words,
                 position: spec.position,
             })
             .collect()
