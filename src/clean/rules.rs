@@ -269,7 +269,7 @@ pub const RULES: &[RuleSpec] = &[
         name: "read-more",
         class: Boilerplate,
         patterns: &[
-            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|see all|view all|view more|show all|show more|load more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
         ],
         at_end: &[],
         max_words: 25,
@@ -621,6 +621,9 @@ mod tests {
         assert_eq!(first_match("SEE MORE: Ferry strike ends after two weeks"), Some("read-more"));
         assert_eq!(first_match("The council gave credit: the quay reopened (on time)."), None);
         assert_eq!(first_match("Residents were asked to see more of the harbour."), None);
+        assert_eq!(first_match("View all (4)"), Some("read-more"));
+        assert_eq!(first_match("Show more"), Some("read-more"));
+        assert_eq!(first_match("Viewers all agreed that the ferry was late."), None);
     }
 
     #[test]
