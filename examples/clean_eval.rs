@@ -6,6 +6,8 @@
 //! cargo run --release --example clean_eval -- --bench path/to/seeds
 //! ```
 //!
+//! `--every` prints every page's scores, not only the worst ten (to compare two runs).
+//!
 //! `--bench DIR` only times the cleaner (learning repeats, then cleaning every `*.txt` in
 //! `DIR` on one thread, best of three) and prints lines per second.
 //!
@@ -53,21 +55,23 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut dir = None;
     let mut show = None;
+    let mut every = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--show" => show = args.next(),
+            "--every" => every = true,
             "--bench" => {
                 let Some(seeds) = args.next() else { bail!("--bench needs a folder of seeds") };
                 return bench(Path::new(&seeds));
             }
             "-h" | "--help" => {
-                println!("usage: clean_eval CORPUS_DIR [--show NNN]");
+                println!("usage: clean_eval CORPUS_DIR [--show NNN | --every]");
                 return Ok(());
             }
             _ => dir = Some(PathBuf::from(arg)),
         }
     }
-    let Some(dir) = dir else { bail!("usage: clean_eval CORPUS_DIR [--show NNN]") };
+    let Some(dir) = dir else { bail!("usage: clean_eval CORPUS_DIR [--show NNN | --every]") };
     let pages = load_pages(&dir)?;
     if pages.is_empty() {
         bail!("{}: no NNN.gold.txt files", dir.display());
@@ -108,8 +112,8 @@ fn main() -> Result<()> {
         println!("  reference: keep every line F1={fa:.3}; lines of 80+ chars F1={fl:.3}");
         let mut order: Vec<usize> = (0..pages.len()).collect();
         order.sort_by(|&a, &b| scores[a].f1().total_cmp(&scores[b].f1()).then(a.cmp(&b)));
-        println!("  worst pages:");
-        for &i in order.iter().take(10) {
+        println!("  {}:", if every { "every page" } else { "worst pages" });
+        for &i in order.iter().take(if every { order.len() } else { 10 }) {
             let s = scores[i];
             println!(
                 "    {} ({})  P={:.3} R={:.3} F1={:.3}",

@@ -54,6 +54,9 @@ pub fn explain(article: &RawArticle, cleaner: &Cleaner) -> String {
     let _ = writeln!(out, "line class       reason            quality   main words stop  end | text");
     for d in &decisions {
         let _ = writeln!(out, "{}", explain_line(d));
+        for cut in &d.cuts {
+            let _ = writeln!(out, "{:>4} {:<11} {:<17} {:<33} | {}", d.line, "cut", cut.reason, "", cut.text);
+        }
     }
     out
 }

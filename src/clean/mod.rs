@@ -23,6 +23,7 @@ mod explain;
 mod features;
 mod rules;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
@@ -85,7 +86,11 @@ impl Quality {
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
     pub line: usize,
+    /// The line, less any part cut out of it (`cuts`).
     pub text: String,
+    /// Parts cut out of the line before it was judged (a name's pop-up card run into the
+    /// text), each with its rule; they are removed whatever the line's class.
+    pub cuts: Vec<RemovedLine>,
     pub class: LineClass,
     /// The rule that decided; for kept paragraphs, `body`.
     pub reason: String,
@@ -178,7 +183,21 @@ impl Cleaner {
 
     /// Classifies every line of an article.
     pub fn classify(&self, article: &RawArticle) -> Vec<Decision> {
-        let texts: Vec<&str> = article.lines.iter().map(|l| l.text.as_str()).collect();
+        // A pop-up card run into a line is cut out before the line is measured.
+        let mut cuts: Vec<Option<String>> = vec![None; article.lines.len()];
+        let stripped: Vec<Cow<str>> = article
+            .lines
+            .iter()
+            .zip(cuts.iter_mut())
+            .map(|(l, cut)| match strip_hover_card(&l.text) {
+                Some((kept, card)) => {
+                    *cut = Some(card);
+                    Cow::Owned(kept)
+                }
+                None => Cow::Borrowed(l.text.as_str()),
+            })
+            .collect();
+        let texts: Vec<&str> = stripped.iter().map(|t| t.as_ref()).collect();
         let language = detect_language(&texts);
         let features: Vec<Features> = texts.iter().map(|t| measure(t, language)).collect();
         let prose_stop = prose_stop_level(&features);
@@ -200,13 +219,18 @@ impl Cleaner {
             .map(|(i, (line, features))| {
                 let quality = quality(&features, strictness);
                 let (class, reason) =
-                    match self.rule_for(&line.text, &features, count - i <= TAIL_LINES, &mut buf) {
+                    match self.rule_for(texts[i], &features, count - i <= TAIL_LINES, &mut buf) {
                         Some((class, reason)) => (class, reason),
                         None => (LineClass::Paragraph, String::new()),
                     };
                 Decision {
                     line: line.number,
-                    text: line.text.clone(),
+                    text: texts[i].to_string(),
+                    cuts: cuts[i]
+                        .take()
+                        .map(|text| RemovedLine { text, reason: "hover-card".to_string(), line: line.number })
+                        .into_iter()
+                        .collect(),
                     class,
                     reason,
                     features,
@@ -221,6 +245,9 @@ impl Cleaner {
         promote_sentences_of_short_articles(&mut decisions);
         mark_main_run(&mut decisions, strictness == Some(prose_stop));
         context_pass(&mut decisions);
+        mark_teaser_runs(&mut decisions, prose_stop);
+        mark_captions_before_credits(&mut decisions);
+        mark_story_cards(&mut decisions);
         decisions
     }
 
@@ -239,11 +266,13 @@ impl Cleaner {
             return Some((LineClass::Paragraph, name.clone()));
         }
         for rule in rules::rules() {
-            if features.words > rule.max_words {
+            if features.words > rule.max_words || features.words < rule.min_words {
                 continue;
             }
-            if rule.position == rules::Position::Tail && !in_tail {
-                continue;
+            match rule.position {
+                rules::Position::Tail if !in_tail => continue,
+                rules::Position::Unquoted if rules::opens_quoted(text) => continue,
+                _ => {}
             }
             if rule.is_match(text) {
                 return Some((rule.class, rule.name.to_string()));
@@ -256,6 +285,16 @@ impl Cleaner {
         }
         None
     }
+}
+
+/// A line with a name's pop-up card cut out (`rules::hover_card`), and the card; a space
+/// takes the card's place before a word or bracket.
+fn strip_hover_card(text: &str) -> Option<(String, String)> {
+    let range = rules::hover_card(text)?;
+    let (before, after) = (&text[..range.start], &text[range.end..]);
+    let space = after.starts_with(|c: char| c.is_alphanumeric() || c == '(');
+    let kept = format!("{before}{}{after}", if space { " " } else { "" });
+    Some((kept, text[range].trim_end().to_string()))
 }
 
 /// A line repeated within this many lines of itself is a story card's title (the image's
@@ -465,6 +504,18 @@ fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
     if !ended_by_section && let Some(end) = list_block_from(decisions, last + 1, true) {
         last = end;
     }
+    // A post the article quotes (its text, then "— Jane Roe (@janeroe) March 3, 2021") just
+    // after the run is the article's last word, not furniture.
+    if !ended_by_section
+        && let Some(end) = (last + 1..decisions.len().min(last + 1 + EMBED_LINES))
+            .take_while(|&j| open(&decisions[j]))
+            .find(|&j| {
+                decisions[j].features.words <= EMBED_ATTRIBUTION_WORDS
+                    && rules::post_attribution(&decisions[j].text)
+            })
+    {
+        last = end;
+    }
     // In an article without prose (results, listings), rows before the first long one are
     // its rows too; before prose, such lines are more often furniture (dates, counts).
     if !has_prose && let Some(start) = first.checked_sub(1).and_then(|i| list_block_from(decisions, i, false))
@@ -486,6 +537,11 @@ fn mark_main_run(decisions: &mut [Decision], has_prose: bool) {
         d.reason = reason.to_string();
     }
 }
+
+/// Lines of an embedded post (its text, a link, the attribution) taken in after the run.
+const EMBED_LINES: usize = 3;
+/// Most words of a post's attribution line.
+const EMBED_ATTRIBUTION_WORDS: usize = 15;
 
 /// The reason for removing the section a line heads, if it is a bare header of other stories
 /// or of the article's sources.
@@ -750,6 +806,8 @@ fn context_pass(decisions: &mut [Decision]) {
         }
         let (class, reason) = if !d.in_main {
             (LineClass::Boilerplate, "outside-article")
+        } else if d.features.words <= EMBED_ATTRIBUTION_WORDS && rules::post_attribution(&d.text) {
+            (LineClass::Paragraph, "embedded-post")
         } else if blocks[i] {
             if roles[i] == ListRole::Title && is_heading_shaped(&d.features, &d.text) {
                 (LineClass::Heading, "list-title")
@@ -783,6 +841,126 @@ fn context_pass(decisions: &mut [Decision]) {
         let d = &mut decisions[i];
         d.class = class;
         d.reason = reason.to_string();
+    }
+}
+
+/// Most words of a story card's blurb.
+const CARD_BLURB_WORDS: usize = 40;
+
+/// A story card: a title, a one-line blurb and the story's age ("32M ago"). The blurb is the
+/// kept line just above the age, under a title-shaped line (kept or already removed, as a
+/// repeated title is); both go. An article's paragraph is not followed by an age. Linear.
+fn mark_story_cards(decisions: &mut [Decision]) {
+    for i in 1..decisions.len().saturating_sub(1) {
+        let (title, blurb) = (&decisions[i - 1], &decisions[i]);
+        let card = blurb.class == LineClass::Paragraph
+            && blurb.features.words <= CARD_BLURB_WORDS
+            && is_heading_shaped(&title.features, &title.text)
+            && title.class != LineClass::Caption
+            && decisions[i + 1].reason == "dateline"
+            && rules::relative_age(&decisions[i + 1].text);
+        if card {
+            for at in [i - 1, i] {
+                if matches!(decisions[at].class, LineClass::Paragraph | LineClass::Heading) {
+                    decisions[at].class = LineClass::Boilerplate;
+                    decisions[at].reason = "story-card".to_string();
+                }
+            }
+        }
+    }
+}
+
+/// Most words of a line that is only a photo credit.
+const CREDIT_ONLY_WORDS: usize = 8;
+
+/// A line that is only a photo's credit ("Photo: Jane Roe", "(Image: © Agency)", "Jane Roe |
+/// Agency | Getty Images"), which the caption rule removed: the photo's caption, if any, is
+/// the line before it. "Image copyright Agency" heads a photo whose caption follows.
+fn is_credit_only(d: &Decision) -> bool {
+    d.reason == "photo-caption" && d.features.words <= CREDIT_ONLY_WORDS && rules::credit_only(&d.text)
+}
+
+/// A kept line just before a credit-only line is the photo's caption, when the article has
+/// kept text before it (the first lines of an article are its own, even beside a photo).
+/// Linear.
+fn mark_captions_before_credits(decisions: &mut [Decision]) {
+    let mut kept_before = false;
+    for i in 0..decisions.len().saturating_sub(1) {
+        let d = &decisions[i];
+        let kept = d.class == LineClass::Paragraph;
+        let caption = kept
+            && kept_before
+            && matches!(d.reason.as_str(), "body" | "short-in-body" | "list-in-body")
+            && d.features.words >= 5
+            && !d.text.trim_end().ends_with(':')
+            && is_credit_only(&decisions[i + 1]);
+        kept_before |= kept;
+        if caption {
+            decisions[i].class = LineClass::Caption;
+            decisions[i].reason = "caption-before-credit".to_string();
+        }
+    }
+}
+
+/// Headlines in a row that make a box of links to other stories.
+const TEASER_RUN_LINES: usize = 3;
+/// A headline's function words, against the article's prose: headlines are terse.
+const TEASER_STOP_SHARE: f32 = 0.75;
+
+/// Whether a kept line may be one headline in a box of links to other stories: title-shaped
+/// (no closing full stop, at most 14 words), at least three words, kept as a short line, a
+/// subheading or a terse paragraph (rows of a list or table are not, nor lines with prices).
+fn teaser_candidate(d: &Decision) -> bool {
+    matches!(d.reason.as_str(), "short-in-body" | "subheading" | "body")
+        && d.features.words >= 3
+        && is_heading_shaped(&d.features, &d.text)
+        && !is_data_row(d)
+}
+
+/// Prices, shares and figures: a row of a table or a shopping list, not a headline.
+fn is_data_row(d: &Decision) -> bool {
+    d.features.digit_ratio >= 0.1 || d.text.contains(['$', '€', '£', '¥', '%'])
+}
+
+/// A box of links to other stories without a header, between paragraphs: three or more
+/// title-shaped lines in a row (lines rules removed between them aside), nearly all terse as
+/// headlines are (few function words against the article's prose), and not introduced by a
+/// line ending in a colon (a list the article announces: "What is new:"). A subheading is one
+/// such line, and a list of the article's points reads as prose. Linear.
+fn mark_teaser_runs(decisions: &mut [Decision], prose_stop: f32) {
+    let terse = |d: &Decision| d.features.stopword_ratio < prose_stop * TEASER_STOP_SHARE;
+    let mut i = 0;
+    while i < decisions.len() {
+        if !teaser_candidate(&decisions[i]) {
+            i += 1;
+            continue;
+        }
+        // The run: candidates, with removed lines between them skipped over.
+        let (mut members, mut last) = (Vec::new(), i);
+        let mut j = i;
+        while j < decisions.len() {
+            let d = &decisions[j];
+            if teaser_candidate(d) {
+                members.push(j);
+                last = j;
+            } else if matches!(d.class, LineClass::Paragraph | LineClass::Heading) {
+                break;
+            }
+            j += 1;
+        }
+        let introduced = decisions[..i]
+            .iter()
+            .rev()
+            .find(|d| matches!(d.class, LineClass::Paragraph | LineClass::Heading))
+            .is_some_and(|d| d.text.trim_end().ends_with(':'));
+        let wordy = members.iter().filter(|&&m| !terse(&decisions[m])).count();
+        if members.len() >= TEASER_RUN_LINES && wordy <= 1 && !introduced {
+            for &m in &members {
+                decisions[m].class = LineClass::Boilerplate;
+                decisions[m].reason = "teaser-run".to_string();
+            }
+        }
+        i = last + 1;
     }
 }
 
@@ -856,11 +1034,13 @@ pub fn reclean_for_outlets(
     Ok(count)
 }
 
-/// Runs the classifier and splits its verdicts into kept blocks and removed lines.
+/// Runs the classifier and splits its verdicts into kept blocks and removed lines; a part
+/// cut out of a kept line is a removed line of its own, with the same line number.
 pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
     let mut blocks = Vec::new();
     let mut removed = Vec::new();
-    for decision in cleaner.classify(article) {
+    for mut decision in cleaner.classify(article) {
+        removed.append(&mut decision.cuts);
         match decision.class {
             LineClass::Paragraph | LineClass::Heading => blocks.push(Block {
                 kind: if decision.class == LineClass::Heading {
@@ -960,6 +1140,19 @@ mod tests {
     fn long_paragraph_mentioning_a_newsletter_stays() {
         let long = "The minister told reporters that the government would publish a newsletter for farmers every month, explaining subsidies, weather forecasts, prices at regional markets and the new rules on exports that come into force next year, and that the first issue would go out in March.";
         assert_eq!(classes(long)[0].0, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn a_promo_asks_the_reader_to_sign_up() {
+        let quoted = "“After a year of cuts,” the analyst asks, “which of the island papers will readers still think is worth a digital subscription, and what is left to sell them?”";
+        let plain = "The harbour weekly lost a third of its readers last year, and fewer than a thousand people now pay for a digital subscription to it, its owner said.";
+        let ask = "Get the harbour's news delivered to your inbox every morning: subscribe to our free daily newsletter for the ferry times and more.";
+        let text = format!("{BODY}\n{quoted}\n{plain}\nManage Subscription\n{ask}\n{BODY}");
+        let got = classes(&text);
+        assert_eq!(got[1].0, LineClass::Paragraph, "{got:?}");
+        assert_eq!(got[2].0, LineClass::Paragraph, "{got:?}");
+        assert_eq!(got[3].1, "newsletter-promo");
+        assert_eq!(got[4].1, "newsletter-promo");
     }
 
     #[test]
@@ -1193,6 +1386,106 @@ mod tests {
         assert_eq!(got.len(), 11, "{got:?}");
         assert_eq!(got[0], P1);
         assert_eq!(got[10], P3);
+    }
+
+    #[test]
+    fn headlines_in_a_row_between_paragraphs_are_teasers() {
+        let box_ = "Island Ferry Operator Names New Chief Executive\nPhotos: Storm Damage Along the Old Quay\nHarbour Library Reopens After Roof Repairs";
+        let text = format!("{P1}\n{P2}\n{box_}\n{P3}");
+        assert_eq!(kept(&text), [P1, P2, P3]);
+        assert!(classes(&text)[2..5].iter().all(|(_, r)| r == "teaser-run"), "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_list_the_article_announces_is_not_a_teaser_box() {
+        let intro = "The operator listed what changes on the island boats from next month:";
+        let items = "Earlier crossings on weekday mornings\nA later boat home on Friday nights\nCheaper tickets for island pupils";
+        let text = format!("{P1}\n{intro}\n{items}\n{P3}");
+        assert_eq!(kept(&text).len(), 6, "{:?}", classes(&text));
+        // Items that read as prose (full of function words) stay without an introduction too.
+        let items = "You will get to the quay before the school bell\nYour ticket is good for the whole of the day\nThere is a later boat for those who work in town";
+        let text = format!("{P1}\n{P2}\n{items}\n{P3}");
+        assert_eq!(kept(&text).len(), 6, "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn the_line_before_a_bare_credit_is_the_photos_caption() {
+        let caption =
+            "The new ferry, left, and the old one, right, moored side by side at the quay on Tuesday morning";
+        for credit in
+            ["Jane Roe | Harbour Press | Getty Images", "(Image: © Harbour Press)", "Photo: Jane Roe"]
+        {
+            let text = format!("{P1}\n{caption}\n{credit}\n{P2}");
+            assert_eq!(kept(&text), [P1, P2], "{credit}");
+            assert_eq!(classes(&text)[1], (LineClass::Caption, "caption-before-credit".into()));
+        }
+    }
+
+    #[test]
+    fn a_paragraph_before_a_described_photo_or_first_in_the_article_stays() {
+        // The credit belongs to a caption of its own ("Jo Bell (Credit: …)"), or heads the
+        // photo ("Image copyright …"): the line before is body.
+        for credit in ["Ferry captain Jo Bell (Credit: Harbour Press)", "Image copyright Harbour Press"] {
+            let text = format!("{P1}\n{P2}\n{credit}\n{P3}");
+            assert!(kept(&text).contains(&P2.to_string()), "{credit}: {:?}", classes(&text));
+        }
+        // The article's first line beside its lead photo is the article's.
+        let text = format!("{P1}\nPhoto: Jane Roe\n{P2}");
+        assert_eq!(kept(&text), [P1, P2]);
+    }
+
+    #[test]
+    fn a_long_caption_ending_with_a_credit_is_a_caption() {
+        let caption = format!(
+            "Plan of the new ferry: {} Credit: Harbour Board",
+            "(1) the passenger deck, (2) the car deck, (3) the bridge, (4) the engine room, (5) the cafe. "
+                .repeat(5)
+        );
+        let text = format!("{P1}\n{caption}\n{P2}");
+        assert_eq!(classes(&text)[1], (LineClass::Caption, "photo-caption".into()));
+    }
+
+    #[test]
+    fn a_title_and_blurb_over_an_age_are_a_story_card() {
+        let card = "Island school gets a new roof\nBuilders finished the work on the island school a week early, the council said.\n2H ago";
+        let text = format!("{P1}\n{P2}\n{card}\n{P3}");
+        assert_eq!(kept(&text), [P1, P2, P3], "{:?}", classes(&text));
+        let got = classes(&text);
+        assert_eq!(got[2].1, "story-card");
+        assert_eq!(got[3].1, "story-card");
+        assert_eq!(got[4].1, "dateline");
+        // A subheading and its paragraph with a date under them (not an age) stay.
+        let text = format!("{P1}\nThe new timetable\n{P2}\nUpdated March 3\n{P3}");
+        assert_eq!(kept(&text).len(), 4, "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_post_quoted_at_the_end_of_the_article_stays() {
+        let post = "The first boat of the new timetable is leaving the quay now! pic.example/abc123";
+        let by = "— Harbour Ferries (@harbourferries) March 3, 2021";
+        let text = format!("Home\nNews\n{P1}\n{P2}\n{post}\n{by}\nMost popular\nContact");
+        assert_eq!(kept(&text), [P1, P2, post, by], "{:?}", classes(&text));
+        assert_eq!(classes(&text)[5], (LineClass::Paragraph, "embedded-post".into()));
+        // Without the attribution, a short line after the article is not taken in.
+        let text = format!("Home\nNews\n{P1}\n{P2}\nFerry photos of the week\nMost popular\nContact");
+        assert_eq!(kept(&text), [P1, P2], "{:?}", classes(&text));
+    }
+
+    #[test]
+    fn a_pop_up_card_run_into_a_paragraph_is_cut_out_and_kept_as_removed() {
+        let line = "The ferry bill was backed by Rep. Jane RoeJane RoeFerry vote delayed | Quay works stall again MORE (D-Isle.), who said the island had waited long enough for a better crossing.";
+        let article = parse_seed("t.txt", &format!("{P1}\n{line}\n{P2}")).unwrap();
+        let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        let cleaned = clean(&article, &cleaner);
+        assert_eq!(
+            cleaned.blocks[1].text,
+            "The ferry bill was backed by Rep. Jane Roe (D-Isle.), who said the island had waited long enough for a better crossing."
+        );
+        assert_eq!(cleaned.removed.len(), 1);
+        assert_eq!(cleaned.removed[0].reason, "hover-card");
+        assert_eq!(cleaned.removed[0].text, "Jane RoeFerry vote delayed | Quay works stall again MORE");
+        assert_eq!(cleaned.removed[0].line, 2);
+        assert!(explain(&article, &cleaner).contains("cut         hover-card"));
     }
 
     #[test]

@@ -14,6 +14,14 @@ pub enum Position {
     Anywhere,
     /// Only among the last few lines (author bios, trailing credits).
     Tail,
+    /// Anywhere but on a line that opens with a quotation mark: quoted speech is the
+    /// article's whatever words it uses.
+    Unquoted,
+}
+
+/// Whether a line opens with a quotation mark.
+pub fn opens_quoted(text: &str) -> bool {
+    text.trim_start().starts_with(['"', '“', '„', '‘', '\'', '«', '「'])
 }
 
 pub struct RuleSpec {
@@ -28,6 +36,8 @@ pub struct RuleSpec {
     /// a match can be, so the patterns need no counted repetitions (slow to compile).
     pub at_end: &'static [(&'static str, usize)],
     pub max_words: usize,
+    /// Fewest words: a rule for longer lines leaves the short ones to another.
+    pub min_words: usize,
     pub position: Position,
 }
 
@@ -37,6 +47,7 @@ pub struct Rule {
     pub regexes: Vec<Regex>,
     pub at_end: Vec<(Regex, usize)>,
     pub max_words: usize,
+    pub min_words: usize,
     pub position: Position,
 }
 
@@ -60,7 +71,25 @@ fn last_chars(text: &str, n: usize) -> &str {
 }
 
 use LineClass::{Boilerplate, Caption};
-use Position::{Anywhere, Tail};
+use Position::{Anywhere, Tail, Unquoted};
+
+/// Most words of a bare credit line ("Photo by Jane Roe").
+const CREDIT_LINE_WORDS: usize = 12;
+/// Most words of a caption recognised by a credit run into its end: a paragraph of the
+/// article may quote an agency, a caption is short.
+const SHORT_CAPTION_WORDS: usize = 40;
+
+/// Most words of a line that is a promo for merely naming a newsletter or subscription.
+const PROMO_SHORT_WORDS: usize = 15;
+
+/// A line that is only a relative age: "32M ago", "updated 2 hours ago", "a day ago".
+const RELATIVE_AGE: &str = r"(?i)^((updated|published|posted)\s+)?(\d+|an?|one)\s?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|months?|years?)\s+ago$";
+
+/// Whether a line is only a relative age ("32M ago"), as story cards show under a blurb.
+pub fn relative_age(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(RELATIVE_AGE).expect("relative age pattern")).is_match(text.trim())
+}
 
 /// Ordered: the first rule that matches names the reason.
 pub const RULES: &[RuleSpec] = &[
@@ -85,9 +114,38 @@ pub const RULES: &[RuleSpec] = &[
             (r"(?i)\((image|picture|pic|photograph|foto|bild)( credits?)?\s*:[^()]*\)\s*$", 90),
             (r"(?i)\((photo )?(credits?|courtesy)\s*:[^()]*\)\s*$", 90),
             // "… leaving the quay at dawn. Credit: Agency": a credit after the last sentence.
-            (r"(?i)[.!?”\x22)]\s+(credits?|courtesy)\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$", 70),
+            // Or run into it: "… ate a rabbitCredit: Agency".
+            (
+                r"((?i:[.!?”\x22)]\s+(credits?|courtesy))|\p{Ll}(Credits?|Photo|Image|Picture))\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$",
+                70,
+            ),
         ],
-        max_words: 80,
+        max_words: 120,
+        min_words: 0,
+        position: Anywhere,
+    },
+    // A bare credit line: "Photo by Jane Roe", "Courtesy of the Harbour Board".
+    RuleSpec {
+        name: "photo-caption",
+        class: Caption,
+        patterns: &[r"^(?i:(photo|photograph|image|picture)s? (by|courtesy of)|courtesy of)\s+\p{Lu}[^!?]*$"],
+        at_end: &[],
+        max_words: CREDIT_LINE_WORDS,
+        min_words: 0,
+        position: Anywhere,
+    },
+    // A caption whose credit closes it, after its last sentence or run into it: "… in New
+    // York. (AP)", "… in New York.Reuters", "… ate a rabbitCredit: Agency".
+    RuleSpec {
+        name: "photo-caption",
+        class: Caption,
+        patterns: &[],
+        at_end: &[(
+            r"[.!?”\x22]\s*(\((AP|AFP|Reuters|Getty Images|Getty|EPA|Bloomberg|Xinhua)\)|Reuters|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Alamy)$",
+            24,
+        )],
+        max_words: SHORT_CAPTION_WORDS,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -96,6 +154,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$"],
         at_end: &[],
         max_words: 12,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -110,6 +169,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -123,17 +183,35 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
+    // A short line naming a newsletter or a subscription is a button or a box's title
+    // ("Newsletters", "Manage Subscription").
     RuleSpec {
         name: "newsletter-promo",
         class: Boilerplate,
         patterns: &[
-            r"(?i)\bnewsletters?\b|\bsubscribe\b|\bsubscription\b|\bsign(ing)? up\b|\bunsubscribe\b|\bin your inbox\b|\bdelivered to your inbox\b",
+            r"(?i)(?-u:\b)(newsletters?|subscribe|subscriptions?|subscribing|sign(ing)? up|unsubscribe|(in|to) your inbox)(?-u:\b)",
+        ],
+        at_end: &[],
+        max_words: PROMO_SHORT_WORDS,
+        min_words: 0,
+        position: Unquoted,
+    },
+    // A longer one must ask the reader to sign up ("Subscribe to our newsletter for …", "Get
+    // the headlines delivered to your inbox"): a paragraph that mentions a subscription
+    // ("… worth a digital subscription?") is the article's.
+    RuleSpec {
+        name: "newsletter-promo",
+        class: Boilerplate,
+        patterns: &[
+            r"(?i)(?-u:\b)(subscribe (to|now|today|for|here|and)|sign(ing)? up (for|to|now|here|today)|unsubscribe|(in|to) your inbox|(our|free|daily|weekly|email|e-mail) newsletters?|your subscription|subscribing)(?-u:\b)|(?-u:\b)subscribe[.!]?$",
         ],
         at_end: &[],
         max_words: 40,
-        position: Anywhere,
+        min_words: PROMO_SHORT_WORDS + 1,
+        position: Unquoted,
     },
     RuleSpec {
         name: "author-bio",
@@ -144,6 +222,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 120,
+        min_words: 0,
         position: Tail,
     },
     RuleSpec {
@@ -154,9 +233,12 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"^(?i:by|written by|words by|reporting by|additional reporting by|edited by|editing by|compiled by|text by)\s+\p{Lu}[\p{L}'’.-]*(\s+(\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|al|bin))*\s*([,|–—-]\s*[\p{L} ]{0,40})?$",
             r"^\((?i:reporting|writing|editing) by [^)]*\)\.?$",
+            // "By Jane Roe, Jo Bell on Monday, March 3rd, 2021 at 9:15 a.m.": names, then a date.
+            r"^(?i:by|written by)\s+\p{Lu}[\p{L}'’.-]*(\s*(,|and|&)?\s*\p{Lu}[\p{L}'’.-]*)*\s+(?i:on|at|updated|published)\s+[\p{L}\d ,.:]*\d[\p{L}\d ,.:]*$",
         ],
         at_end: &[],
         max_words: 16,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -166,9 +248,12 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[
             r"(?i)^(posted|published|updated|last updated|modified)\b\s*(on|by|:|at)?\s.{0,90}$",
             r"(?i)^(((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,4}(st|nd|rd|th)?|at|am|pm|a\.m\.|p\.m\.|gmt|utc|(?-i:[A-Z]{1,4}T))[\s,:/.|–-]*)+$",
+            // "32M ago", "updated 2 hours ago": a story card's age.
+            RELATIVE_AGE,
         ],
         at_end: &[],
         max_words: 18,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -177,16 +262,18 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"^\S.{0,40}\s(says|said|wrote|replied):$"],
         at_end: &[],
         max_words: 7,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
         name: "read-more",
         class: Boilerplate,
         patterns: &[
-            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
+            r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|see all|view all|view more|show all|show more|load more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
         ],
         at_end: &[],
         max_words: 25,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -200,6 +287,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 12,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -208,6 +296,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved"],
         at_end: &[],
         max_words: 40,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -216,6 +305,7 @@ pub const RULES: &[RuleSpec] = &[
         patterns: &[r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b"],
         at_end: &[],
         max_words: 60,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -226,6 +316,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 15,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -237,6 +328,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 25,
+        min_words: 0,
         position: Anywhere,
     },
     RuleSpec {
@@ -248,6 +340,7 @@ pub const RULES: &[RuleSpec] = &[
         ],
         at_end: &[],
         max_words: 6,
+        min_words: 0,
         position: Anywhere,
     },
 ];
@@ -264,6 +357,7 @@ pub fn rules() -> &'static [Rule] {
                 regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
                 at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
                 max_words: spec.max_words,
+                min_words: spec.min_words,
                 position: spec.position,
             })
             .collect()
@@ -273,6 +367,118 @@ pub fn rules() -> &'static [Rule] {
 /// The table is code: a bad pattern is a bug caught by the unit tests.
 fn compile_rule(name: &str, pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("rule {name}: {e}"))
+}
+
+/// A line that is only a photo's credit: bracketed ("(Image: © Agency)"), a credit label
+/// and a name ("Photo: Jane Roe", "Photograph by Jane Roe", "Credit: Agency"), or names
+/// between bars or slashes ("Jane Roe | Agency | Picture Desk"). Callers bound its length.
+pub fn credit_only(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let text = text.trim();
+    if text.starts_with('(') && text.ends_with(')') {
+        return true;
+    }
+    if (text.contains('|') || text.contains('/')) && !text.contains(['.', '!', '?', ',']) {
+        return !text.to_lowercase().starts_with("image ");
+    }
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^((photo|photograph|image|picture|pic|foto|bild|credit|courtesy)s?( credits?)?\s*(:|by )|courtesy of )",
+        )
+        .expect("credit pattern")
+    })
+    .is_match(text)
+}
+
+/// The attribution line that closes an embedded social-media post: "— Jane Roe (@janeroe)
+/// March 3, 2021" (or "3 March 2021").
+pub fn post_attribution(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^[—–-]\s*[^()]+\(@\w+\)\s*(\p{L}+\.? \d+, \d{4}|\d+\.? \p{L}+ \d{4})$")
+            .expect("post attribution pattern")
+    })
+    .is_match(text.trim())
+}
+
+/// How far before a name's repeat its first copy is looked for, and how far after it the
+/// card's closing "MORE" (bytes): the work per line stays linear.
+const HOVER_NAME_BYTES: usize = 100;
+const HOVER_CARD_BYTES: usize = 1200;
+
+/// A name's pop-up card run into a line of text: the name, the name again with no space
+/// before it, the headlines of the card, and its "MORE" link ("… threatened Rep. Jane
+/// RoeJane RoeHarbour bill stalls | Ferry vote delayed MORE (D-Isle.), the office said").
+/// Returns the byte range to cut (from the repeat through "MORE" and its space), which
+/// leaves the name once. Linear: each place where a lower-case letter meets a capital is
+/// checked against a bounded stretch either side.
+pub fn hover_card(text: &str) -> Option<std::ops::Range<usize>> {
+    if !text.contains("MORE") {
+        return None;
+    }
+    let mut prev = ' ';
+    for (at, c) in text.char_indices() {
+        if prev.is_lowercase() && c.is_uppercase() {
+            let (before, after) = text.split_at(at);
+            if let Some(name) = repeated_name(before, after) {
+                let from = at + name;
+                let window = &text[from..floor_boundary(text, from + HOVER_CARD_BYTES)];
+                if let Some(more) = window.match_indices("MORE").map(|(i, _)| i).find(|&i| {
+                    let left = window[..i].chars().next_back();
+                    let right = window[i + 4..].chars().next();
+                    left.is_none_or(|c| !c.is_alphanumeric()) && right.is_none_or(|c| !c.is_alphanumeric())
+                }) {
+                    let mut end = from + more + 4;
+                    end += text[end..].len() - text[end..].trim_start().len();
+                    return Some(at..end);
+                }
+            }
+        }
+        prev = c;
+    }
+    None
+}
+
+/// The length of a name of two to four capitalised words that ends `before` and starts
+/// `after`, the longest if several do.
+fn repeated_name(before: &str, after: &str) -> Option<usize> {
+    let tail = &before[ceil_boundary(before, before.len().saturating_sub(HOVER_NAME_BYTES))..];
+    let mut found = None;
+    let mut words = 0;
+    for (i, c) in tail.char_indices().rev().chain(std::iter::once((usize::MAX, ' '))) {
+        if c != ' ' {
+            continue;
+        }
+        let start = if i == usize::MAX { 0 } else { i + 1 };
+        let name = &tail[start..];
+        let word = name.split(' ').next().unwrap_or("");
+        if word.is_empty() || !word.starts_with(char::is_uppercase) {
+            break;
+        }
+        words += 1;
+        if words >= 2 && after.starts_with(name) {
+            found = Some(name.len());
+        }
+        if words == 4 || i == usize::MAX {
+            break;
+        }
+    }
+    found
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// The line that opens a reader comment section ("34 responses to …", "Leave a Reply",
@@ -415,6 +621,84 @@ mod tests {
         assert_eq!(first_match("SEE MORE: Ferry strike ends after two weeks"), Some("read-more"));
         assert_eq!(first_match("The council gave credit: the quay reopened (on time)."), None);
         assert_eq!(first_match("Residents were asked to see more of the harbour."), None);
+        assert_eq!(first_match("View all (4)"), Some("read-more"));
+        assert_eq!(first_match("Show more"), Some("read-more"));
+        assert_eq!(first_match("Viewers all agreed that the ferry was late."), None);
+    }
+
+    #[test]
+    fn relative_ages() {
+        for line in ["32M ago", "updated 15M ago", "2 hours ago", "a day ago"] {
+            assert!(relative_age(line), "{line}");
+            assert_eq!(first_match(line), Some("dateline"), "{line}");
+        }
+        assert!(!relative_age("Two hours ago the ferry left."));
+        assert!(!relative_age("Years ago"));
+    }
+
+    #[test]
+    fn post_attributions() {
+        assert!(post_attribution("— Jane Roe (@janeroe) March 3, 2021"));
+        assert!(post_attribution("- Harbour Ferries (@harbour_ferries) 3 March 2021"));
+        assert!(!post_attribution("— Jane Roe, March 3, 2021"));
+        assert!(!post_attribution("Jane Roe (@janeroe) said on March 3, 2021 that the quay was shut"));
+    }
+
+    #[test]
+    fn hover_cards_run_into_a_line() {
+        let line = "The bill was backed by Rep. Jane RoeJane RoeFerry vote delayed | Quay works stall MORE (D-Isle.), the office said.";
+        let cut = hover_card(line).unwrap();
+        let kept = format!("{}{}", &line[..cut.start], &line[cut.end..]);
+        assert_eq!(kept, "The bill was backed by Rep. Jane Roe(D-Isle.), the office said.");
+        // A name written twice with a space, or no closing MORE, is left alone.
+        assert_eq!(hover_card("Rep. Jane Roe Jane Roe said MORE was needed."), None);
+        assert_eq!(hover_card("Rep. Jane RoeJane Roe said the quay was shut."), None);
+        assert_eq!(hover_card("iPhone users say MORE storage is needed."), None);
+    }
+
+    #[test]
+    fn credits_closing_captions_and_dated_bylines() {
+        for line in [
+            "Photo by Jane Roe",
+            "Courtesy of Harbour Board",
+            "The ferry at the quay on March 3, 2021. (AP)",
+            "The ferry at the quay in the old town.Reuters",
+            "The ferry leaving the quay at dawnCredit: Harbour Press",
+        ] {
+            assert_eq!(first_match(line), Some("photo-caption"), "{line}");
+        }
+        for line in [
+            "Photos by the dozen were sent to the council.",
+            "The ferry left at dawn, the agency said, citing Reuters",
+            "Courtesy of the council, the ferry runs free on Sundays",
+        ] {
+            assert_eq!(first_match(line), None, "{line}");
+        }
+        assert_eq!(
+            first_match("By Jane Roe , Jo Bell on Monday, March 3rd, 2021 at 9:15 a.m."),
+            Some("byline")
+        );
+        assert_eq!(first_match("Written by Jane Roe, MS on March 3, 2021"), Some("byline"));
+        assert_eq!(first_match("By Friday, rebels took the port on May 12."), None);
+    }
+
+    #[test]
+    fn credit_only_lines() {
+        for line in [
+            "Photo: Jane Roe",
+            "(Image: © Harbour Press)",
+            "Jane Roe | Harbour Press",
+            "Photo by Jane Roe/Agency",
+        ] {
+            assert!(credit_only(line), "{line}");
+        }
+        for line in [
+            "Image copyright Harbour Press",
+            "Photographers gathered on the quay",
+            "Ferry captain Jo Bell (Credit: Agency)",
+        ] {
+            assert!(!credit_only(line), "{line}");
+        }
     }
 
     #[test]
