@@ -125,6 +125,7 @@ impl Site {
         let mut cleaner = Cleaner::new(&config.clean)?;
         let mut learned = false;
         if reused < ingested.articles.len() {
+            cleaner.prepare();
             cleaner.learn_repeats(&ingested.articles);
             learned = true;
         }

@@ -145,6 +145,12 @@ impl Cleaner {
         })
     }
 
+    /// Compiles the rule table now: from inside the parallel clean, one thread would compile
+    /// it while the others wait; from here the rules compile on every core.
+    pub fn prepare(&self) {
+        rules::rules();
+    }
+
     /// This cleaner with more patterns (an outlet's, from `origin`), tried before its own.
     pub fn with_overrides(&self, extra: &CleanOverrides, origin: &str) -> Result<Cleaner> {
         let mut drop = compile(&extra.drop, "drop", origin)?;
