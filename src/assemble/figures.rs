@@ -196,6 +196,20 @@ const UNITS: &[(&str, u64)] = &[
     ("hundred", 100),
 ];
 
+/// Compiles the patterns now (see `assemble::prepare`).
+pub(super) fn prepare() {
+    rayon::join(
+        || {
+            number_regex();
+            clause_break();
+            new_statement();
+        },
+        || {
+            keyword_regexes();
+        },
+    );
+}
+
 fn number_regex() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {

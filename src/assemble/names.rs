@@ -528,6 +528,11 @@ pub fn is_pronoun(phrase: &str) -> bool {
     PRONOUNS.contains(&phrase.trim().to_lowercase().as_str())
 }
 
+/// Compiles the patterns now (see `assemble::prepare`): an empty sentence reaches them all.
+pub(super) fn prepare() {
+    attributions("");
+}
+
 /// Whom a sentence attributes its content to, as written (unresolved): the sources named by
 /// "according to X", "said X" and "X said", in that order of preference.
 pub fn attributions(sentence: &str) -> Vec<String> {

@@ -55,6 +55,11 @@ fn sentence_starts(text: &str, spans: &[(usize, usize, usize, usize)]) -> Vec<us
     starts
 }
 
+/// Compiles the patterns now (see `assemble::prepare`).
+pub(super) fn prepare() {
+    right_after();
+}
+
 fn right_after() -> &'static (Regex, Regex) {
     static R: OnceLock<(Regex, Regex)> = OnceLock::new();
     R.get_or_init(|| {

@@ -60,6 +60,11 @@ struct Patterns {
     month_year: Regex,
 }
 
+/// Compiles the patterns now (see `assemble::prepare`).
+pub(super) fn prepare() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {

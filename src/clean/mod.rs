@@ -148,7 +148,7 @@ impl Cleaner {
     /// Compiles the rule table now: from inside the parallel clean, one thread would compile
     /// it while the others wait; from here the rules compile on every core.
     pub fn prepare(&self) {
-        rules::rules();
+        rules::prepare();
     }
 
     /// This cleaner with more patterns (an outlet's, from `origin`), tried before its own.

@@ -348,6 +348,30 @@ pub const RULES: &[RuleSpec] = &[
 ];
 
 /// The compiled rules; compiled once per process.
+/// Compiles the rule table and the section patterns now, side by side on every core.
+pub fn prepare() {
+    let sections: [fn(&str) -> bool; 7] = [
+        relative_age,
+        credit_only,
+        post_attribution,
+        comment_section_start,
+        author_header,
+        related_section_start,
+        sources_section_start,
+    ];
+    rayon::join(
+        || {
+            rules();
+        },
+        // Each compiles its pattern on first use; an empty line reaches it.
+        || {
+            sections.par_iter().for_each(|section| {
+                section("");
+            })
+        },
+    );
+}
+
 pub fn rules() -> &'static [Rule] {
     static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES_COMPILED.get_or_init(|| {
