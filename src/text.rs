@@ -16,6 +16,24 @@ pub const ENGLISH_STOPWORDS: &[&str] = &[
     "we", "were", "what", "when", "which", "while", "who", "will", "with", "would", "you",
 ];
 
+/// `ENGLISH_STOPWORDS` as big-endian integers of their bytes (zero-padded, so sorted alike):
+/// looking a word up compares integers, not strings, and this runs on every word of a build.
+fn packed_stopwords() -> &'static [u64] {
+    static PACKED: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    PACKED.get_or_init(|| {
+        let mut packed: Vec<u64> = ENGLISH_STOPWORDS
+            .iter()
+            .map(|w| {
+                let mut buf = [0u8; 8];
+                buf[..w.len()].copy_from_slice(w.as_bytes());
+                u64::from_be_bytes(buf)
+            })
+            .collect();
+        packed.sort_unstable();
+        packed
+    })
+}
+
 /// Whether a word is one of `ENGLISH_STOPWORDS`, in any case.
 pub fn is_stopword(word: &str) -> bool {
     if word.is_ascii() {
@@ -23,11 +41,10 @@ pub fn is_stopword(word: &str) -> bool {
         if word.len() > 7 {
             return false;
         }
-        let mut buf = [0u8; 7];
+        let mut buf = [0u8; 8];
         buf[..word.len()].copy_from_slice(word.as_bytes());
         buf[..word.len()].make_ascii_lowercase();
-        let lower = std::str::from_utf8(&buf[..word.len()]).expect("ASCII");
-        return ENGLISH_STOPWORDS.binary_search(&lower).is_ok();
+        return packed_stopwords().binary_search(&u64::from_be_bytes(buf)).is_ok();
     }
     if word.chars().any(|c| c.is_uppercase()) {
         ENGLISH_STOPWORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
@@ -320,6 +337,14 @@ mod tests {
         assert!(is_stopword("The") && is_stopword("said") && !is_stopword("bridge"));
         assert!(is_stopword("AGAINST") && !is_stopword("Againsts") && !is_stopword(""));
         assert!(ENGLISH_STOPWORDS.iter().all(|w| w.len() <= 7));
+        // Every stop word in any case, and its prefixes and extensions only when listed.
+        for word in ENGLISH_STOPWORDS {
+            assert!(is_stopword(word) && is_stopword(&word.to_uppercase()), "{word}");
+            for cut in 1..word.len() {
+                assert_eq!(is_stopword(&word[..cut]), ENGLISH_STOPWORDS.contains(&&word[..cut]), "{word}");
+            }
+            assert!(!is_stopword(&format!("{word}z")) && !is_stopword(&format!("z{word}")), "{word}");
+        }
     }
 
     #[test]

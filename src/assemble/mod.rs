@@ -192,13 +192,15 @@ fn topic_entry(
     let mut paragraph_count = 0;
     let mut source_slugs = BTreeSet::new();
     for source in sources {
-        for article in &source.articles {
-            for p in &article.paragraphs {
-                if p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted {
-                    paragraph_count += 1;
-                    source_slugs.insert(source.slug.clone());
-                }
-            }
+        let in_topic = source
+            .articles
+            .iter()
+            .flat_map(|a| &a.paragraphs)
+            .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
+            .count();
+        if in_topic > 0 {
+            paragraph_count += in_topic;
+            source_slugs.insert(source.slug.clone());
         }
     }
     let editor = content.topics.get(slug).filter(|page| page.has_body() && !page.meta.draft);
