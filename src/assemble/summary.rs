@@ -248,14 +248,22 @@ fn lexrank(similarity: &[f32], k: usize) -> Vec<f32> {
         if s >= LINK { s } else { 0.0 }
     };
     let out_weight: Vec<f32> = (0..k).map(|a| (0..k).map(|b| weight(a, b)).sum()).collect();
+    // Most pairs are below `LINK`: each sentence's incoming links, with the share of the
+    // linking sentence's weight they carry, are listed once instead of scanned every round.
+    let incoming: Vec<Vec<(usize, f32)>> = (0..k)
+        .map(|b| {
+            (0..k)
+                .filter(|&a| out_weight[a] > 0.0 && weight(a, b) > 0.0)
+                .map(|a| (a, weight(a, b) / out_weight[a]))
+                .collect()
+        })
+        .collect();
     let mut rank = vec![1.0 / k as f32; k];
     for _ in 0..ITERATIONS {
-        let next: Vec<f32> = (0..k)
-            .map(|b| {
-                let inflow: f32 = (0..k)
-                    .filter(|&a| out_weight[a] > 0.0)
-                    .map(|a| weight(a, b) / out_weight[a] * rank[a])
-                    .sum();
+        let next: Vec<f32> = incoming
+            .iter()
+            .map(|links| {
+                let inflow: f32 = links.iter().map(|&(a, share)| share * rank[a]).sum();
                 (1.0 - DAMPING) / k as f32 + DAMPING * inflow
             })
             .collect();
