@@ -300,7 +300,8 @@ impl ArticleNames {
                     names.acronyms.entry(acronym.to_string()).or_insert(full);
                 }
             }
-            for run in caps_runs(text) {
+            // A one-word run can give no name of two words: most runs are one word.
+            for run in caps_runs(text).filter(|run| run.contains(char::is_whitespace)) {
                 for part in split_possessive(run) {
                     let part = clean_phrase(part);
                     if part.split_whitespace().count() >= 2 && !names.long_names.contains(&part) {
@@ -429,7 +430,8 @@ pub fn clean_phrase(phrase: &str) -> String {
 /// The last person-like name in a phrase: `SOHR chief Rami Abdel Rahman` → `Rami Abdel Rahman`.
 pub fn person_in(phrase: &str) -> Option<String> {
     let mut found = None;
-    for run in caps_runs(phrase) {
+    // A person's name has two words at least.
+    for run in caps_runs(phrase).filter(|run| run.contains(char::is_whitespace)) {
         // A possessive ends a run: `Al Jazeera’s Resul Serdar`.
         for part in split_possessive(run) {
             if let Some(name) = person_name(part) {
