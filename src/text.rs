@@ -1,5 +1,7 @@
 //! Small text utilities shared by the stages: word splitting, function words, sentences.
 
+use std::hash::Hasher;
+
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Runs of letters and digits (`Syria's` gives `Syria`, `s`).
@@ -50,6 +52,36 @@ pub fn is_stopword(word: &str) -> bool {
         ENGLISH_STOPWORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
     } else {
         ENGLISH_STOPWORDS.binary_search(&word).is_ok()
+    }
+}
+
+/// A map keyed by words, hashed with `WordHasher`.
+pub type WordMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// A small, fast hash for short keys (words): FxHash's mixing step. Only for maps that are
+/// looked up, never iterated into output.
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

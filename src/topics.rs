@@ -8,11 +8,11 @@
 //! (`Leban*` finds Lebanon and Lebanese).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{Block, BlockKind};
+use crate::text::WordMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
@@ -109,7 +109,7 @@ fn merge(config: &Config, content: &Content) -> Vec<Topic> {
 /// Keyword phrases tokenised once, indexed by their first word.
 pub struct Matcher {
     topic_count: usize,
-    by_first: HashMap<String, Vec<(usize, Vec<Token>)>>,
+    by_first: WordMap<String, Vec<(usize, Vec<Token>)>>,
     /// Prefix keywords (`Leban*`) of one word, checked against every word.
     prefixes: Vec<(usize, String)>,
 }
@@ -122,7 +122,7 @@ enum Token {
 
 impl Matcher {
     pub fn new(topics: &[Topic]) -> Matcher {
-        let mut by_first: HashMap<String, Vec<(usize, Vec<Token>)>> = HashMap::new();
+        let mut by_first: WordMap<String, Vec<(usize, Vec<Token>)>> = WordMap::default();
         let mut prefixes = Vec::new();
         for (index, topic) in topics.iter().enumerate() {
             for keyword in &topic.keywords {

@@ -6,7 +6,9 @@
 //! words come from the `stop-words` crate (NLTK lists where they exist, ISO lists otherwise).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::text::WordHasher;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -144,32 +146,6 @@ fn iso_639_1(code: &str) -> &'static str {
         ("zul", "zu"),
     ];
     TABLE.iter().find(|(three, _)| *three == code).map(|(_, two)| *two).unwrap_or("und")
-}
-
-/// A small, fast hash for short keys (function words): FxHash's mixing step.
-#[derive(Default, Clone, Copy)]
-pub struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// A set of function words.

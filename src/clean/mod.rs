@@ -1105,7 +1105,7 @@ fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
     if count == 0 {
         return None;
     }
-    let mut hasher = features::WordHasher::default();
+    let mut hasher = crate::text::WordHasher::default();
     std::hash::Hash::hash(buf.as_str(), &mut hasher);
     Some((std::hash::Hasher::finish(&hasher), count))
 }
