@@ -361,7 +361,12 @@ pub fn prepare() {
     ];
     rayon::join(
         || {
-            rules();
+            // Compiled outside the lock and then stored: a parallel job inside a `OnceLock`'s
+            // initialiser can deadlock (a worker waiting on the lock cannot run the job).
+            if RULES_COMPILED.get().is_none() {
+                let compiled: Vec<Rule> = RULES.par_iter().map(compile_spec).collect();
+                let _ = RULES_COMPILED.set(compiled);
+            }
         },
         // Each compiles its pattern on first use; an empty line reaches it.
         || {
@@ -372,23 +377,22 @@ pub fn prepare() {
     );
 }
 
+static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
+
 pub fn rules() -> &'static [Rule] {
-    static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
-    RULES_COMPILED.get_or_init(|| {
-        // Compiling is most of a small site's cleaning time: the rules compile side by side.
-        RULES
-            .par_iter()
-            .map(|spec| Rule {
-                name: spec.name,
-                class: spec.class,
-                regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
-                at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
-                max_words: spec.max_words,
-                min_words: spec.min_words,
-                position: spec.position,
-            })
-            .collect()
-    })
+    RULES_COMPILED.get_or_init(|| RULES.iter().map(compile_spec).collect())
+}
+
+fn compile_spec(spec: &RuleSpec) -> Rule {
+    Rule {
+        name: spec.name,
+        class: spec.class,
+        regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
+        at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
+        max_words: spec.max_words,
+        min_words: spec.min_words,
+        position: spec.position,
+    }
 }
 
 /// The table is code: a bad pattern is a bug caught by the unit tests.
