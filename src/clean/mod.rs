@@ -704,29 +704,49 @@ fn list_gap_allowed(items: usize) -> usize {
     MAX_LIST_GAP + items / 10
 }
 
+/// A list's rows counted as its lines are read: titles and skipped lines may stand between
+/// rows, up to `list_gap_allowed` in a row; a stop line or a longer gap ends the list.
+#[derive(Default)]
+struct ListCount {
+    items: usize,
+    gap: usize,
+}
+
+impl ListCount {
+    /// Reads the next line's role; false when the list ended before that line.
+    fn read(&mut self, role: ListRole) -> bool {
+        match role {
+            ListRole::Item => {
+                self.items += 1;
+                self.gap = 0;
+                true
+            }
+            ListRole::Title | ListRole::Skip => {
+                self.gap += 1;
+                self.gap <= list_gap_allowed(self.items)
+            }
+            ListRole::Stop => false,
+        }
+    }
+}
+
 /// From line `from`, going forward or backward: the far end of a list block that starts
 /// there (after at most `MAX_LIST_GAP` titles), when it has at least `MIN_LIST_ITEMS` rows
 /// and rows make at least half of its lines. Linear in the block's length.
 fn list_block_from(decisions: &[Decision], from: usize, forward: bool) -> Option<usize> {
-    let (mut items, mut lines, mut gap) = (0usize, 0usize, 0usize);
+    let mut count = ListCount::default();
+    let mut lines = 0usize;
     let mut end = None;
     let mut counted = 0usize;
     let mut i = from;
     while i < decisions.len() {
-        match list_role(&decisions[i]) {
-            ListRole::Item => {
-                items += 1;
-                gap = 0;
-                end = Some(i);
-                counted = lines + 1;
-            }
-            ListRole::Title | ListRole::Skip => {
-                gap += 1;
-                if gap > list_gap_allowed(items) {
-                    break;
-                }
-            }
-            ListRole::Stop => break,
+        let role = list_role(&decisions[i]);
+        if !count.read(role) {
+            break;
+        }
+        if role == ListRole::Item {
+            end = Some(i);
+            counted = lines + 1;
         }
         lines += 1;
         if forward {
@@ -737,7 +757,7 @@ fn list_block_from(decisions: &[Decision], from: usize, forward: bool) -> Option
             break;
         }
     }
-    (items >= MIN_LIST_ITEMS && items * 2 >= counted).then_some(end).flatten()
+    (count.items >= MIN_LIST_ITEMS && count.items * 2 >= counted).then_some(end).flatten()
 }
 
 /// A title line that may introduce a list ("Tour dates:", "The results").
@@ -980,25 +1000,16 @@ fn list_blocks(decisions: &[Decision], roles: &[ListRole]) -> Vec<bool> {
             i += 1;
             continue;
         }
-        let (mut items, mut gap, mut last) = (0usize, 0usize, i);
+        let mut count = ListCount::default();
+        let mut last = i;
         let mut j = i;
-        while j < decisions.len() && decisions[j].in_main {
-            match roles[j] {
-                ListRole::Item => {
-                    items += 1;
-                    gap = 0;
-                    last = j;
-                }
-                ListRole::Title | ListRole::Skip => {
-                    gap += 1;
-                    if gap > list_gap_allowed(items) {
-                        break;
-                    }
-                }
-                ListRole::Stop => break,
+        while j < decisions.len() && decisions[j].in_main && count.read(roles[j]) {
+            if roles[j] == ListRole::Item {
+                last = j;
             }
             j += 1;
         }
+        let items = count.items;
         if items >= MIN_LIST_ITEMS && items * 2 > last - i {
             in_block[i..=last].fill(true);
         }
