@@ -191,3 +191,20 @@ impl Write for NoLessThan<'_> {
         self.0.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_index_writer_keeps_less_than_out() {
+        let mut out = Vec::new();
+        let mut writer = NoLessThan(&mut out);
+        writer.write_all(b"[\"a </script> b\",").unwrap();
+        writer.write_all(b"\"<<\"]").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, r#"["a \u003c/script> b","\u003c\u003c"]"#);
+        let parsed: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, ["a </script> b", "<<"]);
+    }
+}

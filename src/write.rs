@@ -146,15 +146,6 @@ impl Sink for Staging {
     }
 }
 
-/// Writes `files` as the whole new content of `output` (see `Staging`).
-pub fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()> {
-    let staging = Staging::begin(output, force)?;
-    for file in files {
-        put_bytes(&staging, &file.path, &file.bytes)?;
-    }
-    staging.commit()
-}
-
 fn check_relative(path: &str) -> Result<()> {
     if path.split('/').any(|part| part == ".." || part.is_empty()) || path.starts_with('/') {
         bail!("refusing to write `{path}` outside the output");
@@ -222,6 +213,15 @@ fn remove_leftovers(parent: &Path, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `files` as the whole new content of `output`, as a build does.
+    fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()> {
+        let staging = Staging::begin(output, force)?;
+        for file in files {
+            put_bytes(&staging, &file.path, &file.bytes)?;
+        }
+        staging.commit()
+    }
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }

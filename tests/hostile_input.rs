@@ -139,6 +139,19 @@ Source: <b>Evil</b> & Co"#,
 }
 
 #[test]
+fn markup_in_seeds_stays_out_of_the_search_index_script() {
+    let dir = project(&[(
+        "markup.txt",
+        b"Officials said </script><script>alert(1)</script> the road was closed on Friday after the storm.",
+    )]);
+    let site = load(dir.path());
+    let index = site.files.iter().find(|f| f.path == "search-index.js").expect("search index");
+    let text = String::from_utf8_lossy(&index.bytes);
+    assert!(!text.contains('<'), "{text}");
+    assert!(text.contains(r"\u003c/script>"));
+}
+
+#[test]
 fn odd_file_names_build_and_keep_their_names() {
     let dir = project(&[
         ("with space.txt", GOOD.replace("bridge", "ferry").as_bytes()),

@@ -539,15 +539,10 @@ pub(super) fn prepare() {
 /// "according to X", "said X" and "X said", in that order of preference.
 pub fn attributions(sentence: &str) -> Vec<String> {
     static ACCORDING: OnceLock<Regex> = OnceLock::new();
-    static AFTER: OnceLock<Regex> = OnceLock::new();
-    static BEFORE: OnceLock<Regex> = OnceLock::new();
     let according = ACCORDING.get_or_init(|| {
         re(r"(?i)\baccording to\s+(?:what\s+)?((?:[^,;.()]|\.\.\.)+?)\s*(?:\(|[,;]|\.\s|\.?$)")
     });
-    let after = AFTER.get_or_init(|| re(&format!(r#"[,"”’]\s*(?:{SPEECH_VERBS})\s+([^,;.:"“”]+)"#)));
-    let before = BEFORE.get_or_init(|| {
-        re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b"))
-    });
+    let (after, before) = (said_after(), said_before());
 
     // "said X" and "X said" both need a speech verb: most sentences have none.
     static VERB: OnceLock<Regex> = OnceLock::new();
@@ -602,6 +597,19 @@ pub fn attributions(sentence: &str) -> Vec<String> {
     out
 }
 
+/// `, said Jane Roe`: a mark, the verb, its subject (the group; read by `subject_after_verb`).
+fn said_after() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| re(&format!(r#"[,"”’]\s*(?:{SPEECH_VERBS})\s+([^,;.:"“”]+)"#)))
+}
+
+/// `, Jane Roe said`: an opening, the subject (the group; read by `subject_before_verb`), the
+/// verb.
+fn said_before() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b")))
+}
+
 /// Characters that end a clause for attribution: the subject of "X said" never crosses them.
 const CLAUSE_MARKS: &[char] = &[',', ':', ';', '“', '”', '"'];
 
@@ -639,8 +647,7 @@ mod tests {
 
     /// The capture groups the hand-written subject readers replaced.
     fn reference_subjects(sentence: &str) -> (Vec<String>, Vec<(String, usize)>) {
-        let after = re(&format!(r#"[,"”’]\s*(?:{SPEECH_VERBS})\s+([^,;.:"“”]+)"#));
-        let before = re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b"));
+        let (after, before) = (said_after(), said_before());
         (
             after.captures_iter(sentence).map(|c| c[1].trim().to_string()).collect(),
             before
@@ -651,8 +658,7 @@ mod tests {
     }
 
     fn hand_subjects(sentence: &str) -> (Vec<String>, Vec<(String, usize)>) {
-        let after = re(&format!(r#"[,"”’]\s*(?:{SPEECH_VERBS})\s+([^,;.:"“”]+)"#));
-        let before = re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b"));
+        let (after, before) = (said_after(), said_before());
         (
             after.find_iter(sentence).map(|m| subject_after_verb(m.as_str()).trim().to_string()).collect(),
             before
