@@ -167,8 +167,15 @@ impl Renderer {
             Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
             Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
             Json,
+            SearchIndex,
         }
-        let mut jobs: Vec<Job> = vec![Job::Json, Job::Index];
+        let has_search = self.tera.get_template_names().any(|n| n == "search.html");
+        // The two data files are the largest: started first, beside the pages.
+        let mut jobs: Vec<Job> = vec![Job::Json];
+        if has_search {
+            jobs.push(Job::SearchIndex);
+        }
+        jobs.push(Job::Index);
         for (topic, items) in briefing.topics.iter().zip(&topic_items) {
             for (pager, chunk) in pages(&topic.url, items, per_page) {
                 jobs.push(Job::Topic(topic, chunk, pager));
@@ -191,6 +198,9 @@ impl Renderer {
                         serde_json::to_writer_pretty(w, briefing).context("cannot serialise briefing.json")
                     })
                     .map(|()| None),
+                Job::SearchIndex => sink
+                    .put("search-index.js", &mut |w| feeds::write_search_index(briefing, w))
+                    .map(|()| None),
             })
             .collect::<Vec<Result<Option<String>>>>()
             // The first failure in page order, whichever thread met it first.
@@ -198,10 +208,9 @@ impl Renderer {
             .filter_map(Result::transpose)
             .collect::<Result<Vec<String>>>()?;
 
-        if self.tera.get_template_names().any(|n| n == "search.html") {
+        if has_search {
             let context = self.context(&site, "../", "search", "search/");
             pages.push(self.page("search.html", "search/index.html", &context, sink)?);
-            sink.put("search-index.js", &mut |w| feeds::write_search_index(briefing, w))?;
         }
         if let Some(base) = &config.base_url {
             for file in feeds::files(briefing, base, &pages) {

@@ -9,7 +9,7 @@ mod summary;
 pub mod timeline;
 pub mod views;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -119,32 +119,27 @@ pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Brie
 
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
     let Inputs { config, content, articles, attribution, topics, assignments, .. } = inputs;
-    let mut articles: Vec<Option<CleanedArticle>> = articles.into_iter().map(Some).collect();
-    let mut by_outlet: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (article, outlet) in attribution.of_article.iter().enumerate() {
-        by_outlet.entry(*outlet).or_default().push(article);
+    // Each outlet's articles, moved out of the list (with their assignments), so the outlets
+    // can be put together side by side.
+    type Member<'a> = (CleanedArticle, &'a [Option<usize>]);
+    let mut members: Vec<Vec<Member>> = attribution.outlets.iter().map(|_| Vec::new()).collect();
+    for ((article, outlet), assignment) in articles.into_iter().zip(&attribution.of_article).zip(assignments)
+    {
+        members[*outlet].push((article, assignment));
     }
     attribution
         .outlets
-        .iter()
-        .enumerate()
-        .map(|(o, outlet)| {
-            let mut members = by_outlet.remove(&o).unwrap_or_default();
+        .par_iter()
+        .zip(members)
+        .map(|(outlet, mut members)| {
             // Newest first, then by file name.
-            let key = |a: usize| articles[a].as_ref().map(|a| (a.date, a.seed.as_str()));
-            members.sort_by(|&a, &b| {
-                let (a, b) = (key(a), key(b));
-                b.map(|k| k.0).cmp(&a.map(|k| k.0)).then(a.map(|k| k.1).cmp(&b.map(|k| k.1)))
-            });
+            members.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
             let mut ids = AnchorIds::default();
             let page = content.sources.get(&outlet.slug);
             let entries = members
                 .into_iter()
                 .enumerate()
-                .map(|(n, a)| {
-                    // Each article belongs to one outlet: it is taken once.
-                    let article =
-                        articles[a].take().unwrap_or_else(|| unreachable!("article {a} taken twice"));
+                .map(|(n, (article, assignment))| {
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     ArticleEntry {
                         seed: article.seed,
@@ -154,7 +149,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                         paragraphs: article
                             .blocks
                             .into_iter()
-                            .zip(&assignments[a])
+                            .zip(assignment)
                             .map(|(block, topic)| Paragraph {
                                 kind: block.kind,
                                 id: ids.next(&block.text),
@@ -267,15 +262,16 @@ fn format_date(date: NaiveDate) -> String {
 /// removes other paragraphs; a repeated text on the same page gets `-2`, `-3`, ….
 #[derive(Default)]
 struct AnchorIds {
-    used: BTreeMap<String, usize>,
+    /// How many times each base id (the text's hash) was given out.
+    used: HashMap<u32, u32>,
 }
 
 impl AnchorIds {
     fn next(&mut self, text: &str) -> String {
-        let base = format!("p-{:08x}", (fnv1a(text.as_bytes()) >> 32) as u32);
-        let count = self.used.entry(base.clone()).or_insert(0);
+        let base = (fnv1a(text.as_bytes()) >> 32) as u32;
+        let count = self.used.entry(base).or_insert(0);
         *count += 1;
-        if *count == 1 { base } else { format!("{base}-{count}") }
+        if *count == 1 { format!("p-{base:08x}") } else { format!("p-{base:08x}-{count}") }
     }
 }
 
