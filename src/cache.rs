@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
+use crate::clean::Repeats;
 use crate::model::{
     ArticleEntry, Block, BlockKind, CleanedArticle, Figure, Quote, RawArticle, RemovedLine, SourceEntry,
 };
-use crate::text::words;
 
 /// The cache's folder under the project root.
 pub const DIR: &str = ".brief-cache";
@@ -193,30 +193,15 @@ pub fn raw_hash(article: &RawArticle) -> u64 {
 
 /// For each article, a hash of how many seeds (up to a cap) hold each of its lines, compared
 /// as the cleaner compares repeated lines (lower-cased words, punctuation ignored).
-pub fn repeat_hashes(articles: &[RawArticle]) -> Vec<u64> {
-    let keys: Vec<Vec<String>> = articles
+pub fn repeat_hashes(repeats: &Repeats) -> Vec<u64> {
+    repeats
+        .lines
         .par_iter()
-        .map(|a| {
-            a.lines
-                .iter()
-                .map(|l| words(&l.text).map(str::to_lowercase).collect::<Vec<_>>().join(" "))
-                .collect()
-        })
-        .collect();
-    let mut seeds_with: HashMap<&str, usize> = HashMap::new();
-    for lines in &keys {
-        let mut distinct: Vec<&str> = lines.iter().map(String::as_str).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        for key in distinct {
-            *seeds_with.entry(key).or_default() += 1;
-        }
-    }
-    keys.par_iter()
         .map(|lines| {
             let mut h = Hash::new();
             for key in lines {
-                h.u64(seeds_with.get(key.as_str()).copied().unwrap_or(0).min(REPEAT_CAP) as u64);
+                let count = key.map_or(u64::MAX, |key| repeats.seeds_with(key).min(REPEAT_CAP) as u64);
+                h.u64(count);
             }
             h.finish()
         })
@@ -589,8 +574,8 @@ mod tests {
             raw_hash(&a),
             raw_hash(&parse_seed("seeds/a.txt", "Title\n\nOne line!\nShared promo!\n").unwrap())
         );
-        let with_b = repeat_hashes(&[a.clone(), b.clone(), c.clone()]);
-        let without_b = repeat_hashes(&[a.clone(), c.clone()]);
+        let with_b = repeat_hashes(&Repeats::count(&[a.clone(), b.clone(), c.clone()]));
+        let without_b = repeat_hashes(&Repeats::count(&[a.clone(), c.clone()]));
         // Removing b changes how often a's promo line repeats, not c's lines.
         assert_ne!(with_b[0], without_b[0]);
         assert_eq!(with_b[2], without_b[1]);

@@ -98,14 +98,18 @@ impl Site {
         } else {
             cache::Cache::default()
         };
-        let (raw_hashes, repeat_hashes) = if use_cache {
-            rayon::join(
-                || ingested.articles.par_iter().map(cache::raw_hash).collect::<Vec<u64>>(),
-                || cache::repeat_hashes(&ingested.articles),
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        // How lines recur across seeds: counted once, for the cache keys and the cleaner.
+        let (raw_hashes, repeats) = rayon::join(
+            || {
+                if use_cache {
+                    ingested.articles.par_iter().map(cache::raw_hash).collect()
+                } else {
+                    Vec::new()
+                }
+            },
+            || clean::Repeats::count(&ingested.articles),
+        );
+        let repeat_hashes = if use_cache { cache::repeat_hashes(&repeats) } else { Vec::new() };
         let mut hits: Vec<Option<cache::Entry>> = ingested
             .articles
             .iter()
@@ -126,7 +130,7 @@ impl Site {
         let mut learned = false;
         if reused < ingested.articles.len() {
             cleaner.prepare();
-            cleaner.learn_repeats(&ingested.articles);
+            cleaner.use_repeats(&repeats);
             learned = true;
         }
         let mut cleaned: Vec<CleanedArticle> = ingested
@@ -155,8 +159,9 @@ impl Site {
             })
             .collect();
         if !learned && own_patterns.iter().any(|own| *own) {
-            cleaner.learn_repeats(&ingested.articles);
+            cleaner.use_repeats(&repeats);
         }
+        drop(repeats);
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         lap("outlet", &mut timings);
 

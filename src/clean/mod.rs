@@ -34,7 +34,7 @@ use serde::Serialize;
 use crate::config::CleanOverrides;
 use crate::content::Content;
 use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
-use crate::text::words;
+use crate::text::{WordMap, words};
 
 pub use explain::{explain, explain_in_project};
 pub use features::{Features, detect_language, measure};
@@ -162,28 +162,19 @@ impl Cleaner {
 
     /// Learns which lines repeat across seeds (site furniture, house promos).
     pub fn learn_repeats(&mut self, articles: &[RawArticle]) {
-        // Each article's distinct line keys (with their word counts), in parallel; then counted.
-        let per_article: Vec<Vec<(u64, usize)>> = articles
-            .par_iter()
-            .map(|article| {
-                let mut buf = String::new();
-                let mut keys: Vec<(u64, usize)> =
-                    article.lines.iter().filter_map(|line| repeat_key(&line.text, &mut buf)).collect();
-                keys.sort_unstable();
-                keys.dedup_by_key(|k| k.0);
-                keys
-            })
-            .collect();
-        let mut seen: HashMap<u64, (usize, usize)> = HashMap::new();
-        for (key, words) in per_article.into_iter().flatten() {
-            seen.entry(key).or_insert((0, words)).0 += 1;
-        }
-        self.repeated = seen
-            .into_iter()
+        self.use_repeats(&Repeats::count(articles));
+    }
+
+    /// Takes the lines that repeat across seeds from counts already made.
+    pub fn use_repeats(&mut self, repeats: &Repeats) {
+        self.repeated = repeats
+            .seeds_with
+            .iter()
             .filter(|(_, (count, words))| {
-                *count >= REPEATED_IN_SEEDS || (*count >= 2 && *words <= REPEATED_SHORT_WORDS)
+                *count as usize >= REPEATED_IN_SEEDS
+                    || (*count >= 2 && *words as usize <= REPEATED_SHORT_WORDS)
             })
-            .map(|(key, _)| key)
+            .map(|(key, _)| *key)
             .collect();
     }
 
@@ -1092,6 +1083,46 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
         && !f.sentence_end
         && !matches!(last, ',' | ';' | ':' | '-' | '–' | '—')
         && (f.starts_upper || text.starts_with(['"', '\'', '‘', '“', '«']))
+}
+
+/// How lines recur across seeds: each seed's line keys (`repeat_key`) and, per key, how many
+/// seeds have it. Counted once per build and read both by the cleaner (which lines are site
+/// furniture) and by the cache (a seed's cleaning depends on how often its lines recur).
+pub struct Repeats {
+    /// Per seed, per line: its key, `None` for a line without words.
+    pub lines: Vec<Vec<Option<u64>>>,
+    /// Per key: the seeds it is in, and its word count.
+    seeds_with: WordMap<u64, (u32, u32)>,
+}
+
+impl Repeats {
+    pub fn count(articles: &[RawArticle]) -> Repeats {
+        let keyed: Vec<Vec<Option<(u64, usize)>>> = articles
+            .par_iter()
+            .map(|article| {
+                let mut buf = String::new();
+                article.lines.iter().map(|line| repeat_key(&line.text, &mut buf)).collect()
+            })
+            .collect();
+        let mut seeds_with: WordMap<u64, (u32, u32)> = WordMap::default();
+        let mut distinct = Vec::new();
+        for lines in &keyed {
+            distinct.clear();
+            distinct.extend(lines.iter().flatten().copied());
+            distinct.sort_unstable();
+            distinct.dedup_by_key(|k| k.0);
+            for &(key, words) in &distinct {
+                seeds_with.entry(key).or_insert((0, words as u32)).0 += 1;
+            }
+        }
+        let lines = keyed.into_iter().map(|l| l.into_iter().map(|k| k.map(|k| k.0)).collect()).collect();
+        Repeats { lines, seeds_with }
+    }
+
+    /// In how many seeds the line with this key is.
+    pub fn seeds_with(&self, key: u64) -> usize {
+        self.seeds_with.get(&key).map_or(0, |(count, _)| *count as usize)
+    }
 }
 
 /// A line's identity for repetition: its lower-cased letters and digits, single-spaced (two
