@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use crate::clean::Repeats;
 use crate::model::{
     ArticleEntry, Block, BlockKind, CleanedArticle, Figure, Quote, RawArticle, RemovedLine, SourceEntry,
+    SummaryPoint,
 };
 
 /// The cache's folder under the project root.
@@ -110,13 +111,43 @@ pub fn save(root: &Path, keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[O
 }
 
 const FACTS_FILE: &str = "facts.json";
-const FACTS_MAGIC: &str = "brief-facts 1";
+const FACTS_MAGIC: &str = "brief-facts 2";
 
 /// What assemble read out of one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
     pub figures: Vec<Figure>,
     pub quotes: Vec<Quote>,
+}
+
+/// What assemble read out of the articles: each article's facts and each topic's drafted
+/// summary, by key (`facts_key`, `summary_key`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Known {
+    pub facts: HashMap<u64, Facts>,
+    pub summaries: HashMap<u64, Vec<SummaryPoint>>,
+}
+
+impl Known {
+    /// Whether `self` has every key of `other` and no other: then `other` need not be saved.
+    pub fn same_keys(&self, other: &Known) -> bool {
+        fn same<V, W>(a: &HashMap<u64, V>, b: &HashMap<u64, W>) -> bool {
+            a.len() == b.len() && a.keys().all(|k| b.contains_key(k))
+        }
+        same(&self.facts, &other.facts) && same(&self.summaries, &other.summaries)
+    }
+}
+
+/// The key of a topic's drafted summary: the topic and the facts keys of the articles with a
+/// paragraph on it, in order (a facts key covers the outlet, every paragraph's text, topic
+/// and anchor: all the summary reads).
+pub fn summary_key(topic: Option<&str>, article_keys: impl Iterator<Item = u64>) -> u64 {
+    let mut h = Hash::new();
+    h.opt_str(topic);
+    for key in article_keys {
+        h.u64(key);
+    }
+    h.finish()
 }
 
 /// The key of an article's facts: everything the extraction reads.
@@ -135,35 +166,42 @@ pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
     h.finish()
 }
 
-/// The cached facts by key; empty when the file is missing, from another brief, or damaged.
-pub fn load_facts(root: &Path, keys: &Keys) -> HashMap<u64, Facts> {
+/// The cached facts and summaries; empty when the file is missing, from another brief, or
+/// damaged.
+pub fn load_facts(root: &Path, keys: &Keys) -> Known {
     let Ok(text) = std::fs::read_to_string(root.join(DIR).join(FACTS_FILE)) else {
-        return HashMap::new();
+        return Known::default();
     };
     // Three header lines: magic, binary fingerprint, checksum of the rest.
     let mut parts = text.splitn(4, '\n');
     let (Some(magic), Some(binary), Some(sum), Some(body)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return HashMap::new();
+        return Known::default();
     };
     if magic != FACTS_MAGIC
         || binary != format!("{:016x}", keys.binary)
         || sum != format!("{:016x}", hash_bytes(body.as_bytes()))
     {
-        return HashMap::new();
+        return Known::default();
     }
-    serde_json::from_str::<Vec<(u64, Facts)>>(body)
-        .map(|entries| entries.into_iter().collect())
+    type Body = (Vec<(u64, Facts)>, Vec<(u64, Vec<SummaryPoint>)>);
+    serde_json::from_str::<Body>(body)
+        .map(|(facts, summaries)| Known {
+            facts: facts.into_iter().collect(),
+            summaries: summaries.into_iter().collect(),
+        })
         .unwrap_or_default()
 }
 
-/// Writes the facts atomically, sorted by key; failures are not errors.
-pub fn save_facts(root: &Path, keys: &Keys, facts: &[(u64, Facts)]) {
-    let mut sorted: Vec<&(u64, Facts)> = facts.iter().collect();
-    sorted.sort_by_key(|(key, _)| *key);
-    sorted.dedup_by_key(|(key, _)| *key);
-    let Ok(body) = serde_json::to_string(&sorted) else {
+/// Writes the facts and summaries atomically, sorted by key; failures are not errors.
+pub fn save_facts(root: &Path, keys: &Keys, known: &Known) {
+    fn sorted<V>(map: &HashMap<u64, V>) -> Vec<(&u64, &V)> {
+        let mut entries: Vec<(&u64, &V)> = map.iter().collect();
+        entries.sort_by_key(|(key, _)| **key);
+        entries
+    }
+    let Ok(body) = serde_json::to_string(&(sorted(&known.facts), sorted(&known.summaries))) else {
         return;
     };
     let text = format!("{FACTS_MAGIC}\n{:016x}\n{:016x}\n{body}", keys.binary, hash_bytes(body.as_bytes()));
@@ -529,9 +567,25 @@ mod tests {
             quotes: vec![],
         };
         assert_eq!(facts.figures[0].value, 40);
-        save_facts(dir.path(), &keys(), &[(key, facts.clone())]);
+        let point = SummaryPoint {
+            text: "At least 40 people were killed.".into(),
+            sources: vec!["wire".into()],
+            anchor: "p-0".into(),
+        };
+        let summary = summary_key(Some("war"), [key].into_iter());
+        let known = Known {
+            facts: [(key, facts.clone())].into_iter().collect(),
+            summaries: [(summary, vec![point])].into_iter().collect(),
+        };
+        save_facts(dir.path(), &keys(), &known);
         let loaded = load_facts(dir.path(), &keys());
-        assert_eq!(loaded[&key].figures[0].value, 40);
+        assert_eq!(loaded.facts[&key].figures[0].value, 40);
+        assert_eq!(loaded.summaries[&summary][0].anchor, "p-0");
+        assert!(loaded.same_keys(&known));
+        // A summary's key follows its topic and its articles.
+        assert_ne!(summary_key(Some("peace"), [key].into_iter()), summary);
+        assert_ne!(summary_key(Some("war"), [key, key].into_iter()), summary);
+        assert_ne!(summary_key(None, [key].into_iter()), summary);
 
         // Any change to what extraction reads changes the key.
         let mut edited = source.clone();
@@ -546,11 +600,12 @@ mod tests {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("\"value\":40"));
         std::fs::write(&file, text.replacen("\"value\":40", "\"value\":90", 1)).unwrap();
-        assert!(load_facts(dir.path(), &keys()).is_empty());
-        save_facts(dir.path(), &keys(), &[(key, facts.clone())]);
+        assert!(load_facts(dir.path(), &keys()).facts.is_empty());
+        save_facts(dir.path(), &keys(), &known);
         let other = Keys { binary: keys().binary + 1, ..keys() };
-        assert!(load_facts(dir.path(), &other).is_empty());
-        assert_eq!(load_facts(dir.path(), &keys()).len(), 1);
+        let stale = load_facts(dir.path(), &other);
+        assert!(stale.facts.is_empty() && stale.summaries.is_empty());
+        assert_eq!(load_facts(dir.path(), &keys()).facts.len(), 1);
     }
 
     #[test]

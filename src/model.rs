@@ -88,7 +88,7 @@ pub struct TopicEntry {
 }
 
 /// One sentence of a drafted summary and the outlets that carry it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SummaryPoint {
     pub text: String,
     pub sources: Vec<String>,

@@ -204,9 +204,7 @@ impl Site {
             &known_facts,
         );
         lap("assemble", &mut timings);
-        let facts_changed =
-            facts.len() != known_facts.len() || facts.iter().any(|(key, _)| !known_facts.contains_key(key));
-        if use_cache && facts_changed {
+        if use_cache && !facts.same_keys(&known_facts) {
             cache::save_facts(root, &keys, &facts);
             lap("facts-save", &mut timings);
         }

@@ -14,10 +14,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::cache::{self, Facts};
+use crate::cache::{self, Facts, Known};
 use crate::config::Config;
 use crate::content::Content;
-use crate::model::{ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph, SourceEntry, TopicEntry};
+use crate::model::{
+    ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph, SourceEntry, SummaryPoint, TopicEntry,
+};
 use crate::outlet::Attribution;
 use crate::topics::{OTHER_SLUG, Topic};
 
@@ -49,30 +51,37 @@ fn prepare() {
 }
 
 pub fn assemble(inputs: Inputs) -> Briefing {
-    assemble_with_facts(inputs, &HashMap::new()).0
+    assemble_with_facts(inputs, &Known::default()).0
 }
 
-/// `assemble`, reusing the facts (figures, quotes) already read out of unchanged articles;
-/// returns every article's facts with their keys, for the cache.
-pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Briefing, Vec<(u64, Facts)>) {
+/// `assemble`, reusing what was already read out of unchanged articles (figures, quotes) and
+/// drafted for unchanged topics (summaries); returns all of it with its keys, for the cache.
+pub fn assemble_with_facts(inputs: Inputs, known: &Known) -> (Briefing, Known) {
     let Inputs { config, content, topics, assignments, .. } = inputs;
     let index = content.index.as_ref();
     let newest = inputs.articles.iter().filter_map(|a| a.date).max();
     let date = config.date.or(index.and_then(|i| i.meta.date)).or(newest);
     let source_date_epoch = inputs.source_date_epoch;
     // Facts to read (not all cached): their patterns are wanted, compiled up front.
-    if known.len() < inputs.articles.len() {
+    if known.facts.len() < inputs.articles.len() {
         prepare();
     }
 
     let sources = source_entries(inputs);
+    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let article_keys: Vec<u64> = articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect();
     let links = Links::new(&sources);
-    let mut topic_entries: Vec<TopicEntry> =
-        topics.par_iter().map(|t| topic_entry(&t.slug, &t.title, true, &sources, &links, content)).collect();
     let unassigned = assignments.iter().flatten().any(|a| a.is_none());
+    let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
     if unassigned {
-        topic_entries.push(topic_entry(OTHER_SLUG, "Other", false, &sources, &links, content));
+        wanted.push((OTHER_SLUG, "Other", false));
     }
+    let drafting = Drafting { sources: &sources, articles: &articles, article_keys: &article_keys, known };
+    let (topic_entries, summaries): (Vec<TopicEntry>, Vec<Option<Drafted>>) = wanted
+        .par_iter()
+        .map(|(slug, title, configured)| topic_entry(slug, title, *configured, &drafting, &links, content))
+        .unzip();
     drop(links);
 
     let generated = source_date_epoch
@@ -82,24 +91,21 @@ pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Brie
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
 
-    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let facts: Vec<(u64, Facts)> = articles
+    let facts: Vec<Facts> = articles
         .par_iter()
-        .map(|(source, article)| {
-            let key = cache::facts_key(source, article);
-            let facts = known.get(&key).cloned().unwrap_or_else(|| {
+        .zip(&article_keys)
+        .map(|((source, article), key)| {
+            known.facts.get(key).cloned().unwrap_or_else(|| {
                 let names = names::LazyNames::new(article);
                 Facts {
                     figures: figures::article_figures(&source.slug, article, &names),
                     quotes: quotes::article_quotes(source, article, &names),
                 }
-            });
-            (key, facts)
+            })
         })
         .collect();
-    let figures = figures::dedup(facts.iter().flat_map(|(_, f)| &f.figures));
-    let quotes = quotes::dedup(facts.iter().flat_map(|(_, f)| &f.quotes));
+    let figures = figures::dedup(facts.iter().flat_map(|f| &f.figures));
+    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
     drop(articles);
     let timeline = timeline::extract(&sources, date);
     let briefing = Briefing {
@@ -114,7 +120,11 @@ pub fn assemble_with_facts(inputs: Inputs, known: &HashMap<u64, Facts>) -> (Brie
         timeline,
         quotes,
     };
-    (briefing, facts)
+    let learned = Known {
+        facts: article_keys.into_iter().zip(facts).collect(),
+        summaries: summaries.into_iter().flatten().collect(),
+    };
+    (briefing, learned)
 }
 
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
@@ -175,38 +185,59 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
         .collect()
 }
 
+/// A drafted summary with its key (`cache::summary_key`).
+type Drafted = (u64, Vec<SummaryPoint>);
+
+/// What drafting a topic's summary reads: the articles, their facts keys (in the same order)
+/// and the summaries already drafted.
+struct Drafting<'a> {
+    sources: &'a [SourceEntry],
+    articles: &'a [(&'a SourceEntry, &'a ArticleEntry)],
+    article_keys: &'a [u64],
+    known: &'a Known,
+}
+
+/// A topic with its summary; and the drafted summary with its key, for the cache.
 fn topic_entry(
     slug: &str,
     title: &str,
     configured: bool,
-    sources: &[SourceEntry],
+    drafting: &Drafting,
     links: &Links,
     content: &Content,
-) -> TopicEntry {
+) -> (TopicEntry, Option<Drafted>) {
     let wanted = (slug != OTHER_SLUG).then_some(slug);
+    let on_topic = |p: &Paragraph| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted;
     let mut paragraph_count = 0;
     let mut source_slugs = BTreeSet::new();
-    for source in sources {
-        let in_topic = source
-            .articles
-            .iter()
-            .flat_map(|a| &a.paragraphs)
-            .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
-            .count();
+    for source in drafting.sources {
+        let in_topic = source.articles.iter().flat_map(|a| &a.paragraphs).filter(|p| on_topic(p)).count();
         if in_topic > 0 {
             paragraph_count += in_topic;
             source_slugs.insert(source.slug.clone());
         }
     }
     let editor = content.topics.get(slug).filter(|page| page.has_body() && !page.meta.draft);
-    let (summary_html, summary_points) = match editor {
-        Some(page) => (page.rendered.html.clone(), Vec::new()),
+    let (summary_html, summary_points, drafted) = match editor {
+        Some(page) => (page.rendered.html.clone(), Vec::new(), None),
         None => {
-            let points = draft_summary(wanted, sources);
-            (summary::points_html(&points, sources, links), points)
+            let key = cache::summary_key(
+                wanted,
+                drafting
+                    .articles
+                    .iter()
+                    .zip(drafting.article_keys)
+                    .filter(|((_, a), _)| a.paragraphs.iter().any(on_topic))
+                    .map(|(_, key)| *key),
+            );
+            let points = match drafting.known.summaries.get(&key) {
+                Some(points) => points.clone(),
+                None => draft_summary(wanted, drafting.sources),
+            };
+            (summary::points_html(&points, drafting.sources, links), points.clone(), Some((key, points)))
         }
     };
-    TopicEntry {
+    let entry = TopicEntry {
         slug: slug.to_string(),
         title: title.to_string(),
         url: format!("topics/{slug}/"),
@@ -216,7 +247,8 @@ fn topic_entry(
         paragraph_count,
         source_slugs: source_slugs.into_iter().collect(),
         configured,
-    }
+    };
+    (entry, drafted)
 }
 
 /// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):

@@ -1,0 +1,152 @@
+//! Rebuilds with the build cache (`.brief-cache/`) and the previous output must give exactly
+//! what a build from nothing gives, whatever changed in between, and a damaged cache must
+//! never be trusted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use brief::site::{BuildOptions, build};
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn example_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["seeds", "content", "themes"] {
+        copy_tree(&Path::new(REPO).join(part), &dir.path().join(part));
+    }
+    std::fs::copy(Path::new(REPO).join("brief.toml"), dir.path().join("brief.toml")).unwrap();
+    dir
+}
+
+fn options() -> BuildOptions {
+    BuildOptions { source_date_epoch: Some(1_733_011_200) }
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// Builds `root` with no cache and no previous output, into a fresh folder, and returns its files.
+fn from_nothing(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(root, copy.path());
+    let _ = std::fs::remove_dir_all(copy.path().join(".brief-cache"));
+    let _ = std::fs::remove_dir_all(copy.path().join("public"));
+    let out = copy.path().join("fresh");
+    build(copy.path(), &out, false, &options()).unwrap();
+    files(&out)
+}
+
+fn seed_paths(root: &Path) -> Vec<PathBuf> {
+    let mut seeds: Vec<PathBuf> =
+        std::fs::read_dir(root.join("seeds")).unwrap().map(|e| e.unwrap().path()).collect();
+    seeds.sort();
+    seeds
+}
+
+/// Asserts that two sites have the same files with the same bytes, naming the first difference.
+fn assert_same_site(got: &BTreeMap<PathBuf, Vec<u8>>, want: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
+    let got_paths: Vec<_> = got.keys().collect();
+    let want_paths: Vec<_> = want.keys().collect();
+    assert_eq!(got_paths, want_paths, "{what}: different files");
+    for (path, bytes) in want {
+        assert!(got[path] == *bytes, "{what}: {} differs from a build from nothing", path.display());
+    }
+}
+
+#[test]
+fn cached_rebuilds_equal_builds_from_nothing() {
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    assert!(root.join(".brief-cache/articles.bin").is_file());
+    assert!(root.join(".brief-cache/facts.json").is_file());
+
+    // Nothing changed.
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "unchanged rebuild");
+
+    // One seed gains a paragraph with a figure and a quote: its facts, its topic's summary and
+    // its pages change.
+    let seeds = seed_paths(root);
+    let mut text = std::fs::read_to_string(&seeds[0]).unwrap();
+    text.push_str(
+        "\nAt least 27 people were killed in Aleppo on Sunday, rescuers said. \"We are still digging,\" said Omar Haddad, a rescuer.\n",
+    );
+    std::fs::write(&seeds[0], text).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    let after_edit = files(&out);
+    assert_same_site(&after_edit, &from_nothing(root), "rebuild after a seed changed");
+    let json = String::from_utf8(after_edit[Path::new("briefing.json")].clone()).unwrap();
+    assert!(json.contains("At least 27 people were killed in Aleppo"));
+
+    // A seed goes, and a copy of another comes under a new name.
+    std::fs::remove_file(&seeds[1]).unwrap();
+    std::fs::copy(&seeds[2], root.join("seeds/900_copy.txt")).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after seeds came and went");
+
+    // The editor's summary of a topic replaces the drafted one, then is taken back.
+    let topic_page = root.join("content/topics/lebanon.md");
+    let before = std::fs::read_to_string(&topic_page).ok();
+    std::fs::create_dir_all(topic_page.parent().unwrap()).unwrap();
+    std::fs::write(&topic_page, "+++\ntitle = \"Lebanon\"\n+++\nThe editor's own summary.\n").unwrap();
+    build(root, &out, false, &options()).unwrap();
+    let topic_html = std::fs::read_to_string(out.join("topics/lebanon/index.html")).unwrap();
+    assert!(
+        topic_html.contains("The editor&#x27;s own summary.")
+            || topic_html.contains("The editor’s own summary.")
+    );
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after an editor's summary");
+    match before {
+        Some(text) => std::fs::write(&topic_page, text).unwrap(),
+        None => std::fs::remove_file(&topic_page).unwrap(),
+    }
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after the summary was taken back");
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_not_trusted() {
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    let want = from_nothing(root);
+
+    // Flip one byte in the middle of each cache file: the checksums catch it.
+    for name in ["articles.bin", "facts.json"] {
+        let file = root.join(".brief-cache").join(name);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] = if bytes[middle] == b'7' { b'8' } else { b'7' };
+        std::fs::write(&file, bytes).unwrap();
+        build(root, &out, false, &options()).unwrap();
+        assert_same_site(&files(&out), &want, &format!("rebuild with a damaged {name}"));
+    }
+    // A cache file cut short, and one replaced by garbage.
+    let file = root.join(".brief-cache/facts.json");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+    std::fs::write(root.join(".brief-cache/articles.bin"), b"not a cache").unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &want, "rebuild with truncated cache files");
+}
