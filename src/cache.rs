@@ -33,6 +33,8 @@ use crate::model::{
 /// The cache's folder under the project root.
 pub const DIR: &str = ".brief-cache";
 const FILE: &str = "articles.bin";
+/// The record of the output's pages (`write::Staging::reusing_pages`).
+pub const PAGES_FILE: &str = "pages.json";
 const MAGIC: &[u8] = b"brief-cache\n";
 /// Bump when the layout below changes.
 const FORMAT: u32 = 1;
@@ -248,7 +250,7 @@ pub fn repeat_hashes(repeats: &Repeats) -> Vec<u64> {
 
 /// The version and the executable's size and modification time: a rebuilt brief (new rules)
 /// does not trust what an older one cached.
-fn binary_fingerprint() -> u64 {
+pub fn binary_fingerprint() -> u64 {
     let mut h = Hash::new();
     h.str(env!("CARGO_PKG_VERSION"));
     if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {

@@ -14,6 +14,7 @@ pub mod content;
 pub mod draft;
 pub mod error;
 pub mod feeds;
+pub mod fingerprint;
 pub mod ingest;
 pub mod init;
 pub mod markdown;

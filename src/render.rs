@@ -18,6 +18,7 @@ use walkdir::WalkDir;
 
 use crate::assemble::{Links, page_url, views};
 use crate::config::Config;
+use crate::fingerprint::{Fingerprint, Fingerprinter};
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
 use crate::write::{MemorySink, Sink, put_bytes};
@@ -34,6 +35,9 @@ pub struct Renderer {
     tera: Tera,
     /// Where each template came from, for errors (`templates/index.html`).
     origins: BTreeMap<String, String>,
+    /// The templates and the brief binary, the part of every page's fingerprint that is not
+    /// its context.
+    base_fingerprint: Fingerprint,
 }
 
 impl Renderer {
@@ -62,6 +66,12 @@ impl Renderer {
             origins.insert(name.clone(), format!("templates/{name}"));
             templates.insert(name, text);
         }
+        let mut base = Fingerprinter::default();
+        base.str(&format!("{:016x}", crate::cache::binary_fingerprint()));
+        for (name, text) in &templates {
+            base.str(name);
+            base.str(text);
+        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         // Tera's default also turns `/` into `&#x2F;`, which is safe but garbles every URL.
@@ -74,7 +84,7 @@ impl Renderer {
                 bail!("theme `{}` has no template `{required}`; add it to templates/", config.theme);
             }
         }
-        Ok(Renderer { tera, origins })
+        Ok(Renderer { tera, origins, base_fingerprint: base.finish() })
     }
 
     /// Every page of the site and `briefing.json`.
@@ -124,7 +134,7 @@ impl Renderer {
                 "timeline_days",
                 &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
             );
-            self.page("index.html", "index.html", &context, sink)
+            self.page("index.html", "index.html", context, sink)
         };
         let topic_items: Vec<Vec<TopicItem>> =
             briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
@@ -133,8 +143,15 @@ impl Renderer {
         let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
             let path = page_url(&topic.url, pager.number);
             let mut context = self.context(&site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
-            context.insert("description", &topic_description(topic));
-            context.insert("topic", &TopicView::new(topic, &names, &links));
+            // Later pages carry no summary and no count, which change with any article of the
+            // topic: the unchanged pages of a long topic are then kept as they are.
+            if pager.number == 1 {
+                context.insert("description", &topic_description(topic));
+                context.insert("topic", &TopicView::new(topic, &names, &links));
+            } else {
+                context.insert("description", &format!("{}: what the sources reported.", topic.title));
+                context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
+            }
             context.insert("groups", &topic_groups(items));
             if pager.number == 1 {
                 context.insert("figure_tables", &figure_tables);
@@ -152,7 +169,7 @@ impl Renderer {
                 context.insert("speakers_more", &0);
             }
             context.insert("pager", &pager);
-            self.page("topic.html", &format!("{path}index.html"), &context, sink)
+            self.page("topic.html", &format!("{path}index.html"), context, sink)
         };
         let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
             let path = page_url(&source.url, pager.number);
@@ -160,7 +177,7 @@ impl Renderer {
             context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
             context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
             context.insert("pager", &pager);
-            self.page("source.html", &format!("{path}index.html"), &context, sink)
+            self.page("source.html", &format!("{path}index.html"), context, sink)
         };
         enum Job<'a> {
             Index,
@@ -210,7 +227,7 @@ impl Renderer {
 
         if has_search {
             let context = self.context(&site, "../", "search", "search/");
-            pages.push(self.page("search.html", "search/index.html", &context, sink)?);
+            pages.push(self.page("search.html", "search/index.html", context, sink)?);
         }
         if let Some(base) = &config.base_url {
             for file in feeds::files(briefing, base, &pages) {
@@ -226,8 +243,8 @@ impl Renderer {
     /// What every page gets: the site, the path back to the site root, and which page it is.
     /// `path` is the page's folder relative to the site root (`topics/gaza/`), for canonical
     /// links; `description` defaults to the site's.
-    fn context(&self, site: &SiteView, root: &str, current: &str, path: &str) -> Context {
-        let mut context = Context::new();
+    fn context(&self, site: &SiteView, root: &str, current: &str, path: &str) -> PageContext {
+        let mut context = PageContext::default();
         context.insert("site", site);
         context.insert("root", root);
         context.insert("current", current);
@@ -236,14 +253,51 @@ impl Renderer {
         context
     }
 
-    /// Renders `template` into `sink` at `path`; returns the path.
-    fn page(&self, template: &str, path: &str, context: &Context, sink: &dyn Sink) -> Result<String> {
-        sink.put(path, &mut |w| {
-            self.tera.render_to(template, context, w).map_err(|e| {
+    /// Renders `template` into `sink` at `path`, unless the sink still has the page made from
+    /// the same fingerprint (templates, binary, path and context); returns the path.
+    fn page(&self, template: &str, path: &str, context: PageContext, sink: &dyn Sink) -> Result<String> {
+        if let Some(error) = context.error {
+            bail!("cannot make the template context of {path}: {error}");
+        }
+        let mut fingerprint = Fingerprinter::default();
+        fingerprint.bytes(&self.base_fingerprint.0);
+        fingerprint.str(template);
+        fingerprint.str(path);
+        for (key, value) in &context.values {
+            fingerprint.str(key);
+            fingerprint.value(value);
+        }
+        let mut values = Some(context.values);
+        sink.put_page(path, &fingerprint.finish(), &mut |w| {
+            let values = values.take().unwrap_or_default();
+            let context = Context::from_value(tera::Value::Object(values))?;
+            self.tera.render_to(template, &context, w).map_err(|e| {
                 anyhow::anyhow!("{} (while rendering {path})", template_error(&e, &self.origins))
             })
         })?;
         Ok(path.to_string())
+    }
+}
+
+/// A page's template context, kept as values until the page is rendered so that its
+/// fingerprint is taken first: a page the sink still has is never rendered.
+#[derive(Default)]
+struct PageContext {
+    values: tera::Map<String, tera::Value>,
+    /// The first value that could not be converted.
+    error: Option<String>,
+}
+
+impl PageContext {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        match tera::to_value(value) {
+            Ok(value) => {
+                self.values.insert(key.to_string(), value);
+            }
+            Err(e) => {
+                self.error.get_or_insert(format!("`{key}`: {e}"));
+            }
+        }
     }
 }
 
@@ -459,12 +513,13 @@ struct SiteView<'a> {
     article_count: usize,
 }
 
+/// A link in the navigation of every page. No counts: a page's fingerprint covers its whole
+/// context, and a count here would make every page new whenever one article changed.
 #[derive(Serialize)]
 struct NavItem<'a> {
     slug: &'a str,
     title: &'a str,
     url: &'a str,
-    count: usize,
 }
 
 impl<'a> SiteView<'a> {
@@ -480,12 +535,12 @@ impl<'a> SiteView<'a> {
             topics: briefing
                 .topics
                 .iter()
-                .map(|t| NavItem { slug: &t.slug, title: &t.title, url: &t.url, count: t.paragraph_count })
+                .map(|t| NavItem { slug: &t.slug, title: &t.title, url: &t.url })
                 .collect(),
             sources: briefing
                 .sources
                 .iter()
-                .map(|s| NavItem { slug: &s.slug, title: &s.name, url: &s.url, count: s.articles.len() })
+                .map(|s| NavItem { slug: &s.slug, title: &s.name, url: &s.url })
                 .collect(),
             article_count: briefing.sources.iter().map(|s| s.articles.len()).sum(),
         }
@@ -515,7 +570,8 @@ struct TopicView<'a> {
     editor_summary: bool,
     summary_html: &'a str,
     points: Vec<PointView<'a>>,
-    paragraph_count: usize,
+    /// `None` on a topic's later pages.
+    paragraph_count: Option<usize>,
     sources: Vec<Cite<'a>>,
     configured: bool,
 }
@@ -539,10 +595,15 @@ impl<'a> TopicView<'a> {
                     cites: p.sources.iter().map(cite).collect(),
                 })
                 .collect(),
-            paragraph_count: topic.paragraph_count,
+            paragraph_count: Some(topic.paragraph_count),
             sources: topic.source_slugs.iter().map(cite).collect(),
             configured: topic.configured,
         }
+    }
+
+    /// The topic as its later pages show it: no summary, no paragraph count.
+    fn without_summary(self) -> Self {
+        TopicView { summary_html: "", points: Vec::new(), paragraph_count: None, ..self }
     }
 }
 

@@ -242,7 +242,8 @@ fn content_has_code(content: &Content) -> bool {
 /// Builds the project at `root` into `output`. Nothing replaces the output unless every stage
 /// succeeded.
 pub fn build(root: &Path, output: &Path, force: bool, options: &BuildOptions) -> Result<Site> {
-    let staging = Staging::begin(output, force)?;
+    let staging =
+        Staging::begin(output, force)?.reusing_pages(&root.join(cache::DIR).join(cache::PAGES_FILE));
     let mut site = Site::load_into(root, options, true, &staging)?;
     let clock = Instant::now();
     staging.commit()?;

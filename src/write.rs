@@ -6,13 +6,14 @@
 //! Leftovers of an interrupted build are removed on the next run. An existing output that
 //! brief did not write (no `.brief-output` marker) is never replaced unless forced.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
+use crate::fingerprint::Fingerprint;
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
@@ -23,6 +24,17 @@ pub const MARKER: &str = ".brief-output";
 pub trait Sink: Sync {
     /// Makes the file at `path` (relative to the output, `/`-separated) from what `fill` writes.
     fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()>;
+
+    /// `put` for a file made from inputs with this fingerprint: a sink that still has the file
+    /// the previous build made from the same fingerprint may take it over without `fill`.
+    fn put_page(
+        &self,
+        path: &str,
+        _fingerprint: &Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        self.put(path, fill)
+    }
 }
 
 /// Puts a file whose bytes are already made.
@@ -65,7 +77,59 @@ pub struct Staging {
     /// Folders already made, so each is created once.
     folders: Mutex<HashSet<String>>,
     committed: bool,
+    /// Where the record of this output's pages is kept (see `PageRecord`), when it is.
+    records: Option<PathBuf>,
+    /// The previous build's pages that may be taken over, by path.
+    previous: HashMap<String, PageRecord>,
+    /// The pages of this build, for the next.
+    made: Mutex<Vec<(String, PageRecord)>>,
 }
+
+/// A page in the output: the fingerprint it was made from, and the file as it was left (size,
+/// modification time, inode). The page is taken over by the next build (hard-linked into its
+/// staging folder) only while the file is unchanged and the fingerprint is the same.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct PageRecord {
+    fingerprint: String,
+    len: u64,
+    modified_ns: u128,
+    inode: u64,
+}
+
+impl PageRecord {
+    fn of(fingerprint: &Fingerprint, file: &Path) -> Option<PageRecord> {
+        let meta = std::fs::symlink_metadata(file).ok()?;
+        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(PageRecord {
+            fingerprint: fingerprint.to_hex(),
+            len: meta.len(),
+            modified_ns: modified.as_nanos(),
+            inode: inode(&meta)?,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.ino())
+}
+
+/// Without inodes a file cannot be told apart from a copy put in its place: nothing is reused.
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// The record file: which output it describes, and its pages.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PageRecords {
+    magic: String,
+    output: PathBuf,
+    pages: Vec<(String, PageRecord)>,
+}
+
+const RECORDS_MAGIC: &str = "brief-pages 1";
 
 impl Staging {
     /// Checks that `output` may be replaced and opens an empty staging folder beside it.
@@ -90,7 +154,81 @@ impl Staging {
             temp,
             folders: Mutex::new(HashSet::new()),
             committed: false,
+            records: None,
+            previous: HashMap::new(),
+            made: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Keeps a record of the pages at `records` (in the build cache), and takes over the
+    /// previous build's unchanged pages if the record there describes this output.
+    pub fn reusing_pages(mut self, records: &Path) -> Staging {
+        let output = std::fs::canonicalize(&self.output).ok();
+        let previous = std::fs::read(records)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<PageRecords>(&bytes).ok())
+            .filter(|r| r.magic == RECORDS_MAGIC && Some(&r.output) == output.as_ref())
+            // The output must still be brief's (a marker), not something put in its place.
+            .filter(|_| self.output.join(MARKER).is_file());
+        if let Some(previous) = previous {
+            self.previous = previous.pages.into_iter().collect();
+        }
+        self.records = Some(records.to_path_buf());
+        self
+    }
+
+    /// Hard-links the previous build's page at `path` into the staging folder if it was made
+    /// from `fingerprint` and its file is as that build left it.
+    fn take_over(&self, path: &str, fingerprint: &Fingerprint) -> Option<PageRecord> {
+        let record = self.previous.get(path)?;
+        let old = self.output.join(path);
+        if record.fingerprint != fingerprint.to_hex()
+            || PageRecord::of(fingerprint, &old).as_ref() != Some(record)
+        {
+            return None;
+        }
+        self.make_folder(path).ok()?;
+        std::fs::hard_link(&old, self.temp.join(path)).ok()?;
+        Some(record.clone())
+    }
+
+    fn make_folder(&self, path: &str) -> Result<()> {
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            // Held while creating, so no other page writes into a folder not made yet.
+            let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(folder) {
+                let dir = self.temp.join(folder);
+                std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+                made.insert(folder.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves the record of this build's pages; failures are not errors (it only saves work).
+    fn save_records(&self) {
+        let Some(records) = &self.records else {
+            return;
+        };
+        let Ok(output) = std::fs::canonicalize(&self.output) else {
+            return;
+        };
+        let mut pages = std::mem::take(&mut *self.made.lock().unwrap_or_else(|e| e.into_inner()));
+        pages.sort_by(|a, b| a.0.cmp(&b.0));
+        let Ok(bytes) = serde_json::to_vec(&PageRecords { magic: RECORDS_MAGIC.into(), output, pages })
+        else {
+            return;
+        };
+        let Some(dir) = records.parent() else {
+            return;
+        };
+        let temp = dir.join(format!(".pages.tmp-{}", std::process::id()));
+        if std::fs::create_dir_all(dir).is_err()
+            || std::fs::write(&temp, bytes).is_err()
+            || std::fs::rename(&temp, records).is_err()
+        {
+            let _ = std::fs::remove_file(&temp);
+        }
     }
 
     /// Marks the staged folder as brief's output and swaps it in for the previous one.
@@ -113,6 +251,7 @@ impl Staging {
         }
         self.committed = true;
         let _ = std::fs::remove_dir_all(&self.old);
+        self.save_records();
         Ok(())
     }
 }
@@ -128,21 +267,33 @@ impl Drop for Staging {
 impl Sink for Staging {
     fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()> {
         check_relative(path)?;
-        if let Some((folder, _)) = path.rsplit_once('/') {
-            // Held while creating, so no other page writes into a folder not made yet.
-            let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
-            if !made.contains(folder) {
-                let dir = self.temp.join(folder);
-                std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-                made.insert(folder.to_string());
-            }
-        }
+        self.make_folder(path)?;
         let target = self.temp.join(path);
         let file =
             std::fs::File::create(&target).with_context(|| format!("{}: cannot write", target.display()))?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
         fill(&mut out)?;
         out.flush().with_context(|| format!("{}: cannot write", target.display()))
+    }
+
+    fn put_page(
+        &self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        check_relative(path)?;
+        let record = match self.take_over(path, fingerprint) {
+            Some(record) => Some(record),
+            None => {
+                self.put(path, fill)?;
+                PageRecord::of(fingerprint, &self.temp.join(path))
+            }
+        };
+        if let Some(record) = record {
+            self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
+        }
+        Ok(())
     }
 }
 

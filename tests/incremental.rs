@@ -150,3 +150,41 @@ fn a_damaged_cache_is_ignored_not_trusted() {
     build(root, &out, false, &options()).unwrap();
     assert_same_site(&files(&out), &want, "rebuild with truncated cache files");
 }
+
+#[cfg(unix)]
+#[test]
+fn unchanged_pages_are_kept_and_tampered_ones_remade() {
+    use std::os::unix::fs::MetadataExt;
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    let inode = |page: &Path| std::fs::metadata(out.join(page)).unwrap().ino();
+    let pages: Vec<PathBuf> = files(&out)
+        .into_keys()
+        .filter(|p| p.starts_with("sources") && p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(pages.len() >= 2, "{pages:?}");
+    let before: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
+
+    // One outlet's seed changes: that outlet's page is made again, the others are kept.
+    let seeds = seed_paths(root);
+    let mut text = std::fs::read_to_string(&seeds[0]).unwrap();
+    text.push_str("\nThe ministry said the crossing would reopen on Tuesday for aid convoys.\n");
+    std::fs::write(&seeds[0], text).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after a seed changed");
+    let after: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
+    let kept = before.iter().zip(&after).filter(|(a, b)| a == b).count();
+    assert!(kept >= 1 && kept < pages.len(), "kept {kept} of {} source pages", pages.len());
+
+    // A page changed by hand in the output is made again, not taken over.
+    let page = out.join(&pages[0]);
+    let original = std::fs::read(&page).unwrap();
+    let mut tampered = original.clone();
+    tampered[original.len() / 2] ^= 1;
+    std::fs::write(&page, &tampered).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_eq!(std::fs::read(&page).unwrap(), original);
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after a page was edited by hand");
+}
