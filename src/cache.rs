@@ -1,5 +1,5 @@
 //! The build cache: what ingest, clean and topic assignment made of each seed, kept in
-//! `.brief-cache/articles.bin` under the project root so that the next `brief build` or
+//! `.brief-cache/articles-NN.bin` under the project root so that the next `brief build` or
 //! `brief serve` rebuild cleans only the seeds that changed.
 //!
 //! An entry is used only when everything it was computed from is the same: the seed as read
@@ -9,14 +9,17 @@
 //! itself (its version and the size and time of the executable, so a rebuilt brief with new
 //! rules starts afresh). Articles whose outlet has its own `[clean]` patterns are not cached.
 //!
-//! The file is written to a temporary name and renamed into place. It starts with a magic
-//! line, a format number and a checksum of the payload; a file that fails any check is
-//! ignored (and rewritten), never trusted.
+//! Entries are spread over `SHARDS` files by seed path, read side by side; a save rewrites only
+//! the shards whose content changed. Each file is written to a temporary name and renamed into
+//! place, and starts with a magic line, a format number and a checksum of the payload; a file
+//! that fails any check is ignored (and rewritten), never trusted.
 //!
-//! `.brief-cache/facts.json` keeps what assemble read out of each article (its figures and
+//! `.brief-cache/facts-NN.json` keep what assemble read out of each article (its figures and
 //! quotes, the costly part of assembling), keyed by a hash of the article as assemble sees it
-//! (outlet, seed, date, and every paragraph's kind, text, topic and anchor), under the same
-//! binary fingerprint and a checksum. Render output is not cached.
+//! (outlet, seed, date, and every paragraph's kind, text, topic and anchor), and
+//! `summaries.json` each topic's drafted summary, keyed by its articles' keys; under the same
+//! binary fingerprint and a checksum. `pages.json` records the output's pages and their
+//! fingerprints (`write::Staging::reusing_pages`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +35,6 @@ use crate::model::{
 
 /// The cache's folder under the project root.
 pub const DIR: &str = ".brief-cache";
-const FILE: &str = "articles.bin";
 /// The record of the output's pages (`write::Staging::reusing_pages`).
 pub const PAGES_FILE: &str = "pages.json";
 const MAGIC: &[u8] = b"brief-cache\n";
@@ -75,6 +77,37 @@ pub struct Entry {
 #[derive(Default)]
 pub struct Cache {
     pub entries: HashMap<String, Entry>,
+    /// What each shard file held when read (`Shards`), so an unchanged shard is not rewritten.
+    pub shards: Shards,
+    /// Shard files that were damaged (and so not used), with why.
+    pub damaged: Vec<String>,
+}
+
+/// Entries are spread over this many files by their seed's path: a rebuild after a few seeds
+/// changed rewrites a few small files, and the files are read side by side.
+pub const SHARDS: usize = 16;
+
+/// Per shard, a signature of its content (`shard_signature`), for the shards read intact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shards(Vec<Option<u64>>);
+
+fn shard_of(seed: &str) -> usize {
+    (hash_bytes(seed.as_bytes()) % SHARDS as u64) as usize
+}
+
+/// What a shard file holds: its keys and, per entry in seed order, the seed and the hashes of
+/// the inputs the entry was computed from (the cleaning and assignment follow from them).
+fn shard_signature<'a>(keys: &Keys, entries: impl Iterator<Item = (&'a str, u64, u64)>) -> u64 {
+    let mut h = Hash::new();
+    for key in [keys.binary, keys.clean, keys.topics] {
+        h.u64(key);
+    }
+    for (seed, raw, repeats) in entries {
+        h.str(seed);
+        h.u64(raw);
+        h.u64(repeats);
+    }
+    h.finish()
 }
 
 /// Why a cache file was not used: `Stale` is normal (another brief, other settings),
@@ -86,34 +119,73 @@ pub enum Unusable {
     Corrupt(String),
 }
 
-pub fn path(root: &Path) -> PathBuf {
-    root.join(DIR).join(FILE)
+/// The file of shard `n`.
+pub fn path(root: &Path, n: usize) -> PathBuf {
+    root.join(DIR).join(format!("articles-{n:02}.bin"))
 }
 
-/// Reads the cache of the project at `root`, if it is there, intact and made with `keys`.
-pub fn load(root: &Path, keys: &Keys) -> Result<Cache, Unusable> {
-    let bytes = match std::fs::read(path(root)) {
-        Ok(bytes) => bytes,
-        Err(_) => return Err(Unusable::Missing),
-    };
-    decode(&bytes, keys)
+/// Reads the cache of the project at `root`: every shard file that is there, intact and made
+/// with `keys`, side by side. A damaged shard is noted and left out, never trusted.
+pub fn load(root: &Path, keys: &Keys) -> Cache {
+    let shards: Vec<Result<(Vec<Entry>, u64), Unusable>> = (0..SHARDS)
+        .into_par_iter()
+        .map(|n| {
+            let bytes = std::fs::read(path(root, n)).map_err(|_| Unusable::Missing)?;
+            decode(&bytes, keys)
+        })
+        .collect();
+    let mut cache = Cache { shards: Shards(vec![None; SHARDS]), ..Cache::default() };
+    for (n, shard) in shards.into_iter().enumerate() {
+        match shard {
+            Ok((entries, signature)) => {
+                cache.shards.0[n] = Some(signature);
+                for entry in entries {
+                    cache.entries.insert(entry.cleaned.seed.clone(), entry);
+                }
+            }
+            Err(Unusable::Corrupt(why)) => cache
+                .damaged
+                .push(format!("{}: {why}", path(root, n).file_name().unwrap_or_default().display())),
+            Err(_) => {}
+        }
+    }
+    cache
 }
 
-/// Writes the cache atomically; failures are not errors (the cache is an optimisation).
-pub fn save(root: &Path, keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]) {
-    let bytes = encode(keys, entries);
+/// What is saved of one article: its cleaning, the hashes of its seed and of its lines'
+/// repetition counts, and its blocks' topics.
+pub type Saved<'a> = (&'a CleanedArticle, u64, u64, &'a [Option<usize>]);
+
+/// Writes the shards whose content differs from what `previous` says they held, each
+/// atomically; failures are not errors (the cache is an optimisation).
+pub fn save(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards) {
     let dir = root.join(DIR);
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let temp = dir.join(format!("{FILE}.tmp-{}", std::process::id()));
-    if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, dir.join(FILE)).is_err() {
-        let _ = std::fs::remove_file(&temp);
+    let mut shards: Vec<Vec<&Saved>> = vec![Vec::new(); SHARDS];
+    for entry in entries {
+        shards[shard_of(&entry.0.seed)].push(entry);
     }
+    shards.into_par_iter().enumerate().for_each(|(n, mut shard)| {
+        shard.sort_by(|a, b| a.0.seed.cmp(&b.0.seed));
+        let signature =
+            shard_signature(keys, shard.iter().map(|(a, raw, repeats, _)| (a.seed.as_str(), *raw, *repeats)));
+        if previous.0.get(n).copied().flatten() == Some(signature) {
+            return;
+        }
+        let bytes = encode(keys, &shard);
+        let target = path(root, n);
+        let temp = dir.join(format!("articles-{n:02}.bin.tmp-{}", std::process::id()));
+        if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, &target).is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    });
+    // The single file of earlier versions.
+    let _ = std::fs::remove_file(dir.join("articles.bin"));
 }
 
-const FACTS_FILE: &str = "facts.json";
-const FACTS_MAGIC: &str = "brief-facts 2";
+const FACTS_MAGIC: &str = "brief-facts 3";
 
 /// What assemble read out of one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -124,19 +196,17 @@ pub struct Facts {
 
 /// What assemble read out of the articles: each article's facts and each topic's drafted
 /// summary, by key (`facts_key`, `summary_key`).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Known {
     pub facts: HashMap<u64, Facts>,
     pub summaries: HashMap<u64, Vec<SummaryPoint>>,
+    /// Signatures of the files as read: the facts shards, then the summaries.
+    files: Shards,
 }
 
 impl Known {
-    /// Whether `self` has every key of `other` and no other: then `other` need not be saved.
-    pub fn same_keys(&self, other: &Known) -> bool {
-        fn same<V, W>(a: &HashMap<u64, V>, b: &HashMap<u64, W>) -> bool {
-            a.len() == b.len() && a.keys().all(|k| b.contains_key(k))
-        }
-        same(&self.facts, &other.facts) && same(&self.summaries, &other.summaries)
+    pub fn new(facts: HashMap<u64, Facts>, summaries: HashMap<u64, Vec<SummaryPoint>>) -> Known {
+        Known { facts, summaries, files: Shards::default() }
     }
 }
 
@@ -168,53 +238,116 @@ pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
     h.finish()
 }
 
-/// The cached facts and summaries; empty when the file is missing, from another brief, or
-/// damaged.
-pub fn load_facts(root: &Path, keys: &Keys) -> Known {
-    let Ok(text) = std::fs::read_to_string(root.join(DIR).join(FACTS_FILE)) else {
-        return Known::default();
-    };
+/// The files of the facts: `SHARDS` shards by key, then the summaries.
+fn facts_path(root: &Path, n: usize) -> PathBuf {
+    match n {
+        SHARDS => root.join(DIR).join("summaries.json"),
+        n => root.join(DIR).join(format!("facts-{n:02}.json")),
+    }
+}
+
+/// A facts file's signature: the binary and its sorted keys (what is stored under a key
+/// follows from the key and the binary).
+fn keys_signature(keys: &Keys, sorted: &[u64]) -> u64 {
+    let mut h = Hash::new();
+    h.u64(keys.binary);
+    for key in sorted {
+        h.u64(*key);
+    }
+    h.finish()
+}
+
+/// Reads one facts file: its entries and signature, `None` when it is missing, from another
+/// brief, or damaged.
+fn read_facts_file<V: serde::de::DeserializeOwned>(file: &Path, keys: &Keys) -> Option<(Vec<(u64, V)>, u64)> {
+    let text = std::fs::read_to_string(file).ok()?;
     // Three header lines: magic, binary fingerprint, checksum of the rest.
     let mut parts = text.splitn(4, '\n');
-    let (Some(magic), Some(binary), Some(sum), Some(body)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Known::default();
-    };
+    let (magic, binary, sum, body) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if magic != FACTS_MAGIC
         || binary != format!("{:016x}", keys.binary)
         || sum != format!("{:016x}", hash_bytes(body.as_bytes()))
     {
-        return Known::default();
+        return None;
     }
-    type Body = (Vec<(u64, Facts)>, Vec<(u64, Vec<SummaryPoint>)>);
-    serde_json::from_str::<Body>(body)
-        .map(|(facts, summaries)| Known {
-            facts: facts.into_iter().collect(),
-            summaries: summaries.into_iter().collect(),
-        })
-        .unwrap_or_default()
+    let entries: Vec<(u64, V)> = serde_json::from_str(body).ok()?;
+    let sorted: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
+    sorted.is_sorted().then(|| (entries, keys_signature(keys, &sorted)))
 }
 
-/// Writes the facts and summaries atomically, sorted by key; failures are not errors.
-pub fn save_facts(root: &Path, keys: &Keys, known: &Known) {
-    fn sorted<V>(map: &HashMap<u64, V>) -> Vec<(&u64, &V)> {
-        let mut entries: Vec<(&u64, &V)> = map.iter().collect();
-        entries.sort_by_key(|(key, _)| **key);
-        entries
+/// Writes one facts file atomically, sorted by key, unless its signature is `previous`.
+fn write_facts_file<V: serde::Serialize>(
+    file: &Path,
+    keys: &Keys,
+    map: &HashMap<u64, V>,
+    previous: Option<u64>,
+) {
+    let mut entries: Vec<(&u64, &V)> = map.iter().collect();
+    entries.sort_by_key(|(key, _)| **key);
+    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
+    if previous == Some(keys_signature(keys, &sorted)) {
+        return;
     }
-    let Ok(body) = serde_json::to_string(&(sorted(&known.facts), sorted(&known.summaries))) else {
+    let Ok(body) = serde_json::to_string(&entries) else {
         return;
     };
     let text = format!("{FACTS_MAGIC}\n{:016x}\n{:016x}\n{body}", keys.binary, hash_bytes(body.as_bytes()));
-    let dir = root.join(DIR);
-    if std::fs::create_dir_all(&dir).is_err() {
+    let Some(name) = file.file_name() else {
         return;
-    }
-    let temp = dir.join(format!("{FACTS_FILE}.tmp-{}", std::process::id()));
-    if std::fs::write(&temp, text).is_err() || std::fs::rename(&temp, dir.join(FACTS_FILE)).is_err() {
+    };
+    let temp = file.with_file_name(format!("{}.tmp-{}", name.display(), std::process::id()));
+    if std::fs::write(&temp, text).is_err() || std::fs::rename(&temp, file).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
+}
+
+/// The cached facts and summaries, read side by side; a file that is missing, from another
+/// brief, or damaged adds nothing.
+pub fn load_facts(root: &Path, keys: &Keys) -> Known {
+    type Shard = Option<(Vec<(u64, Facts)>, u64)>;
+    let (shards, summaries): (Vec<Shard>, _) = rayon::join(
+        || (0..SHARDS).into_par_iter().map(|n| read_facts_file(&facts_path(root, n), keys)).collect(),
+        || read_facts_file::<Vec<SummaryPoint>>(&facts_path(root, SHARDS), keys),
+    );
+    let mut known = Known { files: Shards(vec![None; SHARDS + 1]), ..Known::default() };
+    for (n, shard) in shards.into_iter().enumerate() {
+        if let Some((entries, signature)) = shard {
+            known.files.0[n] = Some(signature);
+            known.facts.extend(entries.into_iter().filter(|(key, _)| facts_shard(*key) == n));
+        }
+    }
+    if let Some((entries, signature)) = summaries {
+        known.files.0[SHARDS] = Some(signature);
+        known.summaries.extend(entries);
+    }
+    known
+}
+
+fn facts_shard(key: u64) -> usize {
+    (key % SHARDS as u64) as usize
+}
+
+/// Writes the facts and summaries that differ from what `previous` read; failures are not
+/// errors.
+pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
+    if std::fs::create_dir_all(root.join(DIR)).is_err() {
+        return;
+    }
+    let mut shards: Vec<HashMap<u64, &Facts>> = vec![HashMap::new(); SHARDS];
+    for (key, facts) in &known.facts {
+        shards[facts_shard(*key)].insert(*key, facts);
+    }
+    let before = |n: usize| previous.files.0.get(n).copied().flatten();
+    rayon::join(
+        || {
+            shards.par_iter().enumerate().for_each(|(n, shard)| {
+                write_facts_file(&facts_path(root, n), keys, shard, before(n));
+            })
+        },
+        || write_facts_file(&facts_path(root, SHARDS), keys, &known.summaries, before(SHARDS)),
+    );
+    // The single file of earlier versions.
+    let _ = std::fs::remove_file(root.join(DIR).join("facts.json"));
 }
 
 /// A hash of everything ingest read from a seed: the input of cleaning.
@@ -263,7 +396,7 @@ pub fn binary_fingerprint() -> u64 {
     h.finish()
 }
 
-fn encode(keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]) -> Vec<u8> {
+fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
     // The header goes in front of the payload once its length and checksum are known: room
     // for it is kept, so the payload (tens of megabytes at scale) is never copied.
     let header_len = MAGIC.len() + 4 + 5 * 8;
@@ -320,7 +453,8 @@ fn encode(keys: &Keys, entries: &[(&CleanedArticle, u64, u64, &[Option<usize>])]
     out
 }
 
-fn decode(bytes: &[u8], keys: &Keys) -> Result<Cache, Unusable> {
+/// A shard's entries and signature.
+fn decode(bytes: &[u8], keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
     let corrupt = |what: &str| Unusable::Corrupt(what.to_string());
     let Some(rest) = bytes.strip_prefix(MAGIC) else {
         return Err(corrupt("not a brief cache file"));
@@ -344,12 +478,16 @@ fn decode(bytes: &[u8], keys: &Keys) -> Result<Cache, Unusable> {
         return Err(corrupt("checksum mismatch"));
     }
     let topics_ok = topics == keys.topics;
-    decode_entries(&mut r, topics_ok).ok_or_else(|| corrupt("unreadable entry"))
+    let entries = decode_entries(&mut r, topics_ok).ok_or_else(|| corrupt("unreadable entry"))?;
+    let file_keys = Keys { topics, ..*keys };
+    let signature =
+        shard_signature(&file_keys, entries.iter().map(|e| (e.cleaned.seed.as_str(), e.raw, e.repeats)));
+    Ok((entries, signature))
 }
 
-fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Cache> {
-    let count = r.u64()?;
-    let mut entries = HashMap::new();
+fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Vec<Entry>> {
+    let count = r.len()?;
+    let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
         let raw = r.u64()?;
         let repeats = r.u64()?;
@@ -383,10 +521,10 @@ fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Cache> {
         if assignment.len() != blocks.len() {
             return None;
         }
-        let cleaned = CleanedArticle { seed: seed.clone(), headline, date, blocks, removed };
-        entries.insert(seed, Entry { raw, repeats, cleaned, assignment: topics_ok.then_some(assignment) });
+        let cleaned = CleanedArticle { seed, headline, date, blocks, removed };
+        entries.push(Entry { raw, repeats, cleaned, assignment: topics_ok.then_some(assignment) });
     }
-    r.bytes.is_empty().then_some(Cache { entries })
+    r.bytes.is_empty().then_some(entries)
 }
 
 #[derive(Default)]
@@ -525,9 +663,10 @@ mod tests {
     fn round_trips_and_rejects_damage() {
         let article = sample();
         let assignment = [None, Some(2)];
-        let bytes = encode(&keys(), &[(&article, 7, 8, &assignment)]);
-        let cache = decode(&bytes, &keys()).unwrap();
-        let entry = &cache.entries["seeds/a.txt"];
+        let bytes = encode(&keys(), &[&(&article, 7, 8, &assignment[..])]);
+        let (entries, _) = decode(&bytes, &keys()).unwrap();
+        let entry = &entries[0];
+        assert_eq!(entry.cleaned.seed, "seeds/a.txt");
         assert_eq!((entry.raw, entry.repeats), (7, 8));
         assert_eq!(entry.cleaned.blocks, article.blocks);
         assert_eq!(entry.cleaned.removed, article.removed);
@@ -536,7 +675,7 @@ mod tests {
 
         // Other topics: the cleaning stays, the assignments go.
         let other_topics = Keys { topics: 4, ..keys() };
-        assert!(decode(&bytes, &other_topics).unwrap().entries["seeds/a.txt"].assignment.is_none());
+        assert!(decode(&bytes, &other_topics).unwrap().0[0].assignment.is_none());
         // Another binary or other clean patterns: stale, silently.
         assert_eq!(decode(&bytes, &Keys { binary: 9, ..keys() }).err(), Some(Unusable::Stale));
         assert_eq!(decode(&bytes, &Keys { clean: 9, ..keys() }).err(), Some(Unusable::Stale));
@@ -575,15 +714,20 @@ mod tests {
             anchor: "p-0".into(),
         };
         let summary = summary_key(Some("war"), [key].into_iter());
-        let known = Known {
-            facts: [(key, facts.clone())].into_iter().collect(),
-            summaries: [(summary, vec![point])].into_iter().collect(),
-        };
-        save_facts(dir.path(), &keys(), &known);
+        let known = Known::new(
+            [(key, facts.clone())].into_iter().collect(),
+            [(summary, vec![point])].into_iter().collect(),
+        );
+        save_facts(dir.path(), &keys(), &known, &Known::default());
         let loaded = load_facts(dir.path(), &keys());
         assert_eq!(loaded.facts[&key].figures[0].value, 40);
         assert_eq!(loaded.summaries[&summary][0].anchor, "p-0");
-        assert!(loaded.same_keys(&known));
+        // Saving what was read writes nothing.
+        let file = dir.path().join(DIR).join(format!("facts-{:02}.json", facts_shard(key)));
+        let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        save_facts(dir.path(), &keys(), &loaded, &loaded);
+        assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written);
         // A summary's key follows its topic and its articles.
         assert_ne!(summary_key(Some("peace"), [key].into_iter()), summary);
         assert_ne!(summary_key(Some("war"), [key, key].into_iter()), summary);
@@ -598,12 +742,11 @@ mod tests {
         assert_ne!(facts_key(&moved, &moved.articles[0]), key);
 
         // A flipped digit in the body fails the checksum; another binary's file is not used.
-        let file = dir.path().join(DIR).join(FACTS_FILE);
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("\"value\":40"));
         std::fs::write(&file, text.replacen("\"value\":40", "\"value\":90", 1)).unwrap();
         assert!(load_facts(dir.path(), &keys()).facts.is_empty());
-        save_facts(dir.path(), &keys(), &known);
+        save_facts(dir.path(), &keys(), &known, &Known::default());
         let other = Keys { binary: keys().binary + 1, ..keys() };
         let stale = load_facts(dir.path(), &other);
         assert!(stale.facts.is_empty() && stale.summaries.is_empty());
@@ -614,12 +757,41 @@ mod tests {
     fn save_and_load_in_a_project() {
         let dir = tempfile::tempdir().unwrap();
         let article = sample();
-        save(dir.path(), &keys(), &[(&article, 1, 2, &[None, None])]);
-        assert!(load(dir.path(), &keys()).unwrap().entries.contains_key("seeds/a.txt"));
-        let bytes = std::fs::read(path(dir.path())).unwrap();
-        std::fs::write(path(dir.path()), &bytes[..bytes.len() - 5]).unwrap();
-        assert!(matches!(load(dir.path(), &keys()), Err(Unusable::Corrupt(_))));
-        assert_eq!(load(tempfile::tempdir().unwrap().path(), &keys()).err(), Some(Unusable::Missing));
+        let mut other = sample();
+        other.seed = "seeds/b.txt".into();
+        let entries = [(&article, 1, 2, &[None, None][..]), (&other, 3, 4, &[None, None][..])];
+        save(dir.path(), &keys(), &entries, &Shards::default());
+        let cache = load(dir.path(), &keys());
+        assert!(cache.entries.contains_key("seeds/a.txt") && cache.entries.contains_key("seeds/b.txt"));
+        assert!(cache.damaged.is_empty());
+        let (a, b) = (shard_of("seeds/a.txt"), shard_of("seeds/b.txt"));
+
+        // Saving what was loaded writes nothing; a changed entry rewrites its shard only.
+        let written = || -> std::collections::BTreeMap<usize, std::time::SystemTime> {
+            (0..SHARDS)
+                .filter_map(|n| Some((n, std::fs::metadata(path(dir.path(), n)).ok()?.modified().ok()?)))
+                .collect()
+        };
+        let before = written();
+        assert_eq!(before.len(), SHARDS);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        save(dir.path(), &keys(), &entries, &cache.shards);
+        assert_eq!(written(), before);
+        let changed = [(&article, 1, 2, &[None, None][..]), (&other, 5, 4, &[None, None][..])];
+        save(dir.path(), &keys(), &changed, &cache.shards);
+        assert_eq!(load(dir.path(), &keys()).entries["seeds/b.txt"].raw, 5);
+        let after = written();
+        let rewritten: Vec<usize> = (0..SHARDS).filter(|n| after[n] != before[n]).collect();
+        assert_eq!(rewritten, vec![b]);
+
+        // A damaged shard is noted and left out; the others are used.
+        let bytes = std::fs::read(path(dir.path(), b)).unwrap();
+        std::fs::write(path(dir.path(), b), &bytes[..bytes.len() - 5]).unwrap();
+        let cache = load(dir.path(), &keys());
+        assert_eq!(cache.damaged.len(), 1);
+        assert!(!cache.entries.contains_key("seeds/b.txt"));
+        assert_eq!(cache.entries.contains_key("seeds/a.txt"), a != b);
+        assert!(load(tempfile::tempdir().unwrap().path(), &keys()).entries.is_empty());
     }
 
     #[test]

@@ -83,21 +83,13 @@ impl Site {
         // What the cache already knows: the cleaning of every seed whose text and repeated
         // lines are unchanged, and its topic assignments if the topics are the same.
         let keys = cache::Keys::new(&config.clean, &topic_list);
-        let mut cached = if use_cache {
-            match cache::load(root, &keys) {
-                Ok(cache) => cache,
-                Err(cache::Unusable::Corrupt(why)) => {
-                    ingested.warnings.push(Warning {
-                        file: format!("{}/", cache::DIR),
-                        message: format!("build cache ignored ({why}); it is rebuilt"),
-                    });
-                    cache::Cache::default()
-                }
-                Err(_) => cache::Cache::default(),
-            }
-        } else {
-            cache::Cache::default()
-        };
+        let mut cached = if use_cache { cache::load(root, &keys) } else { cache::Cache::default() };
+        if !cached.damaged.is_empty() {
+            ingested.warnings.push(Warning {
+                file: format!("{}/", cache::DIR),
+                message: format!("build cache partly ignored ({}); it is rebuilt", cached.damaged.join(", ")),
+            });
+        }
         // How lines recur across seeds: counted once, for the cache keys and the cleaner.
         let (raw_hashes, repeats) = rayon::join(
             || {
@@ -121,6 +113,7 @@ impl Site {
             .collect();
         // Entries of seeds that are gone or changed mean the file is out of date.
         let outdated = !cached.entries.is_empty();
+        let shards = std::mem::take(&mut cached.shards);
         drop(cached);
         let reused = hits.iter().filter(|h| h.is_some()).count();
         let assigned = hits.iter().filter(|h| h.as_ref().is_some_and(|h| h.assignment.is_some())).count();
@@ -183,7 +176,7 @@ impl Site {
                 .filter(|&i| !own_patterns[i])
                 .map(|i| (&cleaned[i], raw_hashes[i], repeat_hashes[i], assignments[i].as_slice()))
                 .collect();
-            cache::save(root, &keys, &entries);
+            cache::save(root, &keys, &entries, &shards);
             lap("cache-save", &mut timings);
         }
 
@@ -204,8 +197,8 @@ impl Site {
             &known_facts,
         );
         lap("assemble", &mut timings);
-        if use_cache && !facts.same_keys(&known_facts) {
-            cache::save_facts(root, &keys, &facts);
+        if use_cache {
+            cache::save_facts(root, &keys, &facts, &known_facts);
             lap("facts-save", &mut timings);
         }
         drop((facts, known_facts));

@@ -120,10 +120,8 @@ pub fn assemble_with_facts(inputs: Inputs, known: &Known) -> (Briefing, Known) {
         timeline,
         quotes,
     };
-    let learned = Known {
-        facts: article_keys.into_iter().zip(facts).collect(),
-        summaries: summaries.into_iter().flatten().collect(),
-    };
+    let learned =
+        Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
     (briefing, learned)
 }
 

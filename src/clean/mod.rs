@@ -1129,19 +1129,28 @@ impl Repeats {
 /// lines that differ only in punctuation or case repeat), hashed; with its word count.
 /// `None` for a line without words. `buf` is scratch space.
 fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
+    // One pass over the characters (this runs on every line of every seed): the words of
+    // `words`, each lower-cased, joined by single spaces.
     buf.clear();
     let mut count = 0;
-    for word in words(text) {
-        if count > 0 {
-            buf.push(' ');
+    let mut in_word = false;
+    for c in text.chars() {
+        let alphanumeric = if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
+        if !alphanumeric {
+            in_word = false;
+            continue;
         }
-        count += 1;
-        if word.is_ascii() {
-            let start = buf.len();
-            buf.push_str(word);
-            buf[start..].make_ascii_lowercase();
+        if !in_word {
+            if count > 0 {
+                buf.push(' ');
+            }
+            count += 1;
+            in_word = true;
+        }
+        if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
         } else {
-            buf.extend(word.chars().flat_map(char::to_lowercase));
+            buf.extend(c.to_lowercase());
         }
     }
     if count == 0 {
@@ -1274,6 +1283,31 @@ mod tests {
         };
         let err = Cleaner::new(&bad).err().unwrap().to_string();
         assert!(err.contains("broken"), "{err}");
+    }
+
+    #[test]
+    fn repeat_keys_are_the_lower_cased_words() {
+        // The reference: `words`, lower-cased, joined by single spaces.
+        let reference = |text: &str| {
+            let joined: Vec<String> =
+                words(text).map(|w| w.chars().flat_map(char::to_lowercase).collect()).collect();
+            (!joined.is_empty()).then(|| joined.join(" "))
+        };
+        let mut buf = String::new();
+        for text in [
+            "Sign up for our NEWSLETTER!",
+            "  --  Émile Zola's café, ÉTÉ 2024 —   Straße  ",
+            "İstanbul ΣΟΦΙΑ 東京 123abc",
+            "...",
+            "",
+        ] {
+            let key = repeat_key(text, &mut buf).map(|(_, words)| (buf.clone(), words));
+            let want = reference(text).map(|joined| {
+                let count = words(text).count();
+                (joined, count)
+            });
+            assert_eq!(key, want, "{text:?}");
+        }
     }
 
     #[test]
