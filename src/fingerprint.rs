@@ -1,9 +1,7 @@
-//! Fingerprints of what a page is made from: its template context, hashed with BLAKE3 (a seed
+//! Fingerprints of what a page is made from: its template context, serialised into BLAKE3 (a seed
 //! is untrusted text, so two different pages must not be made to share a fingerprint). The
 //! same fingerprint as the previous build's means the same page, so the page is not rendered
 //! again (see `write::Staging`).
-
-use serde_json::Value;
 
 /// A BLAKE3 hash, shown as 64 hex digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,36 +62,6 @@ impl Fingerprinter {
         self.update(bytes);
     }
 
-    pub fn value(&mut self, value: &Value) {
-        match value {
-            Value::Null => self.update(b"n"),
-            Value::Bool(b) => self.update(if *b { b"t" } else { b"f" }),
-            Value::Number(n) => {
-                self.update(b"#");
-                self.str(&n.to_string());
-            }
-            Value::String(s) => {
-                self.update(b"s");
-                self.str(s);
-            }
-            Value::Array(items) => {
-                self.update(b"[");
-                self.update(&(items.len() as u64).to_le_bytes());
-                for item in items {
-                    self.value(item);
-                }
-            }
-            Value::Object(map) => {
-                self.update(b"{");
-                self.update(&(map.len() as u64).to_le_bytes());
-                for (key, item) in map {
-                    self.str(key);
-                    self.value(item);
-                }
-            }
-        }
-    }
-
     pub fn finish(mut self) -> Fingerprint {
         let rest = std::mem::take(&mut self.buffer);
         self.hasher.update(&rest);
@@ -101,14 +69,26 @@ impl Fingerprinter {
     }
 }
 
+/// Serialised values (`serde_json::to_writer`) go straight into the hash.
+impl std::io::Write for Fingerprinter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn of(value: &Value) -> Fingerprint {
         let mut f = Fingerprinter::default();
-        f.value(value);
+        serde_json::to_writer(&mut f, value).unwrap();
         f.finish()
     }
 

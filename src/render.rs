@@ -117,24 +117,26 @@ impl Renderer {
         let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
         let no_figures = tera::to_value(Vec::<()>::new())?;
 
-        // Pages are independent: each builds its own context and renders in parallel, and
-        // the list keeps this order (index, topics, sources) whatever order they finish in.
+        // Pages are independent: each describes its context (`PageContext`) and renders in
+        // parallel, and the list keeps this order (index, topics, sources) whatever order they
+        // finish in.
         let index = || -> Result<String> {
-            let mut context = self.context(&site, "", "index", "");
-            // The index lists outlets with their articles' count and dates, not their text.
-            let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
-            context.insert("sources", &sources);
-            context.insert(
-                "topics",
-                &briefing.topics.iter().map(|t| TopicView::new(t, &names, &links)).collect::<Vec<_>>(),
-            );
-            context.insert("lead_html", &briefing.lead_html);
-            context.insert("figure_tables", &figure_tables);
-            context.insert(
-                "timeline_days",
-                &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
-            );
-            self.page("index.html", "index.html", context, sink)
+            self.page("index.html", "index.html", sink, &|context| {
+                self.base_context(context, &site, "", "index", "");
+                // The index lists outlets with their articles' count and dates, not their text.
+                let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
+                context.insert("sources", &sources);
+                context.insert(
+                    "topics",
+                    &briefing.topics.iter().map(|t| TopicView::new(t, &names, &links)).collect::<Vec<_>>(),
+                );
+                context.insert("lead_html", &briefing.lead_html);
+                context.insert("figure_tables", &figure_tables);
+                context.insert(
+                    "timeline_days",
+                    &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
+                );
+            })
         };
         let topic_items: Vec<Vec<TopicItem>> =
             briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
@@ -142,42 +144,47 @@ impl Renderer {
         // page a share of the paragraphs.
         let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
             let path = page_url(&topic.url, pager.number);
-            let mut context = self.context(&site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
-            // Later pages carry no summary and no count, which change with any article of the
-            // topic: the unchanged pages of a long topic are then kept as they are.
-            if pager.number == 1 {
-                context.insert("description", &topic_description(topic));
-                context.insert("topic", &TopicView::new(topic, &names, &links));
-            } else {
-                context.insert("description", &format!("{}: what the sources reported.", topic.title));
-                context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
-            }
-            context.insert("groups", &topic_groups(items));
-            if pager.number == 1 {
-                context.insert("figure_tables", &figure_tables);
-                context.insert(
-                    "timeline_days",
-                    &views::timeline_days(briefing, Some(&topic.slug), &links, views::DAY_LIMIT_TOPIC),
-                );
-                let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
-                context.insert("speakers", &speakers);
-                context.insert("speakers_more", &speakers_more);
-            } else {
-                context.insert("figure_tables", &no_figures);
-                context.insert("timeline_days", &no_figures);
-                context.insert("speakers", &no_figures);
-                context.insert("speakers_more", &0);
-            }
-            context.insert("pager", &pager);
-            self.page("topic.html", &format!("{path}index.html"), context, sink)
+            self.page("topic.html", &format!("{path}index.html"), sink, &|context| {
+                self.base_context(context, &site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
+                // Later pages carry no summary and no count, which change with any article of
+                // the topic: the unchanged pages of a long topic are then kept as they are.
+                if pager.number == 1 {
+                    context.insert("description", &topic_description(topic));
+                    context.insert("topic", &TopicView::new(topic, &names, &links));
+                } else {
+                    context.insert("description", &format!("{}: what the sources reported.", topic.title));
+                    context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
+                }
+                context.insert("groups", &topic_groups(items));
+                if pager.number == 1 {
+                    context.insert("figure_tables", &figure_tables);
+                    context.insert(
+                        "timeline_days",
+                        &views::timeline_days(briefing, Some(&topic.slug), &links, views::DAY_LIMIT_TOPIC),
+                    );
+                    let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
+                    context.insert("speakers", &speakers);
+                    context.insert("speakers_more", &speakers_more);
+                } else {
+                    context.insert("figure_tables", &no_figures);
+                    context.insert("timeline_days", &no_figures);
+                    context.insert("speakers", &no_figures);
+                    context.insert("speakers_more", &0);
+                }
+                context.insert("pager", &pager);
+            })
         };
         let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
             let path = page_url(&source.url, pager.number);
-            let mut context = self.context(&site, &root_of(&path), &format!("source:{}", source.slug), &path);
-            context.insert("description", &format!("What {} reported, cleaned of boilerplate.", source.name));
-            context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
-            context.insert("pager", &pager);
-            self.page("source.html", &format!("{path}index.html"), context, sink)
+            self.page("source.html", &format!("{path}index.html"), sink, &|context| {
+                self.base_context(context, &site, &root_of(&path), &format!("source:{}", source.slug), &path);
+                context.insert(
+                    "description",
+                    &format!("What {} reported, cleaned of boilerplate.", source.name),
+                );
+                context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
+                context.insert("pager", &pager);
+            })
         };
         enum Job<'a> {
             Index,
@@ -226,8 +233,9 @@ impl Renderer {
             .collect::<Result<Vec<String>>>()?;
 
         if has_search {
-            let context = self.context(&site, "../", "search", "search/");
-            pages.push(self.page("search.html", "search/index.html", context, sink)?);
+            pages.push(self.page("search.html", "search/index.html", sink, &|context| {
+                self.base_context(context, &site, "../", "search", "search/")
+            })?);
         }
         if let Some(base) = &config.base_url {
             for file in feeds::files(briefing, base, &pages) {
@@ -243,33 +251,47 @@ impl Renderer {
     /// What every page gets: the site, the path back to the site root, and which page it is.
     /// `path` is the page's folder relative to the site root (`topics/gaza/`), for canonical
     /// links; `description` defaults to the site's.
-    fn context(&self, site: &SiteView, root: &str, current: &str, path: &str) -> PageContext {
-        let mut context = PageContext::default();
+    fn base_context(
+        &self,
+        context: &mut PageContext,
+        site: &SiteView,
+        root: &str,
+        current: &str,
+        path: &str,
+    ) {
         context.insert("site", site);
         context.insert("root", root);
         context.insert("current", current);
         context.insert("page_path", path);
         context.insert("description", &site.description);
-        context
     }
 
-    /// Renders `template` into `sink` at `path`, unless the sink still has the page made from
-    /// the same fingerprint (templates, binary, path and context); returns the path.
-    fn page(&self, template: &str, path: &str, context: PageContext, sink: &dyn Sink) -> Result<String> {
-        if let Some(error) = context.error {
-            bail!("cannot make the template context of {path}: {error}");
-        }
+    /// Renders `template` into `sink` at `path`, with the context `describe` makes, unless the
+    /// sink still has the page made from the same fingerprint (templates, binary, path and
+    /// context); returns the path. The context is described twice when the page is rendered:
+    /// once into its fingerprint, then into the values the template reads.
+    fn page(
+        &self,
+        template: &str,
+        path: &str,
+        sink: &dyn Sink,
+        describe: &dyn Fn(&mut PageContext),
+    ) -> Result<String> {
         let mut fingerprint = Fingerprinter::default();
         fingerprint.bytes(&self.base_fingerprint.0);
         fingerprint.str(template);
         fingerprint.str(path);
-        for (key, value) in &context.values {
-            fingerprint.str(key);
-            fingerprint.value(value);
-        }
-        let mut values = Some(context.values);
+        let mut context = PageContext::Fingerprint(Box::new(fingerprint), None);
+        describe(&mut context);
+        let PageContext::Fingerprint(fingerprint, None) = context else {
+            bail!("cannot make the template context of {path}: {}", context.error().unwrap_or_default());
+        };
         sink.put_page(path, &fingerprint.finish(), &mut |w| {
-            let values = values.take().unwrap_or_default();
+            let mut context = PageContext::Values(tera::Map::new(), None);
+            describe(&mut context);
+            let PageContext::Values(values, None) = context else {
+                bail!("cannot make the template context of {path}: {}", context.error().unwrap_or_default());
+            };
             let context = Context::from_value(tera::Value::Object(values))?;
             self.tera.render_to(template, &context, w).map_err(|e| {
                 anyhow::anyhow!("{} (while rendering {path})", template_error(&e, &self.origins))
@@ -279,24 +301,37 @@ impl Renderer {
     }
 }
 
-/// A page's template context, kept as values until the page is rendered so that its
-/// fingerprint is taken first: a page the sink still has is never rendered.
-#[derive(Default)]
-struct PageContext {
-    values: tera::Map<String, tera::Value>,
-    /// The first value that could not be converted.
-    error: Option<String>,
+/// A page's template context as it is described: into a fingerprint (each value serialised
+/// into the hash, nothing built), or into the values the template reads. Either keeps the
+/// first value that could not be serialised.
+enum PageContext {
+    Fingerprint(Box<Fingerprinter>, Option<String>),
+    Values(tera::Map<String, tera::Value>, Option<String>),
 }
 
 impl PageContext {
     fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        match tera::to_value(value) {
-            Ok(value) => {
-                self.values.insert(key.to_string(), value);
+        match self {
+            PageContext::Fingerprint(fingerprint, error) => {
+                fingerprint.str(key);
+                if let Err(e) = serde_json::to_writer(&mut **fingerprint, value) {
+                    error.get_or_insert(format!("`{key}`: {e}"));
+                }
             }
-            Err(e) => {
-                self.error.get_or_insert(format!("`{key}`: {e}"));
-            }
+            PageContext::Values(values, error) => match tera::to_value(value) {
+                Ok(value) => {
+                    values.insert(key.to_string(), value);
+                }
+                Err(e) => {
+                    error.get_or_insert(format!("`{key}`: {e}"));
+                }
+            },
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            PageContext::Fingerprint(_, error) | PageContext::Values(_, error) => error.as_deref(),
         }
     }
 }
