@@ -1,5 +1,5 @@
 //! The build cache: what ingest, clean and topic assignment made of each seed, kept in
-//! `.brief-cache/articles-NN.bin` under the project root so that the next `brief build` or
+//! `.brief-cache/articles-*.bin` under the project root so that the next `brief build` or
 //! `brief serve` rebuild cleans only the seeds that changed.
 //!
 //! An entry is used only when everything it was computed from is the same: the seed as read
@@ -9,12 +9,12 @@
 //! itself (its version and the size and time of the executable, so a rebuilt brief with new
 //! rules starts afresh). Articles whose outlet has its own `[clean]` patterns are not cached.
 //!
-//! Entries are spread over `SHARDS` files by seed path, read side by side; a save rewrites only
-//! the shards whose content changed. Each file is written to a temporary name and renamed into
+//! Entries of a large cache are spread over several files by seed path (`Family`), read side
+//! by side; a save rewrites only the files whose content changed. Each file is written to a temporary name and renamed into
 //! place, and starts with a magic line, a format number and a checksum of the payload; a file
 //! that fails any check is ignored (and rewritten), never trusted.
 //!
-//! `.brief-cache/facts-NN.json` keep what assemble read out of each article (its figures and
+//! `.brief-cache/facts-*.json` keep what assemble read out of each article (its figures and
 //! quotes, the costly part of assembling), keyed by a hash of the article as assemble sees it
 //! (outlet, seed, date, and every paragraph's kind, text, topic and anchor), and
 //! `summaries.json` each topic's drafted summary, keyed by its articles' keys; under the same
@@ -22,7 +22,7 @@
 //! fingerprints (`write::Staging::reusing_pages`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -83,16 +83,83 @@ pub struct Cache {
     pub damaged: Vec<String>,
 }
 
-/// Entries are spread over this many files by their seed's path: a rebuild after a few seeds
-/// changed rewrites a few small files, and the files are read side by side.
-pub const SHARDS: usize = 16;
+/// A sharded family of cache files, `{stem}-{n}-of-{count}.{ext}`. Large caches are spread
+/// over `MANY` files (a rebuild after a few seeds changed rewrites a few small files, and
+/// the files are read side by side); small ones stay in one file, since every file costs a
+/// little to write and read.
+struct Family {
+    stem: &'static str,
+    ext: &'static str,
+}
 
-/// Per shard, a signature of its content (`shard_signature`), for the shards read intact.
+const ARTICLES: Family = Family { stem: "articles", ext: "bin" };
+const FACTS: Family = Family { stem: "facts", ext: "json" };
+const MANY: usize = 16;
+/// Fewer entries than this stay in one file.
+const FEW: usize = 2048;
+
+impl Family {
+    fn name(&self, n: usize, count: usize) -> String {
+        format!("{}-{n:02}-of-{count:02}.{}", self.stem, self.ext)
+    }
+
+    /// How many files `entries` entries are spread over.
+    fn count_for(entries: usize) -> usize {
+        if entries < FEW { 1 } else { MANY }
+    }
+
+    /// The family's files in `dir`, by name.
+    fn present(&self, dir: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| {
+                let Some(rest) = name.strip_prefix(self.stem).and_then(|r| r.strip_suffix(self.ext)) else {
+                    return false;
+                };
+                let parts: Vec<&str> = rest.trim_matches(['-', '.']).split("-of-").collect();
+                parts.len() == 2
+                    && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Removes the family's files that are not `keep` (another count, or an earlier layout).
+    fn remove_others(&self, dir: &Path, keep: &[String]) {
+        for name in self.present(dir) {
+            if !keep.contains(&name) {
+                let _ = std::fs::remove_file(dir.join(name));
+            }
+        }
+        // Earlier layouts: one file, or `MANY` numbered ones.
+        let _ = std::fs::remove_file(dir.join(format!("{}.{}", self.stem, self.ext)));
+        for n in 0..MANY {
+            let _ = std::fs::remove_file(dir.join(format!("{}-{n:02}.{}", self.stem, self.ext)));
+        }
+    }
+}
+
+/// Which file an entry goes in, by a hash of its key.
+fn shard_of(hash: u64, count: usize) -> usize {
+    (hash % count as u64) as usize
+}
+
+/// Per file read intact, by name: a signature of its content, so an unchanged file is not
+/// written again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Shards(Vec<Option<u64>>);
+pub struct Shards(HashMap<String, u64>);
 
-fn shard_of(seed: &str) -> usize {
-    (hash_bytes(seed.as_bytes()) % SHARDS as u64) as usize
+/// Writes `bytes` to `dir/name` atomically; failures are not errors.
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) {
+    let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
+    if std::fs::write(&temp, bytes).is_err() || std::fs::rename(&temp, dir.join(name)).is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
 }
 
 /// What a shard file holds: its keys and, per entry in seed order, the seed and the hashes of
@@ -119,33 +186,28 @@ pub enum Unusable {
     Corrupt(String),
 }
 
-/// The file of shard `n`.
-pub fn path(root: &Path, n: usize) -> PathBuf {
-    root.join(DIR).join(format!("articles-{n:02}.bin"))
-}
-
-/// Reads the cache of the project at `root`: every shard file that is there, intact and made
-/// with `keys`, side by side. A damaged shard is noted and left out, never trusted.
+/// Reads the cache of the project at `root`: every article file that is there, intact and
+/// made with `keys`, side by side. A damaged file is noted and left out, never trusted.
 pub fn load(root: &Path, keys: &Keys) -> Cache {
-    let shards: Vec<Result<(Vec<Entry>, u64), Unusable>> = (0..SHARDS)
-        .into_par_iter()
-        .map(|n| {
-            let bytes = std::fs::read(path(root, n)).map_err(|_| Unusable::Missing)?;
+    let dir = root.join(DIR);
+    let names = ARTICLES.present(&dir);
+    let read: Vec<Result<(Vec<Entry>, u64), Unusable>> = names
+        .par_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(name)).map_err(|_| Unusable::Missing)?;
             decode(&bytes, keys)
         })
         .collect();
-    let mut cache = Cache { shards: Shards(vec![None; SHARDS]), ..Cache::default() };
-    for (n, shard) in shards.into_iter().enumerate() {
-        match shard {
+    let mut cache = Cache::default();
+    for (name, file) in names.into_iter().zip(read) {
+        match file {
             Ok((entries, signature)) => {
-                cache.shards.0[n] = Some(signature);
                 for entry in entries {
                     cache.entries.insert(entry.cleaned.seed.clone(), entry);
                 }
+                cache.shards.0.insert(name, signature);
             }
-            Err(Unusable::Corrupt(why)) => cache
-                .damaged
-                .push(format!("{}: {why}", path(root, n).file_name().unwrap_or_default().display())),
+            Err(Unusable::Corrupt(why)) => cache.damaged.push(format!("{name}: {why}")),
             Err(_) => {}
         }
     }
@@ -163,26 +225,21 @@ pub fn save(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let mut shards: Vec<Vec<&Saved>> = vec![Vec::new(); SHARDS];
+    let count = Family::count_for(entries.len());
+    let mut shards: Vec<Vec<&Saved>> = vec![Vec::new(); count];
     for entry in entries {
-        shards[shard_of(&entry.0.seed)].push(entry);
+        shards[shard_of(hash_bytes(entry.0.seed.as_bytes()), count)].push(entry);
     }
-    shards.into_par_iter().enumerate().for_each(|(n, mut shard)| {
+    let names: Vec<String> = (0..count).map(|n| ARTICLES.name(n, count)).collect();
+    shards.into_par_iter().zip(&names).for_each(|(mut shard, name)| {
         shard.sort_by(|a, b| a.0.seed.cmp(&b.0.seed));
         let signature =
             shard_signature(keys, shard.iter().map(|(a, raw, repeats, _)| (a.seed.as_str(), *raw, *repeats)));
-        if previous.0.get(n).copied().flatten() == Some(signature) {
-            return;
-        }
-        let bytes = encode(keys, &shard);
-        let target = path(root, n);
-        let temp = dir.join(format!("articles-{n:02}.bin.tmp-{}", std::process::id()));
-        if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, &target).is_err() {
-            let _ = std::fs::remove_file(&temp);
+        if previous.0.get(name) != Some(&signature) {
+            write_atomically(&dir, name, &encode(keys, &shard));
         }
     });
-    // The single file of earlier versions.
-    let _ = std::fs::remove_file(dir.join("articles.bin"));
+    ARTICLES.remove_others(&dir, &names);
 }
 
 const FACTS_MAGIC: &str = "brief-facts 3";
@@ -238,14 +295,6 @@ pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
     h.finish()
 }
 
-/// The files of the facts: `SHARDS` shards by key, then the summaries.
-fn facts_path(root: &Path, n: usize) -> PathBuf {
-    match n {
-        SHARDS => root.join(DIR).join("summaries.json"),
-        n => root.join(DIR).join(format!("facts-{n:02}.json")),
-    }
-}
-
 /// A facts file's signature: the binary and its sorted keys (what is stored under a key
 /// follows from the key and the binary).
 fn keys_signature(keys: &Keys, sorted: &[u64]) -> u64 {
@@ -277,77 +326,76 @@ fn read_facts_file<V: serde::de::DeserializeOwned>(file: &Path, keys: &Keys) -> 
 
 /// Writes one facts file atomically, sorted by key, unless its signature is `previous`.
 fn write_facts_file<V: serde::Serialize>(
-    file: &Path,
+    dir: &Path,
+    name: &str,
     keys: &Keys,
     map: &HashMap<u64, V>,
-    previous: Option<u64>,
+    previous: Option<&u64>,
 ) {
     let mut entries: Vec<(&u64, &V)> = map.iter().collect();
     entries.sort_by_key(|(key, _)| **key);
     let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
-    if previous == Some(keys_signature(keys, &sorted)) {
+    if previous == Some(&keys_signature(keys, &sorted)) {
         return;
     }
     let Ok(body) = serde_json::to_string(&entries) else {
         return;
     };
     let text = format!("{FACTS_MAGIC}\n{:016x}\n{:016x}\n{body}", keys.binary, hash_bytes(body.as_bytes()));
-    let Some(name) = file.file_name() else {
-        return;
-    };
-    let temp = file.with_file_name(format!("{}.tmp-{}", name.display(), std::process::id()));
-    if std::fs::write(&temp, text).is_err() || std::fs::rename(&temp, file).is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
+    write_atomically(dir, name, text.as_bytes());
 }
+
+const SUMMARIES_FILE: &str = "summaries.json";
 
 /// The cached facts and summaries, read side by side; a file that is missing, from another
 /// brief, or damaged adds nothing.
 pub fn load_facts(root: &Path, keys: &Keys) -> Known {
-    type Shard = Option<(Vec<(u64, Facts)>, u64)>;
-    let (shards, summaries): (Vec<Shard>, _) = rayon::join(
-        || (0..SHARDS).into_par_iter().map(|n| read_facts_file(&facts_path(root, n), keys)).collect(),
-        || read_facts_file::<Vec<SummaryPoint>>(&facts_path(root, SHARDS), keys),
+    let dir = root.join(DIR);
+    let names = FACTS.present(&dir);
+    type Read = Option<(Vec<(u64, Facts)>, u64)>;
+    let (read, summaries): (Vec<Read>, _) = rayon::join(
+        || names.par_iter().map(|name| read_facts_file(&dir.join(name), keys)).collect(),
+        || read_facts_file::<Vec<SummaryPoint>>(&dir.join(SUMMARIES_FILE), keys),
     );
-    let mut known = Known { files: Shards(vec![None; SHARDS + 1]), ..Known::default() };
-    for (n, shard) in shards.into_iter().enumerate() {
-        if let Some((entries, signature)) = shard {
-            known.files.0[n] = Some(signature);
-            known.facts.extend(entries.into_iter().filter(|(key, _)| facts_shard(*key) == n));
+    let mut known = Known::default();
+    for (name, file) in names.into_iter().zip(read) {
+        if let Some((entries, signature)) = file {
+            known.facts.extend(entries);
+            known.files.0.insert(name, signature);
         }
     }
     if let Some((entries, signature)) = summaries {
-        known.files.0[SHARDS] = Some(signature);
         known.summaries.extend(entries);
+        known.files.0.insert(SUMMARIES_FILE.to_string(), signature);
     }
     known
-}
-
-fn facts_shard(key: u64) -> usize {
-    (key % SHARDS as u64) as usize
 }
 
 /// Writes the facts and summaries that differ from what `previous` read; failures are not
 /// errors.
 pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
-    if std::fs::create_dir_all(root.join(DIR)).is_err() {
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let mut shards: Vec<HashMap<u64, &Facts>> = vec![HashMap::new(); SHARDS];
+    let count = Family::count_for(known.facts.len());
+    let mut shards: Vec<HashMap<u64, &Facts>> = vec![HashMap::new(); count];
     for (key, facts) in &known.facts {
-        shards[facts_shard(*key)].insert(*key, facts);
+        shards[shard_of(*key, count)].insert(*key, facts);
     }
-    let before = |n: usize| previous.files.0.get(n).copied().flatten();
+    let names: Vec<String> = (0..count).map(|n| FACTS.name(n, count)).collect();
     rayon::join(
         || {
-            shards.par_iter().enumerate().for_each(|(n, shard)| {
-                write_facts_file(&facts_path(root, n), keys, shard, before(n));
+            shards.par_iter().zip(&names).for_each(|(shard, name)| {
+                write_facts_file(&dir, name, keys, shard, previous.files.0.get(name));
             })
         },
-        || write_facts_file(&facts_path(root, SHARDS), keys, &known.summaries, before(SHARDS)),
+        || {
+            let before = previous.files.0.get(SUMMARIES_FILE);
+            write_facts_file(&dir, SUMMARIES_FILE, keys, &known.summaries, before);
+        },
     );
-    // The single file of earlier versions.
-    let _ = std::fs::remove_file(root.join(DIR).join("facts.json"));
+    FACTS.remove_others(&dir, &names);
 }
 
 /// A hash of everything ingest read from a seed: the input of cleaning.
@@ -723,7 +771,7 @@ mod tests {
         assert_eq!(loaded.facts[&key].figures[0].value, 40);
         assert_eq!(loaded.summaries[&summary][0].anchor, "p-0");
         // Saving what was read writes nothing.
-        let file = dir.path().join(DIR).join(format!("facts-{:02}.json", facts_shard(key)));
+        let file = dir.path().join(DIR).join(FACTS.name(0, 1));
         let written = std::fs::metadata(&file).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         save_facts(dir.path(), &keys(), &loaded, &loaded);
@@ -756,41 +804,54 @@ mod tests {
     #[test]
     fn save_and_load_in_a_project() {
         let dir = tempfile::tempdir().unwrap();
-        let article = sample();
-        let mut other = sample();
-        other.seed = "seeds/b.txt".into();
-        let entries = [(&article, 1, 2, &[None, None][..]), (&other, 3, 4, &[None, None][..])];
-        save(dir.path(), &keys(), &entries, &Shards::default());
-        let cache = load(dir.path(), &keys());
-        assert!(cache.entries.contains_key("seeds/a.txt") && cache.entries.contains_key("seeds/b.txt"));
-        assert!(cache.damaged.is_empty());
-        let (a, b) = (shard_of("seeds/a.txt"), shard_of("seeds/b.txt"));
+        let cache_dir = dir.path().join(DIR);
+        let articles: Vec<CleanedArticle> =
+            (0..FEW + 50).map(|i| CleanedArticle { seed: format!("seeds/{i:05}.txt"), ..sample() }).collect();
+        let entries = |n: usize, raw_of_first: u64| -> Vec<Saved> {
+            articles[..n]
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a, if i == 0 { raw_of_first } else { 1 }, 2, &[None, None][..]))
+                .collect()
+        };
+        let files = || ARTICLES.present(&cache_dir);
 
-        // Saving what was loaded writes nothing; a changed entry rewrites its shard only.
-        let written = || -> std::collections::BTreeMap<usize, std::time::SystemTime> {
-            (0..SHARDS)
-                .filter_map(|n| Some((n, std::fs::metadata(path(dir.path(), n)).ok()?.modified().ok()?)))
+        // A small cache is one file.
+        save(dir.path(), &keys(), &entries(3, 1), &Shards::default());
+        assert_eq!(files(), vec!["articles-00-of-01.bin".to_string()]);
+        let cache = load(dir.path(), &keys());
+        assert_eq!(cache.entries.len(), 3);
+        assert!(cache.damaged.is_empty());
+
+        // A large one is spread over many, and the single file goes.
+        save(dir.path(), &keys(), &entries(FEW + 50, 1), &cache.shards);
+        assert_eq!(files().len(), MANY);
+        let cache = load(dir.path(), &keys());
+        assert_eq!(cache.entries.len(), FEW + 50);
+
+        // Saving what was loaded writes nothing; a changed entry rewrites its file only.
+        let written = || -> Vec<std::time::SystemTime> {
+            files()
+                .iter()
+                .map(|n| std::fs::metadata(cache_dir.join(n)).unwrap().modified().unwrap())
                 .collect()
         };
         let before = written();
-        assert_eq!(before.len(), SHARDS);
         std::thread::sleep(std::time::Duration::from_millis(20));
-        save(dir.path(), &keys(), &entries, &cache.shards);
+        save(dir.path(), &keys(), &entries(FEW + 50, 1), &cache.shards);
         assert_eq!(written(), before);
-        let changed = [(&article, 1, 2, &[None, None][..]), (&other, 5, 4, &[None, None][..])];
-        save(dir.path(), &keys(), &changed, &cache.shards);
-        assert_eq!(load(dir.path(), &keys()).entries["seeds/b.txt"].raw, 5);
+        save(dir.path(), &keys(), &entries(FEW + 50, 9), &cache.shards);
+        assert_eq!(load(dir.path(), &keys()).entries["seeds/00000.txt"].raw, 9);
         let after = written();
-        let rewritten: Vec<usize> = (0..SHARDS).filter(|n| after[n] != before[n]).collect();
-        assert_eq!(rewritten, vec![b]);
+        assert_eq!(before.iter().zip(&after).filter(|(b, a)| b != a).count(), 1);
 
-        // A damaged shard is noted and left out; the others are used.
-        let bytes = std::fs::read(path(dir.path(), b)).unwrap();
-        std::fs::write(path(dir.path(), b), &bytes[..bytes.len() - 5]).unwrap();
+        // A damaged file is noted and left out; the others are used.
+        let first = cache_dir.join(&files()[0]);
+        let bytes = std::fs::read(&first).unwrap();
+        std::fs::write(&first, &bytes[..bytes.len() - 5]).unwrap();
         let cache = load(dir.path(), &keys());
         assert_eq!(cache.damaged.len(), 1);
-        assert!(!cache.entries.contains_key("seeds/b.txt"));
-        assert_eq!(cache.entries.contains_key("seeds/a.txt"), a != b);
+        assert!(cache.entries.len() > FEW / 2 && cache.entries.len() < FEW + 50);
         assert!(load(tempfile::tempdir().unwrap().path(), &keys()).entries.is_empty());
     }
 
