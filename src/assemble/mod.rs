@@ -219,18 +219,14 @@ fn topic_entry(
     let (summary_html, summary_points, drafted) = match editor {
         Some(page) => (page.rendered.html.clone(), Vec::new(), None),
         None => {
-            let key = cache::summary_key(
-                wanted,
-                drafting
-                    .articles
-                    .iter()
-                    .zip(drafting.article_keys)
-                    .filter(|((_, a), _)| a.paragraphs.iter().any(on_topic))
-                    .map(|(_, key)| *key),
-            );
+            let recent = summary::recent_articles(wanted, drafting.articles);
+            let key = cache::summary_key(wanted, recent.iter().map(|&i| drafting.article_keys[i]));
             let points = match drafting.known.summaries.get(&key) {
                 Some(points) => points.clone(),
-                None => draft_summary(wanted, drafting.sources),
+                None => {
+                    let recent: Vec<_> = recent.iter().map(|&i| drafting.articles[i]).collect();
+                    draft_summary(wanted, &recent)
+                }
             };
             (summary::points_html(&points, drafting.sources, links), points.clone(), Some((key, points)))
         }

@@ -44,10 +44,36 @@ struct Candidate<'a> {
     lead: bool,
 }
 
-/// Drafts a summary of the paragraphs whose topic is `topic` (`None`: unassigned ones).
-pub fn draft_summary(topic: Option<&str>, sources: &[SourceEntry]) -> Vec<SummaryPoint> {
-    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+/// The most articles a summary is drafted from: the topic's newest. A briefing's summary says
+/// where a story stands now, and drafting it does not grow with the archive.
+pub const RECENT_ARTICLES: usize = 400;
+
+/// Which of `articles` a topic's summary is drafted from: those with a paragraph on `topic`
+/// (`None`: unassigned paragraphs), the newest `RECENT_ARTICLES` of them (by date, undated
+/// last, then by outlet and seed), as indices in their order in `articles`.
+pub fn recent_articles(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEntry)]) -> Vec<usize> {
+    let on_topic = |a: &ArticleEntry| {
+        a.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == topic)
+    };
+    let mut chosen: Vec<usize> = (0..articles.len()).filter(|&i| on_topic(articles[i].1)).collect();
+    if chosen.len() > RECENT_ARTICLES {
+        chosen.sort_by(|&a, &b| {
+            let ((source_a, a), (source_b, b)) = (articles[a], articles[b]);
+            // Descending dates put `None` last.
+            b.date
+                .cmp(&a.date)
+                .then_with(|| source_a.slug.cmp(&source_b.slug))
+                .then_with(|| a.seed.cmp(&b.seed))
+        });
+        chosen.truncate(RECENT_ARTICLES);
+        chosen.sort_unstable();
+    }
+    chosen
+}
+
+/// Drafts a summary of the paragraphs of `articles` whose topic is `topic` (`None`:
+/// unassigned ones); `articles` are those `recent_articles` chose.
+pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEntry)]) -> Vec<SummaryPoint> {
     let mut candidates: Vec<Candidate> = articles
         .par_iter()
         .map(|(source, article)| {
@@ -438,6 +464,41 @@ mod tests {
         crate::assemble::test_source(slug, "t", None, paragraphs)
     }
 
+    /// Drafts topic `t` from the articles `recent_articles` picks, as assemble does.
+    fn draft(sources: &[SourceEntry]) -> Vec<SummaryPoint> {
+        let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+            sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+        let recent: Vec<_> = recent_articles(Some("t"), &articles).into_iter().map(|i| articles[i]).collect();
+        draft_summary(Some("t"), &recent)
+    }
+
+    #[test]
+    fn summaries_are_drafted_from_the_newest_articles() {
+        let dated =
+            |slug: &str, date: Option<&str>| crate::assemble::test_source(slug, "t", date, &["Text."]);
+        let mut sources: Vec<SourceEntry> = (0..RECENT_ARTICLES + 2)
+            .map(|i| {
+                let day = 1 + i % 28;
+                let month = 1 + (i / 28) % 12;
+                dated(&format!("s{i:04}"), Some(&format!("20{:02}-{month:02}-{day:02}", 10 + i / 336)))
+            })
+            .collect();
+        sources.push(dated("undated", None));
+        sources.push(crate::assemble::test_source("elsewhere", "other", Some("2099-01-01"), &["Text."]));
+        let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+            sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+        let chosen = recent_articles(Some("t"), &articles);
+        assert_eq!(chosen.len(), RECENT_ARTICLES);
+        assert!(chosen.is_sorted());
+        let slugs: Vec<&str> = chosen.iter().map(|&i| articles[i].0.slug.as_str()).collect();
+        // Of the topic's RECENT_ARTICLES + 3, the undated one and the two oldest are left out,
+        // and the other topic's article is never in.
+        for left_out in ["s0000", "s0001", "undated", "elsewhere"] {
+            assert!(!slugs.contains(&left_out), "{left_out}");
+        }
+        assert!(slugs.contains(&"s0002") && slugs.contains(&format!("s{:04}", RECENT_ARTICLES + 1).as_str()));
+    }
+
     #[test]
     fn central_sentence_corroborated_by_two_outlets() {
         let sources = vec![
@@ -456,7 +517,7 @@ mod tests {
                 ],
             ),
         ];
-        let points = draft_summary(Some("t"), &sources);
+        let points = draft(&sources);
         assert!(!points.is_empty());
         assert!(points[0].text.contains("burst its banks"), "{points:?}");
         assert_eq!(points[0].sources.len(), 2, "{points:?}");
@@ -490,7 +551,7 @@ mod tests {
                 ],
             ),
         ];
-        let points = draft_summary(Some("t"), &sources);
+        let points = draft(&sources);
         let docks: Vec<_> = points.iter().filter(|p| p.text.contains("northern docks")).collect();
         assert_eq!(docks.len(), 1, "{points:?}");
         assert_eq!(docks[0].sources.len(), 2, "{points:?}");
@@ -532,6 +593,6 @@ mod tests {
 
     #[test]
     fn nothing_to_summarise() {
-        assert!(draft_summary(Some("t"), &[]).is_empty());
+        assert!(draft(&[]).is_empty());
     }
 }
