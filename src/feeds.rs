@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde_json::json;
 
+use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
 use crate::markdown::escape_html;
 use crate::model::{ArticleEntry, BlockKind, Briefing, SourceEntry};
 use crate::render::OutputFile;
@@ -143,32 +144,60 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
 }
 
 /// The client-side search index: every paragraph with its source, topic and link, as a script
-/// that sets a global (a `fetch` of JSON does not work from `file://`).
-pub fn write_search_index(briefing: &Briefing, out: &mut dyn Write) -> anyhow::Result<()> {
+/// that sets a global (a `fetch` of JSON does not work from `file://`). Each article's
+/// paragraphs are a chunk (`chunks`); `article_hashes` are the articles' hashes in order.
+pub fn write_search_index(
+    briefing: &Briefing,
+    article_hashes: &[ChunkKey],
+    w: &mut ChunkWriter,
+) -> anyhow::Result<()> {
     let titles: std::collections::BTreeMap<&str, &str> =
         briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
-    // `</script>` cannot end anything in an external script, but keep `<` out anyway.
-    let mut out = NoLessThan(out);
-    out.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
+    let titles_key = chunk_key("topic titles", |h| {
+        for (slug, title) in &titles {
+            h.str(slug);
+            h.str(title);
+        }
+    });
+    w.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
     let mut first = true;
+    let mut hashes = article_hashes.iter();
     for source in &briefing.sources {
         for article in &source.articles {
-            for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
-                out.write_all(if first { b"[" } else { b",[" })?;
-                first = false;
-                serde_json::to_writer(&mut out, &p.text)?;
-                out.write_all(b",")?;
-                serde_json::to_writer(&mut out, &source.name)?;
-                out.write_all(b",")?;
-                let topic = p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other");
-                serde_json::to_writer(&mut out, topic)?;
-                out.write_all(b",")?;
-                serde_json::to_writer(&mut out, &format!("{}index.html#{}", article.url, p.id))?;
-                out.write_all(b"]")?;
+            let hash = hashes.next().ok_or_else(|| anyhow::anyhow!("an article has no hash"))?;
+            if !article.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph) {
+                continue;
             }
+            if !first {
+                w.write_all(b",")?;
+            }
+            first = false;
+            let key = chunk_key("search-index.js article", |h| {
+                h.bytes(hash);
+                h.str(&source.name);
+                h.bytes(&titles_key);
+            });
+            w.chunk(key, |out| {
+                // `</script>` cannot end anything in an external script, but keep `<` out anyway.
+                let mut out = NoLessThan(out);
+                for (i, p) in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).enumerate()
+                {
+                    out.write_all(if i == 0 { b"[" } else { b",[" })?;
+                    serde_json::to_writer(&mut out, &p.text)?;
+                    out.write_all(b",")?;
+                    serde_json::to_writer(&mut out, &source.name)?;
+                    out.write_all(b",")?;
+                    let topic = p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other");
+                    serde_json::to_writer(&mut out, topic)?;
+                    out.write_all(b",")?;
+                    serde_json::to_writer(&mut out, &format!("{}index.html#{}", article.url, p.id))?;
+                    out.write_all(b"]")?;
+                }
+                Ok(())
+            })?;
         }
     }
-    out.write_all(b"];\n")?;
+    w.write_all(b"];\n")?;
     Ok(())
 }
 

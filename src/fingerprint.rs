@@ -36,7 +36,8 @@ const BUFFER: usize = 1 << 16;
 
 impl Default for Fingerprinter {
     fn default() -> Self {
-        Fingerprinter { hasher: blake3::Hasher::new(), buffer: Vec::with_capacity(BUFFER) }
+        // The buffer grows as needed: most fingerprints are of a few kilobytes or less.
+        Fingerprinter { hasher: blake3::Hasher::new(), buffer: Vec::new() }
     }
 }
 
@@ -66,6 +67,24 @@ impl Fingerprinter {
         let rest = std::mem::take(&mut self.buffer);
         self.hasher.update(&rest);
         Fingerprint(*self.hasher.finalize().as_bytes())
+    }
+}
+
+/// Lets `#[derive(Hash)]` types feed a fingerprint (`value.hash(&mut Hashing(&mut f))`): every
+/// field goes in, so a field added later is covered without anyone remembering to.
+pub struct Hashing<'a>(pub &'a mut Fingerprinter);
+
+impl std::hash::Hasher for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// A 64-bit digest of what was fed so far (the fingerprint itself is `Fingerprinter::finish`).
+    fn finish(&self) -> u64 {
+        let mut hasher = self.0.hasher.clone();
+        hasher.update(&self.0.buffer);
+        let digest = hasher.finalize();
+        u64::from_le_bytes(digest.as_bytes()[..8].try_into().unwrap_or([0; 8]))
     }
 }
 

@@ -5,8 +5,10 @@
 #![forbid(unsafe_code)]
 
 pub mod assemble;
+pub mod briefing_json;
 pub mod cache;
 pub mod check;
+pub mod chunks;
 pub mod clean;
 pub mod cli;
 pub mod config;

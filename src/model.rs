@@ -22,7 +22,7 @@ pub struct RawArticle {
     pub lines: Vec<SourceLine>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BlockKind {
     Paragraph,
@@ -38,7 +38,7 @@ pub struct Block {
 }
 
 /// A line the cleaner removed, with the name of the rule that removed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RemovedLine {
     pub text: String,
     pub reason: String,
@@ -110,7 +110,7 @@ pub struct SourceEntry {
     pub articles: Vec<ArticleEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct ArticleEntry {
     pub seed: String,
     pub headline: Option<String>,
@@ -121,7 +121,7 @@ pub struct ArticleEntry {
     pub removed: Vec<RemovedLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Paragraph {
     pub kind: BlockKind,
     pub text: String,

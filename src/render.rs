@@ -17,12 +17,13 @@ use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use crate::assemble::{Links, page_url, views};
+use crate::chunks::ChunkKey;
 use crate::config::Config;
 use crate::fingerprint::{Fingerprint, Fingerprinter};
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
 use crate::write::{MemorySink, Sink, put_bytes};
-use crate::{feeds, theme};
+use crate::{briefing_json, feeds, theme};
 
 /// One file of the built site: its path relative to the output, with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +194,11 @@ impl Renderer {
             Json,
             SearchIndex,
         }
+        // The data files are written article by article, each a chunk under a hash of it.
+        let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
+        let article_hashes: Vec<ChunkKey> =
+            articles.par_iter().map(|a| briefing_json::article_hash(a)).collect();
+        let json_keys: Vec<ChunkKey> = article_hashes.iter().map(briefing_json::article_chunk_key).collect();
         let has_search = self.tera.get_template_names().any(|n| n == "search.html");
         // The two data files are the largest: started first, beside the pages.
         let mut jobs: Vec<Job> = vec![Job::Json];
@@ -218,12 +224,15 @@ impl Renderer {
                 Job::Topic(topic, items, pager) => topic_page(topic, items, pager).map(Some),
                 Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
                 Job::Json => sink
-                    .put("briefing.json", &mut |w| {
-                        serde_json::to_writer_pretty(w, briefing).context("cannot serialise briefing.json")
+                    .put_chunked("briefing.json", &mut |w| {
+                        briefing_json::write(briefing, &json_keys, w)
+                            .context("cannot serialise briefing.json")
                     })
                     .map(|()| None),
                 Job::SearchIndex => sink
-                    .put("search-index.js", &mut |w| feeds::write_search_index(briefing, w))
+                    .put_chunked("search-index.js", &mut |w| {
+                        feeds::write_search_index(briefing, &article_hashes, w)
+                    })
                     .map(|()| None),
             })
             .collect::<Vec<Result<Option<String>>>>()

@@ -13,6 +13,9 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
+#[cfg(unix)]
+use crate::chunks::ChunksInFile;
+use crate::chunks::{ChunkWriter, PreviousChunks, key_from_hex, key_to_hex};
 use crate::fingerprint::Fingerprint;
 use crate::render::OutputFile;
 
@@ -34,6 +37,12 @@ pub trait Sink: Sync {
         fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
         self.put(path, fill)
+    }
+
+    /// `put` for a data file written in chunks (`chunks`): a sink that still has the previous
+    /// build's file lets unchanged chunks be copied from it.
+    fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        self.put(path, &mut |w| fill(&mut ChunkWriter::new(w, None)))
     }
 }
 
@@ -94,6 +103,9 @@ struct PageRecord {
     len: u64,
     modified_ns: u128,
     inode: u64,
+    /// For a data file written in chunks: each chunk's key (hex), offset and length.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    chunks: Vec<(String, u64, u64)>,
 }
 
 impl PageRecord {
@@ -105,6 +117,7 @@ impl PageRecord {
             len: meta.len(),
             modified_ns: modified.as_nanos(),
             inode: inode(&meta)?,
+            chunks: Vec::new(),
         })
     }
 }
@@ -190,6 +203,29 @@ impl Staging {
         self.make_folder(path).ok()?;
         std::fs::hard_link(&old, self.temp.join(path)).ok()?;
         Some(record.clone())
+    }
+
+    /// The chunks of the previous build's data file at `path`, if it is as that build left it.
+    #[cfg(unix)]
+    fn previous_chunks(&self, path: &str) -> Option<Box<dyn PreviousChunks>> {
+        let record = self.previous.get(path).filter(|r| !r.chunks.is_empty())?;
+        let old = self.output.join(path);
+        let now = PageRecord::of(&Fingerprint([0; 32]), &old)?;
+        if (now.len, now.modified_ns, now.inode) != (record.len, record.modified_ns, record.inode) {
+            return None;
+        }
+        let chunks = record
+            .chunks
+            .iter()
+            .map(|(key, at, len)| Some((key_from_hex(key)?, *at, *len)))
+            .collect::<Option<Vec<_>>>()?;
+        let file = std::fs::File::open(&old).ok()?;
+        Some(Box::new(ChunksInFile::new(file, &chunks)))
+    }
+
+    #[cfg(not(unix))]
+    fn previous_chunks(&self, _: &str) -> Option<Box<dyn PreviousChunks>> {
+        None
     }
 
     fn make_folder(&self, path: &str) -> Result<()> {
@@ -291,6 +327,22 @@ impl Sink for Staging {
             }
         };
         if let Some(record) = record {
+            self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
+        }
+        Ok(())
+    }
+
+    fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        let mut previous = self.previous_chunks(path);
+        let mut chunks = Vec::new();
+        self.put(path, &mut |w| {
+            let mut writer = ChunkWriter::new(w, previous.take());
+            fill(&mut writer)?;
+            chunks = writer.into_chunks();
+            Ok(())
+        })?;
+        if let Some(mut record) = PageRecord::of(&Fingerprint([0; 32]), &self.temp.join(path)) {
+            record.chunks = chunks.iter().map(|(key, at, len)| (key_to_hex(key), *at, *len)).collect();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
         }
         Ok(())

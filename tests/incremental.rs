@@ -185,13 +185,15 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
     let kept = before.iter().zip(&after).filter(|(a, b)| a == b).count();
     assert!(kept >= 1 && kept < pages.len(), "kept {kept} of {} source pages", pages.len());
 
-    // A page changed by hand in the output is made again, not taken over.
-    let page = out.join(&pages[0]);
-    let original = std::fs::read(&page).unwrap();
-    let mut tampered = original.clone();
-    tampered[original.len() / 2] ^= 1;
-    std::fs::write(&page, &tampered).unwrap();
-    build(root, &out, false, &options()).unwrap();
-    assert_eq!(std::fs::read(&page).unwrap(), original);
+    // A page or data file changed by hand in the output is made again, not taken over or
+    // copied from.
+    for file in [out.join(&pages[0]), out.join("briefing.json"), out.join("search-index.js")] {
+        let original = std::fs::read(&file).unwrap();
+        let mut tampered = original.clone();
+        tampered[original.len() / 2] ^= 1;
+        std::fs::write(&file, &tampered).unwrap();
+        build(root, &out, false, &options()).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), original, "{}", file.display());
+    }
     assert_same_site(&files(&out), &from_nothing(root), "rebuild after a page was edited by hand");
 }

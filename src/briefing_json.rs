@@ -1,0 +1,281 @@
+//! `briefing.json`: the `Briefing` serialised, byte for byte as `serde_json::to_writer_pretty`
+//! writes it, but with each article as a chunk (`chunks`) so that an unchanged article is
+//! copied from the previous file rather than serialised again.
+//!
+//! The outer layers (the briefing's and each source's fields) are written here field by field
+//! in the order of `model`; a test checks the result against serde's own on a briefing with
+//! every field set, so a field added to the model and not here fails it.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
+use crate::model::{ArticleEntry, Briefing, SourceEntry};
+
+/// The depth of an article in the file: briefing → sources → source → articles.
+const ARTICLE_DEPTH: usize = 4;
+
+/// The key of an article's chunk, from its hash (`article_hash`).
+pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
+    chunk_key("briefing.json article at depth 4, pretty", |h| h.bytes(article_hash))
+}
+
+/// A hash of everything in an article (every field, through `#[derive(Hash)]`).
+pub fn article_hash(article: &ArticleEntry) -> ChunkKey {
+    chunk_key("article", |h| std::hash::Hash::hash(article, &mut crate::fingerprint::Hashing(h)))
+}
+
+/// Writes `briefing`; `keys` are its articles' chunk keys in order (sources, then articles).
+pub fn write(briefing: &Briefing, keys: &[ChunkKey], w: &mut ChunkWriter) -> Result<()> {
+    let mut keys = keys.iter();
+    w.write_all(b"{")?;
+    let mut first = true;
+    field(w, 1, &mut first, "title", &briefing.title)?;
+    field(w, 1, &mut first, "date", &briefing.date)?;
+    field(w, 1, &mut first, "description", &briefing.description)?;
+    field(w, 1, &mut first, "lead_html", &briefing.lead_html)?;
+    field(w, 1, &mut first, "generated", &briefing.generated)?;
+    field(w, 1, &mut first, "topics", &briefing.topics)?;
+    key(w, 1, &mut first, "sources")?;
+    list(w, 1, &briefing.sources, |w, source| write_source(w, source, &mut keys))?;
+    field(w, 1, &mut first, "figures", &briefing.figures)?;
+    field(w, 1, &mut first, "timeline", &briefing.timeline)?;
+    field(w, 1, &mut first, "quotes", &briefing.quotes)?;
+    w.write_all(b"\n}")?;
+    Ok(())
+}
+
+fn write_source<'k>(
+    w: &mut ChunkWriter,
+    source: &SourceEntry,
+    keys: &mut impl Iterator<Item = &'k ChunkKey>,
+) -> Result<()> {
+    let depth = 2;
+    w.write_all(b"{")?;
+    let mut first = true;
+    field(w, depth + 1, &mut first, "slug", &source.slug)?;
+    field(w, depth + 1, &mut first, "name", &source.name)?;
+    field(w, depth + 1, &mut first, "url", &source.url)?;
+    field(w, depth + 1, &mut first, "homepage", &source.homepage)?;
+    field(w, depth + 1, &mut first, "notes_html", &source.notes_html)?;
+    field(w, depth + 1, &mut first, "identified_by", &source.identified_by)?;
+    field(w, depth + 1, &mut first, "syndicated_by", &source.syndicated_by)?;
+    key(w, depth + 1, &mut first, "articles")?;
+    list(w, depth + 1, &source.articles, |w, article| {
+        let key = keys.next().copied().ok_or_else(|| anyhow::anyhow!("an article has no chunk key"))?;
+        w.chunk(key, |out| pretty(out, ARTICLE_DEPTH, article))
+    })?;
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"}")?;
+    Ok(())
+}
+
+/// `,\n` (or `\n` for the first), the indent, `"name": `.
+fn key(w: &mut ChunkWriter, depth: usize, first: &mut bool, name: &str) -> Result<()> {
+    w.write_all(if *first { b"\n" } else { b",\n" })?;
+    *first = false;
+    indent(w, depth)?;
+    serde_json::to_writer(&mut *w, name)?;
+    w.write_all(b": ")?;
+    Ok(())
+}
+
+fn field<T: Serialize + ?Sized>(
+    w: &mut ChunkWriter,
+    depth: usize,
+    first: &mut bool,
+    name: &str,
+    value: &T,
+) -> Result<()> {
+    key(w, depth, first, name)?;
+    pretty(w, depth, value)
+}
+
+/// A list whose items sit at `depth + 1`, each written by `item`; `[]` when empty.
+fn list<T>(
+    w: &mut ChunkWriter,
+    depth: usize,
+    items: &[T],
+    mut item: impl FnMut(&mut ChunkWriter, &T) -> Result<()>,
+) -> Result<()> {
+    if items.is_empty() {
+        w.write_all(b"[]")?;
+        return Ok(());
+    }
+    w.write_all(b"[")?;
+    for (i, value) in items.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        indent(w, depth + 1)?;
+        item(w, value)?;
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")?;
+    Ok(())
+}
+
+fn indent(w: &mut dyn Write, depth: usize) -> Result<()> {
+    for _ in 0..depth {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+/// `value` pretty-printed as if it stood at `depth`: serde's output with every line after the
+/// first indented by `depth` more levels (a JSON string holds no raw newline, so every newline
+/// is between tokens).
+fn pretty<T: Serialize + ?Sized>(w: &mut dyn Write, depth: usize, value: &T) -> Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let pad = "  ".repeat(depth);
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        w.write_all(first)?;
+    }
+    for line in lines {
+        w.write_all(b"\n")?;
+        w.write_all(pad.as_bytes())?;
+        w.write_all(line)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunks::{ChunksIn, InMemory, Placed, PreviousChunks};
+    use crate::model::*;
+
+    /// A briefing with every field of every type set, and lists of none, one and two.
+    fn full() -> Briefing {
+        let article = |seed: &str| ArticleEntry {
+            seed: seed.into(),
+            headline: Some("Head \"line\"\n".into()),
+            date: Some("2024-11-30".into()),
+            url: "sources/a/".into(),
+            paragraphs: vec![
+                Paragraph {
+                    kind: BlockKind::Paragraph,
+                    text: "One <b>.".into(),
+                    topic: Some("t".into()),
+                    id: "p-1".into(),
+                },
+                Paragraph { kind: BlockKind::Heading, text: "Two".into(), topic: None, id: "p-2".into() },
+            ],
+            removed: vec![RemovedLine { text: "Promo".into(), reason: "newsletter-promo".into(), line: 3 }],
+        };
+        let source = |slug: &str, articles: Vec<ArticleEntry>| SourceEntry {
+            slug: slug.into(),
+            name: "Name é".into(),
+            url: format!("sources/{slug}/"),
+            homepage: Some("https://example.org".into()),
+            notes_html: None,
+            identified_by: "content".into(),
+            syndicated_by: vec!["x".into()],
+            articles,
+        };
+        Briefing {
+            title: "T".into(),
+            date: Some("2024-11-30".into()),
+            description: None,
+            lead_html: Some("<p>Lead</p>".into()),
+            generated: "2024-12-01".into(),
+            topics: vec![TopicEntry {
+                slug: "t".into(),
+                title: "Topic".into(),
+                url: "topics/t/".into(),
+                summary_html: "<ul></ul>".into(),
+                editor_summary: false,
+                summary_points: vec![SummaryPoint {
+                    text: "S".into(),
+                    sources: vec!["a".into()],
+                    anchor: "p-1".into(),
+                }],
+                paragraph_count: 1,
+                source_slugs: vec![],
+                configured: true,
+            }],
+            sources: vec![
+                source("a", vec![article("seeds/1.txt"), article("seeds/2.txt")]),
+                source("b", vec![]),
+                source("c", vec![article("seeds/3.txt")]),
+            ],
+            figures: vec![Figure {
+                topic: None,
+                label: "killed".into(),
+                value: 4,
+                source: "a".into(),
+                attributed_to: Some("officials".into()),
+                text: "At least 4".into(),
+                qualifier: Some("at least".into()),
+                anchor: "p-1".into(),
+                attribution_inferred: false,
+            }],
+            timeline: vec![TimelineEvent {
+                date: "2024-11-29".into(),
+                topic: Some("t".into()),
+                source: "a".into(),
+                text: "Yesterday".into(),
+                phrase: "yesterday".into(),
+                reference_date: "2024-11-30".into(),
+                sources: vec!["a".into(), "c".into()],
+                anchor: "p-1".into(),
+            }],
+            quotes: vec![],
+        }
+    }
+
+    fn write_with(briefing: &Briefing, previous: Option<InMemory>) -> (Vec<u8>, Vec<Placed>, usize) {
+        let keys: Vec<ChunkKey> = briefing
+            .sources
+            .iter()
+            .flat_map(|s| &s.articles)
+            .map(|a| article_chunk_key(&article_hash(a)))
+            .collect();
+        let mut out = Vec::new();
+        let previous = previous
+            .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
+        let mut writer = ChunkWriter::new(&mut out, previous);
+        write(briefing, &keys, &mut writer).unwrap();
+        let reused = writer.reused;
+        let chunks = writer.into_chunks();
+        (out, chunks, reused)
+    }
+
+    #[test]
+    fn same_bytes_as_serde() {
+        let briefing = full();
+        let (ours, _, _) = write_with(&briefing, None);
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&briefing).unwrap());
+        let empty = Briefing { sources: vec![], topics: vec![], figures: vec![], timeline: vec![], ..full() };
+        let (ours, _, _) = write_with(&empty, None);
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&empty).unwrap());
+    }
+
+    #[test]
+    fn unchanged_articles_are_copied_and_changed_ones_written() {
+        let briefing = full();
+        let (first, chunks, reused) = write_with(&briefing, None);
+        assert_eq!(reused, 0);
+        let mut edited = briefing.clone();
+        edited.sources[2].articles[0].paragraphs[0].text = "Changed.".into();
+        let (second, _, reused) = write_with(&edited, Some((first, chunks)));
+        // Articles 1 and 2 are byte for byte the same as before; article 3 changed.
+        assert_eq!(reused, 2);
+        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
+        // Any field of an article changes its key.
+        let hash = |a: &ArticleEntry| article_hash(a);
+        let original = &briefing.sources[0].articles[0];
+        let mut removed = original.clone();
+        removed.removed[0].line = 4;
+        let mut dated = original.clone();
+        dated.date = None;
+        let mut moved = original.clone();
+        moved.url = "sources/a/page/2/".into();
+        for other in [&removed, &dated, &moved] {
+            assert_ne!(hash(other), hash(original));
+        }
+    }
+}
