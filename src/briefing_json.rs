@@ -22,9 +22,14 @@ pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
     chunk_key("briefing.json article at depth 4, pretty", |h| h.bytes(article_hash))
 }
 
-/// A hash of everything in an article (every field, through `#[derive(Hash)]`).
-pub fn article_hash(article: &ArticleEntry) -> ChunkKey {
-    chunk_key("article", |h| std::hash::Hash::hash(article, &mut crate::fingerprint::Hashing(h)))
+/// A hash of everything in an article (every field, through `#[derive(Hash)]`) and of the
+/// brief binary that writes it (`cache::binary_fingerprint`: another brief may lay it out
+/// otherwise).
+pub fn article_hash(article: &ArticleEntry, binary: u64) -> ChunkKey {
+    chunk_key("article", |h| {
+        h.bytes(&binary.to_le_bytes());
+        std::hash::Hash::hash(article, &mut crate::fingerprint::Hashing(h))
+    })
 }
 
 /// Writes `briefing`; `keys` are its articles' chunk keys in order (sources, then articles).
@@ -232,7 +237,7 @@ mod tests {
             .sources
             .iter()
             .flat_map(|s| &s.articles)
-            .map(|a| article_chunk_key(&article_hash(a)))
+            .map(|a| article_chunk_key(&article_hash(a, 0)))
             .collect();
         let mut out = Vec::new();
         let previous = previous
@@ -266,7 +271,7 @@ mod tests {
         assert_eq!(reused, 2);
         assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
         // Any field of an article changes its key.
-        let hash = |a: &ArticleEntry| article_hash(a);
+        let hash = |a: &ArticleEntry| article_hash(a, 0);
         let original = &briefing.sources[0].articles[0];
         let mut removed = original.clone();
         removed.removed[0].line = 4;
@@ -277,5 +282,7 @@ mod tests {
         for other in [&removed, &dated, &moved] {
             assert_ne!(hash(other), hash(original));
         }
+        // So does another binary.
+        assert_ne!(article_hash(original, 1), hash(original));
     }
 }

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::cache::seeds::{FileId, KnownArticle, KnownSeed, SeedIndex};
 use crate::model::{RawArticle, SourceLine};
 
 /// Something wrong with a seed that did not stop the build.
@@ -24,6 +25,13 @@ pub struct Warning {
 pub struct Ingested {
     pub articles: Vec<RawArticle>,
     pub warnings: Vec<Warning>,
+    /// Per article: what the seed index knew of it, when its file was unchanged and so not
+    /// read (the article then has no lines; `read_again` reads it).
+    pub known: Vec<Option<KnownArticle>>,
+    /// Per article: its file's identity, when it may go in the seed index.
+    pub ids: Vec<Option<FileId>>,
+    /// Seeds that gave no article, with their file's identity and their warning.
+    pub skipped: Vec<(String, Option<FileId>, Option<String>)>,
 }
 
 /// Reads every `*.txt` under `ROOT/seeds`, sorted by path, in parallel. Symbolic links are not
@@ -31,6 +39,12 @@ pub struct Ingested {
 /// as it is gets repaired or skipped with a warning naming it; only a seed whose header is
 /// wrong (a bad date) fails the build, and then every such seed is reported at once.
 pub fn ingest(root: &Path) -> Result<Ingested> {
+    ingest_known(root, &SeedIndex::new())
+}
+
+/// `ingest`, taking a seed whose file is unchanged since `index` was made from the index
+/// instead of reading it.
+pub fn ingest_known(root: &Path, index: &SeedIndex) -> Result<Ingested> {
     let dir = root.join("seeds");
     if !dir.is_dir() {
         bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
@@ -52,24 +66,72 @@ pub fn ingest(root: &Path) -> Result<Ingested> {
             files.push((path.to_path_buf(), rel));
         }
     }
-    let outcomes: Vec<Result<(Option<RawArticle>, Option<Warning>)>> =
-        files.par_iter().map(|(path, rel)| read_seed(path, rel)).collect();
-    let mut articles = Vec::with_capacity(outcomes.len());
+    let now_ns =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    type Outcome = (Option<RawArticle>, Option<Warning>, Option<KnownArticle>, Option<FileId>);
+    let outcomes: Vec<Result<Outcome>> = files
+        .par_iter()
+        .map(|(path, rel)| {
+            // The identity is taken before reading: a change while reading shows next time.
+            let id =
+                std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
+            let known = index.get(rel.as_str()).filter(|k| id.is_some() && Some(k.id) == id);
+            let warning = |known: &KnownSeed| {
+                known.warning.clone().map(|message| Warning { file: rel.clone(), message })
+            };
+            Ok(match known {
+                Some(known) => match &known.article {
+                    Some(article) => (Some(stub(rel)), warning(known), Some(article.clone()), id),
+                    None => (None, warning(known), None, id),
+                },
+                None => {
+                    let (article, warning) = read_seed(path, rel)?;
+                    (article, warning, None, id)
+                }
+            })
+        })
+        .collect();
+    let mut ingested = Ingested {
+        articles: Vec::with_capacity(outcomes.len()),
+        warnings,
+        known: Vec::with_capacity(outcomes.len()),
+        ids: Vec::with_capacity(outcomes.len()),
+        skipped: Vec::new(),
+    };
     let mut errors = Vec::new();
-    for outcome in outcomes {
+    for (outcome, (_, rel)) in outcomes.into_iter().zip(&files) {
         match outcome {
-            Ok((article, warning)) => {
-                articles.extend(article);
-                warnings.extend(warning);
+            Ok((Some(article), warning, known, id)) => {
+                ingested.articles.push(article);
+                ingested.known.push(known);
+                ingested.ids.push(id);
+                ingested.warnings.extend(warning);
+            }
+            Ok((None, warning, _, id)) => {
+                ingested.skipped.push((rel.clone(), id, warning.as_ref().map(|w| w.message.clone())));
+                ingested.warnings.extend(warning);
             }
             Err(e) => errors.push(format!("{e:#}")),
         }
     }
     match errors.len() {
-        0 => Ok(Ingested { articles, warnings }),
+        0 => Ok(ingested),
         1 => bail!("{}", errors[0]),
         n => bail!("{n} seeds have errors:\n{}", errors.join("\n")),
     }
+}
+
+/// An article standing in for a seed that was not read: its path and nothing else.
+fn stub(rel: &str) -> RawArticle {
+    RawArticle { seed: rel.to_string(), headline: None, date: None, lines: Vec::new() }
+}
+
+/// Reads a seed that `ingest_known` took from the index (its cleaning is wanted after all).
+pub fn read_again(root: &Path, article: &mut RawArticle) -> Result<()> {
+    let (read, _) = read_seed(&root.join(&article.seed), &article.seed)?;
+    *article =
+        read.with_context(|| format!("{}: changed while brief was building; build again", article.seed))?;
+    Ok(())
 }
 
 /// Share of control characters above which a file is taken for binary data.

@@ -196,8 +196,9 @@ impl Renderer {
         }
         // The data files are written article by article, each a chunk under a hash of it.
         let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
+        let binary = crate::cache::binary_fingerprint();
         let article_hashes: Vec<ChunkKey> =
-            articles.par_iter().map(|a| briefing_json::article_hash(a)).collect();
+            articles.par_iter().map(|a| briefing_json::article_hash(a, binary)).collect();
         let json_keys: Vec<ChunkKey> = article_hashes.iter().map(briefing_json::article_chunk_key).collect();
         let has_search = self.tera.get_template_names().any(|n| n == "search.html");
         // The two data files are the largest: started first, beside the pages.

@@ -10,11 +10,12 @@ use rayon::prelude::*;
 
 use crate::assemble::{self, Inputs};
 use crate::cache;
+use crate::cache::seeds::{KnownArticle, KnownSeed};
 use crate::clean::{self, Cleaner};
 use crate::config::Config;
 use crate::content::Content;
 use crate::ingest::{self, Warning};
-use crate::model::{Briefing, CleanedArticle};
+use crate::model::{Briefing, CleanedArticle, RawArticle};
 use crate::outlet;
 use crate::render::{self, OutputFile, Renderer};
 use crate::topics::{self, Matcher};
@@ -29,6 +30,9 @@ pub struct Site {
     pub pages: usize,
     pub warnings: Vec<Warning>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// How many seeds were not read: their files were unchanged and the build cache had their
+    /// cleaning.
+    pub unread: usize,
 }
 
 pub struct BuildOptions {
@@ -77,12 +81,22 @@ impl Site {
         let topic_list = topics::topics_from(&config, &content)?;
         lap("config", &mut timings);
 
-        let mut ingested = ingest::ingest(root)?;
+        // Seeds whose files are unchanged since the last build are not read (the seed index
+        // stands in for them), unless an outlet has its own cleaning patterns: which seeds
+        // those apply to is known only once every seed is cleaned.
+        let keys = cache::Keys::new(&config.clean, &topic_list);
+        let own_patterns_anywhere =
+            content.sources.values().any(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()));
+        let seed_index = if use_cache && !own_patterns_anywhere {
+            cache::seeds::load_seeds(root, &keys)
+        } else {
+            cache::seeds::SeedIndex::new()
+        };
+        let mut ingested = ingest::ingest_known(root, &seed_index)?;
         lap("ingest", &mut timings);
 
         // What the cache already knows: the cleaning of every seed whose text and repeated
         // lines are unchanged, and its topic assignments if the topics are the same.
-        let keys = cache::Keys::new(&config.clean, &topic_list);
         let mut cached = if use_cache { cache::load(root, &keys) } else { cache::Cache::default() };
         if !cached.damaged.is_empty() {
             ingested.warnings.push(Warning {
@@ -93,13 +107,16 @@ impl Site {
         // How lines recur across seeds: counted once, for the cache keys and the cleaner.
         let (raw_hashes, repeats) = rayon::join(
             || {
+                let raw_hash = |(a, known): (&RawArticle, &Option<KnownArticle>)| {
+                    known.as_ref().map_or_else(|| cache::raw_hash(a), |k| k.raw)
+                };
                 if use_cache {
-                    ingested.articles.par_iter().map(cache::raw_hash).collect()
+                    ingested.articles.par_iter().zip(&ingested.known).map(raw_hash).collect()
                 } else {
                     Vec::new()
                 }
             },
-            || clean::Repeats::count(&ingested.articles),
+            || clean::Repeats::count_known(&ingested.articles, &ingested.known),
         );
         let repeat_hashes = if use_cache { cache::repeat_hashes(&repeats) } else { Vec::new() };
         let mut hits: Vec<Option<cache::Entry>> = ingested
@@ -117,6 +134,16 @@ impl Site {
         drop(cached);
         let reused = hits.iter().filter(|h| h.is_some()).count();
         let assigned = hits.iter().filter(|h| h.as_ref().is_some_and(|h| h.assignment.is_some())).count();
+        // Seeds not read whose cleaning is wanted after all (another seed changed how often
+        // their lines recur, or the cache lost them): read them now.
+        ingested.articles.par_iter_mut().zip(&ingested.known).zip(&hits).try_for_each(
+            |((article, known), hit)| match (known, hit) {
+                (Some(_), None) => ingest::read_again(root, article),
+                _ => Ok(()),
+            },
+        )?;
+        let unread = ingested.known.iter().zip(&hits).filter(|(k, h)| k.is_some() && h.is_some()).count();
+        let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, &repeats));
         lap("cache", &mut timings);
 
         let mut cleaner = Cleaner::new(&config.clean)?;
@@ -179,6 +206,14 @@ impl Site {
             cache::save(root, &keys, &entries, &shards);
             lap("cache-save", &mut timings);
         }
+        if let Some(entries) = new_index {
+            let unchanged = entries.len() == seed_index.len()
+                && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
+            if !unchanged {
+                let entries: Vec<(&str, &KnownSeed)> = entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
+                cache::seeds::save_seeds(root, &keys, &entries);
+            }
+        }
 
         // From here on only the cleaned articles matter: free the seeds' text first.
         let warnings = std::mem::take(&mut ingested.warnings);
@@ -211,8 +246,37 @@ impl Site {
         }
         lap("render", &mut timings);
 
-        Ok(Site { briefing, files: Vec::new(), pages, warnings, timings })
+        Ok(Site { briefing, files: Vec::new(), pages, warnings, timings, unread })
     }
+}
+
+/// The seed index of this build: every seed whose file may be skipped next time, with what
+/// was made of it (its raw hash, its lines' repeat keys, its warning).
+fn seed_index_entries(
+    ingested: &ingest::Ingested,
+    raw_hashes: &[u64],
+    repeats: &clean::Repeats,
+) -> Vec<(String, KnownSeed)> {
+    let warning_of: std::collections::HashMap<&str, &str> =
+        ingested.warnings.iter().map(|w| (w.file.as_str(), w.message.as_str())).collect();
+    let warning = |seed: &str| warning_of.get(seed).map(|m| m.to_string());
+    let mut entries: Vec<(String, KnownSeed)> = ingested
+        .articles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, article)| {
+            let id = ingested.ids[i]?;
+            let known = KnownArticle { raw: raw_hashes[i], keys: repeats.lines[i].clone() };
+            let seed = KnownSeed { id, article: Some(known), warning: warning(&article.seed) };
+            Some((article.seed.clone(), seed))
+        })
+        .collect();
+    for (seed, id, message) in &ingested.skipped {
+        if let Some(id) = id {
+            entries.push((seed.clone(), KnownSeed { id: *id, article: None, warning: message.clone() }));
+        }
+    }
+    entries
 }
 
 /// A placeholder left where a cached article was moved out.

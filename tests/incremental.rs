@@ -197,3 +197,43 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
     }
     assert_same_site(&files(&out), &from_nothing(root), "rebuild after a page was edited by hand");
 }
+
+#[test]
+fn unchanged_seeds_are_not_read_again() {
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    // Files changed in the last few seconds are always read (their identity may not have
+    // settled); let the copies settle.
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    let first = build(root, &out, false, &options()).unwrap();
+    assert_eq!(first.unread, 0);
+    let seeds = seed_paths(root);
+    let unchanged = build(root, &out, false, &options()).unwrap();
+    assert_eq!(unchanged.unread, seeds.len());
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild from the seed index");
+
+    // One seed changes: it is read, the others are not, and the site is as if built afresh.
+    let mut text = std::fs::read_to_string(&seeds[0]).unwrap();
+    text.push_str("\nThe ministry said the crossing would reopen on Tuesday for aid convoys.\n");
+    std::fs::write(&seeds[0], text).unwrap();
+    let edited = build(root, &out, false, &options()).unwrap();
+    assert!(edited.unread >= seeds.len() - 2 && edited.unread < seeds.len(), "{}", edited.unread);
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after one seed changed");
+
+    // A seed that becomes a copy of another changes how often its lines recur in the others:
+    // those are read again to be cleaned again, and the site is still as if built afresh.
+    std::fs::copy(&seeds[1], &seeds[2]).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after a seed became a copy");
+
+    // A damaged index is not trusted.
+    let index = root.join(".brief-cache/seeds.bin");
+    let mut bytes = std::fs::read(&index).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&index, bytes).unwrap();
+    let damaged = build(root, &out, false, &options()).unwrap();
+    assert_eq!(damaged.unread, 0);
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild with a damaged seed index");
+}

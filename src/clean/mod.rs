@@ -31,6 +31,7 @@ use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::cache::seeds::KnownArticle;
 use crate::config::CleanOverrides;
 use crate::content::Content;
 use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
@@ -1089,24 +1090,34 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
 /// seeds have it. Counted once per build and read both by the cleaner (which lines are site
 /// furniture) and by the cache (a seed's cleaning depends on how often its lines recur).
 pub struct Repeats {
-    /// Per seed, per line: its key, `None` for a line without words.
-    pub lines: Vec<Vec<Option<u64>>>,
+    /// Per seed, per line: its key and word count, `None` for a line without words.
+    pub lines: Vec<Vec<Option<(u64, usize)>>>,
     /// Per key: the seeds it is in, and its word count.
     seeds_with: WordMap<u64, (u32, u32)>,
 }
 
 impl Repeats {
     pub fn count(articles: &[RawArticle]) -> Repeats {
-        let keyed: Vec<Vec<Option<(u64, usize)>>> = articles
+        Repeats::count_known(articles, &[])
+    }
+
+    /// `count`, taking the keys of the articles `known` has (by index) from it: their seeds
+    /// were not read.
+    pub fn count_known(articles: &[RawArticle], known: &[Option<KnownArticle>]) -> Repeats {
+        let lines: Vec<Vec<Option<(u64, usize)>>> = articles
             .par_iter()
-            .map(|article| {
-                let mut buf = String::new();
-                article.lines.iter().map(|line| repeat_key(&line.text, &mut buf)).collect()
+            .enumerate()
+            .map(|(i, article)| match known.get(i).and_then(Option::as_ref) {
+                Some(known) => known.keys.clone(),
+                None => {
+                    let mut buf = String::new();
+                    article.lines.iter().map(|line| repeat_key(&line.text, &mut buf)).collect()
+                }
             })
             .collect();
         let mut seeds_with: WordMap<u64, (u32, u32)> = WordMap::default();
         let mut distinct = Vec::new();
-        for lines in &keyed {
+        for lines in &lines {
             distinct.clear();
             distinct.extend(lines.iter().flatten().copied());
             distinct.sort_unstable();
@@ -1115,7 +1126,6 @@ impl Repeats {
                 seeds_with.entry(key).or_insert((0, words as u32)).0 += 1;
             }
         }
-        let lines = keyed.into_iter().map(|l| l.into_iter().map(|k| k.map(|k| k.0)).collect()).collect();
         Repeats { lines, seeds_with }
     }
 

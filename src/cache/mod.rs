@@ -21,6 +21,8 @@
 //! binary fingerprint and a checksum. `pages.json` records the output's pages and their
 //! fingerprints (`write::Staging::reusing_pages`).
 
+pub mod seeds;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -421,7 +423,7 @@ pub fn repeat_hashes(repeats: &Repeats) -> Vec<u64> {
         .map(|lines| {
             let mut h = Hash::new();
             for key in lines {
-                let count = key.map_or(u64::MAX, |key| repeats.seeds_with(key).min(REPEAT_CAP) as u64);
+                let count = key.map_or(u64::MAX, |(key, _)| repeats.seeds_with(key).min(REPEAT_CAP) as u64);
                 h.u64(count);
             }
             h.finish()

@@ -1,0 +1,204 @@
+//! The seed index, `.brief-cache/seeds.bin`: what the last build made of each seed file (the
+//! hash of its content as read, its lines' repeat keys, its warning), under the file's identity
+//! (size, modification and change times, inode). A seed whose file has the same identity is
+//! not read again: its entry stands in for it until its cleaning is wanted (see `site`).
+//!
+//! As in git's index, a file changed within the same instant as its entry was made could keep
+//! its identity, so entries are not made for files changed in the last few seconds; those are
+//! read again next time. The change time (which no tool can set back) is part of the identity,
+//! so a file restored with its old modification time is read again too.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{DIR, Hash, Keys, Reader, Writer, hash_bytes};
+
+const FILE: &str = "seeds.bin";
+const MAGIC: &[u8] = b"brief-seeds 1\n";
+/// Files changed more recently than this before the index is made get no entry.
+const SETTLE_NS: u128 = 3_000_000_000;
+
+/// A file's identity: size, modification and change times (nanoseconds), inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    len: u64,
+    modified_ns: u64,
+    changed_ns: u64,
+    inode: u64,
+}
+
+impl FileId {
+    /// The identity of a file, if this platform gives one that can be trusted.
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |secs: i64, nanos: i64| {
+            u64::try_from(secs).ok()?.checked_mul(1_000_000_000)?.checked_add(u64::try_from(nanos).ok()?)
+        };
+        Some(FileId {
+            len: meta.len(),
+            modified_ns: ns(meta.mtime(), meta.mtime_nsec())?,
+            changed_ns: ns(meta.ctime(), meta.ctime_nsec())?,
+            inode: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_: &std::fs::Metadata) -> Option<FileId> {
+        None
+    }
+
+    /// Whether the file last changed at least `SETTLE_NS` before `now_ns`.
+    pub fn settled(&self, now_ns: u128) -> bool {
+        u128::from(self.modified_ns.max(self.changed_ns)) + SETTLE_NS <= now_ns
+    }
+}
+
+/// What the index knows of a seed that gave an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownArticle {
+    /// `cache::raw_hash` of the article as read.
+    pub raw: u64,
+    /// Per line: its repeat key and word count (`clean::Repeats`), `None` for a line without words.
+    pub keys: Vec<Option<(u64, usize)>>,
+}
+
+/// One seed file's entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownSeed {
+    pub id: FileId,
+    /// `None` when the seed gave no article (empty, binary: skipped with a warning).
+    pub article: Option<KnownArticle>,
+    pub warning: Option<String>,
+}
+
+/// The entries by project-relative path (`seeds/…`).
+pub type SeedIndex = HashMap<String, KnownSeed>;
+
+/// Reads the index; empty when it is missing, from another brief, or damaged.
+pub fn load_seeds(root: &Path, keys: &Keys) -> SeedIndex {
+    let Ok(bytes) = std::fs::read(root.join(DIR).join(FILE)) else {
+        return SeedIndex::new();
+    };
+    decode(&bytes, keys).unwrap_or_default()
+}
+
+/// Writes the index atomically; failures are not errors.
+pub fn save_seeds(root: &Path, keys: &Keys, index: &[(&str, &KnownSeed)]) {
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    super::write_atomically(&dir, FILE, &encode(keys, index));
+}
+
+fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(index.len() as u64);
+    for (path, seed) in index {
+        w.str(path);
+        for v in [seed.id.len, seed.id.modified_ns, seed.id.changed_ns, seed.id.inode] {
+            w.u64(v);
+        }
+        w.opt_str(seed.warning.as_deref());
+        match &seed.article {
+            None => w.u64(u64::MAX),
+            Some(article) => {
+                w.u64(article.keys.len() as u64);
+                w.u64(article.raw);
+                for key in &article.keys {
+                    match key {
+                        None => w.u64(u64::MAX),
+                        Some((key, words)) => {
+                            w.u64(*words as u64);
+                            w.u64(*key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let payload = w.bytes;
+    let mut out = MAGIC.to_vec();
+    for v in [keys.binary, payload.len() as u64, hash_bytes(&payload)] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&payload);
+    out
+}
+
+fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
+    let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
+    let (binary, len, sum) = (r.u64()?, r.u64()?, r.u64()?);
+    if binary != keys.binary || r.bytes.len() as u64 != len || hash_bytes(r.bytes) != sum {
+        return None;
+    }
+    let count = r.len()?;
+    let mut index = SeedIndex::with_capacity(count);
+    for _ in 0..count {
+        let path = r.str()?;
+        let id = FileId { len: r.u64()?, modified_ns: r.u64()?, changed_ns: r.u64()?, inode: r.u64()? };
+        let warning = r.opt_str()?;
+        let article = match r.u64()? {
+            u64::MAX => None,
+            lines => {
+                let raw = r.u64()?;
+                let lines = usize::try_from(lines).ok().filter(|n| *n <= r.bytes.len() / 8)?;
+                let keys = (0..lines)
+                    .map(|_| match r.u64()? {
+                        u64::MAX => Some(None),
+                        words => Some(Some((r.u64()?, usize::try_from(words).ok()?))),
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some(KnownArticle { raw, keys })
+            }
+        };
+        index.insert(path, KnownSeed { id, article, warning });
+    }
+    r.bytes.is_empty().then_some(index)
+}
+
+/// A hash of the index's content, to tell whether it changed and must be written.
+pub fn signature(index: &[(&str, &KnownSeed)]) -> u64 {
+    let mut h = Hash::new();
+    h.bytes(&encode(&Keys { binary: 0, clean: 0, topics: 0 }, index));
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Keys {
+        Keys { binary: 1, clean: 2, topics: 3 }
+    }
+
+    #[test]
+    fn round_trips_and_rejects_damage_or_another_binary() {
+        let id = FileId { len: 10, modified_ns: 20, changed_ns: 30, inode: 40 };
+        let with_article = KnownSeed {
+            id,
+            article: Some(KnownArticle { raw: 7, keys: vec![Some((5, 2)), None, Some((u64::MAX - 1, 1))] }),
+            warning: Some("not valid UTF-8".into()),
+        };
+        let skipped = KnownSeed { id, article: None, warning: Some("empty seed skipped".into()) };
+        let entries = [("seeds/a.txt", &with_article), ("seeds/b.txt", &skipped)];
+        let bytes = encode(&keys(), &entries);
+        let index = decode(&bytes, &keys()).unwrap();
+        assert_eq!(index["seeds/a.txt"], with_article);
+        assert_eq!(index["seeds/b.txt"], skipped);
+        assert!(decode(&bytes, &Keys { binary: 2, ..keys() }).is_none());
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 2;
+        flipped[last] ^= 1;
+        assert!(decode(&flipped, &keys()).is_none());
+        assert!(decode(&bytes[..bytes.len() - 1], &keys()).is_none());
+    }
+
+    #[test]
+    fn recently_changed_files_are_not_settled() {
+        let id = FileId { len: 1, modified_ns: 10_000_000_000, changed_ns: 10_000_000_000, inode: 1 };
+        assert!(!id.settled(11_000_000_000));
+        assert!(id.settled(13_000_000_000));
+    }
+}
