@@ -2,6 +2,7 @@
 //! render. `Site::load` builds everything in memory (for `serve`, `check` and tests); `build`
 //! renders each file straight into the output's staging folder (`write::Staging`).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ use crate::model::{Briefing, CleanedArticle, RawArticle};
 use crate::outlet;
 use crate::render::{self, OutputFile, Renderer};
 use crate::topics::{self, Matcher};
-use crate::write::{MemorySink, Sink, Staging, put_bytes};
+use crate::write::{Memo, MemoryFiles, MemorySink, Sink, Staging, put_bytes};
 
 /// A built site in memory.
 pub struct Site {
@@ -57,6 +58,21 @@ impl Site {
     /// Builds the project in memory, reusing and then updating `.brief-cache/` (see `cache`).
     pub fn load_cached(root: &Path, options: &BuildOptions) -> Result<Site> {
         Site::load_into_memory(root, options, true)
+    }
+
+    /// `load_cached`, taking over the unchanged pages and data-file chunks of the previous
+    /// build in memory (`brief serve`); `memos` says what each of this build's files was
+    /// made from, for the next.
+    pub fn load_cached_reusing(
+        root: &Path,
+        options: &BuildOptions,
+        previous: MemoryFiles,
+    ) -> Result<(Site, HashMap<String, Memo>)> {
+        let sink = MemorySink::reusing(previous);
+        let mut site = Site::load_into(root, options, true, &sink)?;
+        let (files, memos) = sink.into_files_and_memos();
+        site.files = files;
+        Ok((site, memos))
     }
 
     fn load_into_memory(root: &Path, options: &BuildOptions, use_cache: bool) -> Result<Site> {

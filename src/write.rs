@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+use bytes::Bytes;
 
 #[cfg(unix)]
 use crate::chunks::ChunksInFile;
-use crate::chunks::{ChunkWriter, PreviousChunks, key_from_hex, key_to_hex};
+use crate::chunks::{ChunkWriter, ChunksIn, Placed, PreviousChunks, key_from_hex, key_to_hex};
 use crate::fingerprint::Fingerprint;
 use crate::render::OutputFile;
 
@@ -51,18 +52,47 @@ pub fn put_bytes(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<()> {
     sink.put(path, &mut |w| Ok(w.write_all(bytes)?))
 }
 
-/// Collects the files in memory.
+/// Collects the files in memory; given the previous build's files (`brief serve`), takes
+/// over its unchanged pages and data-file chunks as `Staging` does from disk.
 #[derive(Default)]
 pub struct MemorySink {
     files: Mutex<Vec<OutputFile>>,
+    previous: MemoryFiles,
+    made: Mutex<HashMap<String, Memo>>,
+}
+
+/// What a file kept in memory was made from: a page's fingerprint, a data file's chunks.
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    pub fingerprint: Option<Fingerprint>,
+    pub chunks: Vec<Placed>,
+}
+
+/// A build's files kept in memory, with what each was made from.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFiles {
+    pub files: HashMap<String, (Bytes, Memo)>,
 }
 
 impl MemorySink {
+    pub fn reusing(previous: MemoryFiles) -> MemorySink {
+        MemorySink { previous, ..MemorySink::default() }
+    }
+
     /// The files, in path order (pages are rendered in parallel and arrive in any order).
     pub fn into_files(self) -> Vec<OutputFile> {
+        self.into_files_and_memos().0
+    }
+
+    /// The files in path order, and what each page and data file was made from.
+    pub fn into_files_and_memos(self) -> (Vec<OutputFile>, HashMap<String, Memo>) {
         let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
+        (files, self.made.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn memo(&self, path: &str, memo: Memo) {
+        self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), memo);
     }
 }
 
@@ -73,6 +103,40 @@ impl Sink for MemorySink {
         fill(&mut bytes)?;
         let file = OutputFile { path: path.to_string(), bytes };
         self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+
+    fn put_page(
+        &self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        match self.previous.files.get(path) {
+            Some((bytes, memo)) if memo.fingerprint.as_ref() == Some(fingerprint) => {
+                check_relative(path)?;
+                let file = OutputFile { path: path.to_string(), bytes: bytes.to_vec() };
+                self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            }
+            _ => self.put(path, fill)?,
+        }
+        self.memo(path, Memo { fingerprint: Some(*fingerprint), chunks: Vec::new() });
+        Ok(())
+    }
+
+    fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        let mut previous: Option<Box<dyn PreviousChunks>> =
+            self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
+                Box::new(ChunksIn::new(bytes.clone(), &memo.chunks)) as Box<dyn PreviousChunks>
+            });
+        let mut chunks = Vec::new();
+        self.put(path, &mut |w| {
+            let mut writer = ChunkWriter::new(w, previous.take());
+            fill(&mut writer)?;
+            chunks = writer.into_chunks();
+            Ok(())
+        })?;
+        self.memo(path, Memo { fingerprint: None, chunks });
         Ok(())
     }
 }

@@ -237,3 +237,48 @@ fn unchanged_seeds_are_not_read_again() {
     assert_eq!(damaged.unread, 0);
     assert_same_site(&files(&out), &from_nothing(root), "rebuild with a damaged seed index");
 }
+
+#[test]
+fn serve_rebuilds_take_over_unchanged_files_in_memory() {
+    use brief::site::Site;
+    use brief::write::MemoryFiles;
+    let project = example_project();
+    let root = project.path();
+    let remember = |site: &Site, memos: &std::collections::HashMap<String, brief::write::Memo>| MemoryFiles {
+        files: site
+            .files
+            .iter()
+            .filter_map(|f| {
+                Some((f.path.clone(), (bytes::Bytes::from(f.bytes.clone()), memos.get(&f.path)?.clone())))
+            })
+            .collect(),
+    };
+    let in_memory = |site: &Site| -> BTreeMap<PathBuf, Vec<u8>> {
+        site.files.iter().map(|f| (PathBuf::from(&f.path), f.bytes.clone())).collect()
+    };
+    let on_disk = |root: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        from_nothing(root).into_iter().filter(|(p, _)| p != Path::new(".brief-output")).collect()
+    };
+    let (first, memos) = Site::load_cached_reusing(root, &options(), MemoryFiles::default()).unwrap();
+    assert_same_site(&in_memory(&first), &on_disk(root), "first build in memory");
+    let mut previous = remember(&first, &memos);
+    assert!(previous.files.contains_key("briefing.json") && previous.files.contains_key("index.html"));
+
+    // One seed changes: the rebuild equals a build from nothing.
+    let seeds = seed_paths(root);
+    let mut text = std::fs::read_to_string(&seeds[0]).unwrap();
+    text.push_str("\nThe ministry said the crossing would reopen on Tuesday for aid convoys.\n");
+    std::fs::write(&seeds[0], text).unwrap();
+    let (second, memos) = Site::load_cached_reusing(root, &options(), previous.clone()).unwrap();
+    assert_same_site(&in_memory(&second), &on_disk(root), "rebuild in memory after a seed changed");
+
+    // Unchanged pages are taken over as they were (shown here by marking one in memory).
+    previous = remember(&second, &memos);
+    let page =
+        previous.files.keys().find(|p| p.starts_with("sources/") && p.ends_with(".html")).unwrap().clone();
+    let (bytes, memo) = previous.files[&page].clone();
+    let marked = [bytes.as_ref(), b"<!-- kept -->"].concat();
+    previous.files.insert(page.clone(), (bytes::Bytes::from(marked.clone()), memo));
+    let (third, _) = Site::load_cached_reusing(root, &options(), previous).unwrap();
+    assert_eq!(third.files.iter().find(|f| f.path == page).unwrap().bytes, marked);
+}

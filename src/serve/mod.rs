@@ -25,6 +25,7 @@ use tokio::sync::broadcast;
 use crate::check::{Problem, locate};
 use crate::cli::{Ui, summary_line};
 use crate::site::{BuildOptions, Site};
+use crate::write::{Memo, MemoryFiles};
 
 pub struct ServeOptions {
     pub root: PathBuf,
@@ -40,6 +41,9 @@ pub const DEFAULT_PORT: u16 = 1111;
 /// What is being served: the last good build, and the error of the last build if it failed.
 pub struct Served {
     pub files: HashMap<String, Bytes>,
+    /// What each page and data file was made from, so the next build takes over the
+    /// unchanged ones.
+    pub memos: HashMap<String, Memo>,
     /// Changes with every good build; pages carry it, so a tab that missed a reload catches up.
     pub generation: String,
     pub error: Option<Problem>,
@@ -69,6 +73,7 @@ impl Shared {
         Shared {
             state: RwLock::new(Served {
                 files: HashMap::new(),
+                memos: HashMap::new(),
                 generation: format!("{instance}-0"),
                 error: None,
             }),
@@ -80,13 +85,13 @@ impl Shared {
     }
 
     /// Swaps in a good build and tells the tabs to reload.
-    pub fn publish(&self, site: Site) {
+    pub fn publish(&self, site: Site, memos: HashMap<String, Memo>) {
         let n = self.builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let generation = format!("{}-{n}", self.instance);
         let files = site.files.into_iter().map(|f| (f.path, Bytes::from(f.bytes))).collect();
         {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-            *state = Served { files, generation: generation.clone(), error: None };
+            *state = Served { files, memos, generation: generation.clone(), error: None };
         }
         let _ = self.signals.send(Signal::Reload(generation));
     }
@@ -150,15 +155,25 @@ fn bind(address: IpAddr, port: Option<u16>) -> Result<TcpListener> {
 
 fn build(root: &Path, ui: &Ui, shared: &Shared, changed: Option<&[String]>) {
     let started = Instant::now();
-    let result = Site::load_cached(root, &BuildOptions::from_env());
+    // The files served now, with what they were made from: unchanged ones are taken over.
+    let previous = {
+        let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+        let files = state
+            .files
+            .iter()
+            .filter_map(|(path, bytes)| Some((path.clone(), (bytes.clone(), state.memos.get(path)?.clone()))))
+            .collect();
+        MemoryFiles { files }
+    };
+    let result = Site::load_cached_reusing(root, &BuildOptions::from_env(), previous);
     let took = started.elapsed();
     match result {
-        Ok(site) => {
+        Ok((site, memos)) => {
             for warning in &site.warnings {
                 ui.warning(&format!("{}: {}", warning.file, warning.message));
             }
             let line = summary_line(ui, &site, took);
-            shared.publish(site);
+            shared.publish(site, memos);
             match changed {
                 None => ui.status(&line),
                 Some(changed) => {
