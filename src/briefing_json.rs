@@ -32,9 +32,14 @@ pub fn article_hash(article: &ArticleEntry, binary: u64) -> ChunkKey {
     })
 }
 
-/// Writes `briefing`; `keys` are its articles' chunk keys in order (sources, then articles).
-pub fn write(briefing: &Briefing, keys: &[ChunkKey], w: &mut ChunkWriter) -> Result<()> {
-    let mut keys = keys.iter();
+/// Writes `briefing`; `key_of(i)` is the chunk key of its `i`th article (sources, then
+/// articles, in order).
+pub fn write(
+    briefing: &Briefing,
+    key_of: &(dyn Fn(usize) -> ChunkKey + Sync),
+    w: &mut ChunkWriter,
+) -> Result<()> {
+    let mut keys = (0..).map(key_of);
     w.write_all(b"{")?;
     let mut first = true;
     field(w, 1, &mut first, "title", &briefing.title)?;
@@ -52,10 +57,10 @@ pub fn write(briefing: &Briefing, keys: &[ChunkKey], w: &mut ChunkWriter) -> Res
     Ok(())
 }
 
-fn write_source<'k>(
+fn write_source(
     w: &mut ChunkWriter,
     source: &SourceEntry,
-    keys: &mut impl Iterator<Item = &'k ChunkKey>,
+    keys: &mut impl Iterator<Item = ChunkKey>,
 ) -> Result<()> {
     let depth = 2;
     w.write_all(b"{")?;
@@ -69,7 +74,7 @@ fn write_source<'k>(
     field(w, depth + 1, &mut first, "syndicated_by", &source.syndicated_by)?;
     key(w, depth + 1, &mut first, "articles")?;
     list(w, depth + 1, &source.articles, |w, article| {
-        let key = keys.next().copied().ok_or_else(|| anyhow::anyhow!("an article has no chunk key"))?;
+        let key = keys.next().ok_or_else(|| anyhow::anyhow!("an article has no chunk key"))?;
         w.chunk(key, |out| pretty(out, ARTICLE_DEPTH, article))
     })?;
     w.write_all(b"\n")?;
@@ -239,11 +244,12 @@ mod tests {
             .flat_map(|s| &s.articles)
             .map(|a| article_chunk_key(&article_hash(a, 0)))
             .collect();
+        let key_of = |i: usize| keys[i];
         let mut out = Vec::new();
         let previous = previous
             .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
         let mut writer = ChunkWriter::new(&mut out, previous);
-        write(briefing, &keys, &mut writer).unwrap();
+        write(briefing, &key_of, &mut writer).unwrap();
         let reused = writer.reused;
         let chunks = writer.into_chunks();
         (out, chunks, reused)

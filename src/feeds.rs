@@ -145,10 +145,11 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
 
 /// The client-side search index: every paragraph with its source, topic and link, as a script
 /// that sets a global (a `fetch` of JSON does not work from `file://`). Each article's
-/// paragraphs are a chunk (`chunks`); `article_hashes` are the articles' hashes in order.
+/// paragraphs are a chunk (`chunks`); `hash_of(i)` is the hash of the `i`th article (sources,
+/// then articles, in order).
 pub fn write_search_index(
     briefing: &Briefing,
-    article_hashes: &[ChunkKey],
+    hash_of: &(dyn Fn(usize) -> ChunkKey + Sync),
     w: &mut ChunkWriter,
 ) -> anyhow::Result<()> {
     let titles: std::collections::BTreeMap<&str, &str> =
@@ -161,10 +162,10 @@ pub fn write_search_index(
     });
     w.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
     let mut first = true;
-    let mut hashes = article_hashes.iter();
+    let mut index = 0;
     for source in &briefing.sources {
         for article in &source.articles {
-            let hash = hashes.next().ok_or_else(|| anyhow::anyhow!("an article has no hash"))?;
+            index += 1;
             if !article.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph) {
                 continue;
             }
@@ -172,8 +173,9 @@ pub fn write_search_index(
                 w.write_all(b",")?;
             }
             first = false;
+            let hash = hash_of(index - 1);
             let key = chunk_key("search-index.js article", |h| {
-                h.bytes(hash);
+                h.bytes(&hash);
                 h.str(&source.name);
                 h.bytes(&titles_key);
             });

@@ -194,12 +194,14 @@ impl Renderer {
             Json,
             SearchIndex,
         }
-        // The data files are written article by article, each a chunk under a hash of it.
+        // The data files are written article by article, each a chunk under a hash of it,
+        // taken by whichever of the two files needs it first.
         let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
         let binary = crate::cache::binary_fingerprint();
-        let article_hashes: Vec<ChunkKey> =
-            articles.par_iter().map(|a| briefing_json::article_hash(a, binary)).collect();
-        let json_keys: Vec<ChunkKey> = article_hashes.iter().map(briefing_json::article_chunk_key).collect();
+        let article_hashes: Vec<OnceLock<ChunkKey>> = articles.iter().map(|_| OnceLock::new()).collect();
+        let hash_of = |i: usize| -> ChunkKey {
+            *article_hashes[i].get_or_init(|| briefing_json::article_hash(articles[i], binary))
+        };
         let has_search = self.tera.get_template_names().any(|n| n == "search.html");
         // The two data files are the largest: started first, beside the pages.
         let mut jobs: Vec<Job> = vec![Job::Json];
@@ -226,14 +228,12 @@ impl Renderer {
                 Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
                 Job::Json => sink
                     .put_chunked("briefing.json", &mut |w| {
-                        briefing_json::write(briefing, &json_keys, w)
+                        briefing_json::write(briefing, &|i| briefing_json::article_chunk_key(&hash_of(i)), w)
                             .context("cannot serialise briefing.json")
                     })
                     .map(|()| None),
                 Job::SearchIndex => sink
-                    .put_chunked("search-index.js", &mut |w| {
-                        feeds::write_search_index(briefing, &article_hashes, w)
-                    })
+                    .put_chunked("search-index.js", &mut |w| feeds::write_search_index(briefing, &hash_of, w))
                     .map(|()| None),
             })
             .collect::<Vec<Result<Option<String>>>>()
