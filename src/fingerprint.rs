@@ -1,4 +1,5 @@
-//! Fingerprints of what a page is made from: its template context, serialised into BLAKE3 (a seed
+//! Fingerprints of what a page is made from: its template context, serialised (`Binary`) into
+//! BLAKE3 (a seed
 //! is untrusted text, so two different pages must not be made to share a fingerprint). The
 //! same fingerprint as the previous build's means the same page, so the page is not rendered
 //! again (see `write::Staging`).
@@ -88,15 +89,237 @@ impl std::hash::Hasher for Hashing<'_> {
     }
 }
 
-/// Serialised values (`serde_json::to_writer`) go straight into the hash.
-impl std::io::Write for Fingerprinter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.update(bytes);
-        Ok(bytes.len())
-    }
+/// Feeds a serialisable value into a fingerprint as tagged binary: every value starts with a
+/// tag naming its kind, strings and bytes carry their length, and lists, maps and structs are
+/// closed by an end tag, so two different values never give the same bytes. Faster than JSON
+/// (nothing is escaped or formatted), and it is only ever hashed, never read back.
+pub struct Binary<'a>(pub &'a mut Fingerprinter);
 
-    fn flush(&mut self) -> std::io::Result<()> {
+/// The one error of `Binary`: a value's own `Serialize` failed.
+#[derive(Debug)]
+pub struct BinaryError(String);
+
+impl std::fmt::Display for BinaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BinaryError {}
+
+impl serde::ser::Error for BinaryError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        BinaryError(msg.to_string())
+    }
+}
+
+const END: &[u8] = b")";
+
+impl Binary<'_> {
+    fn tag(&mut self, tag: &[u8]) {
+        self.0.update(tag);
+    }
+    fn number(&mut self, tag: &[u8], bytes: &[u8]) {
+        self.0.update(tag);
+        self.0.update(bytes);
+    }
+}
+
+macro_rules! compound {
+    ($trait:ident, $method:ident $(, $key:ident)?) => {
+        impl serde::ser::$trait for Binary<'_> {
+            type Ok = ();
+            type Error = BinaryError;
+            fn $method<T: serde::Serialize + ?Sized>(&mut self, $($key: &'static str,)? value: &T) -> Result<(), BinaryError> {
+                $(
+                    self.0.update(b"k");
+                    self.0.str($key);
+                )?
+                value.serialize(Binary(&mut *self.0))
+            }
+            fn end(self) -> Result<(), BinaryError> {
+                self.0.update(END);
+                Ok(())
+            }
+        }
+    };
+}
+
+compound!(SerializeSeq, serialize_element);
+compound!(SerializeTuple, serialize_element);
+compound!(SerializeTupleStruct, serialize_field);
+compound!(SerializeTupleVariant, serialize_field);
+compound!(SerializeStruct, serialize_field, key);
+compound!(SerializeStructVariant, serialize_field, key);
+
+impl serde::ser::SerializeMap for Binary<'_> {
+    type Ok = ();
+    type Error = BinaryError;
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), BinaryError> {
+        key.serialize(Binary(&mut *self.0))
+    }
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BinaryError> {
+        value.serialize(Binary(&mut *self.0))
+    }
+    fn end(self) -> Result<(), BinaryError> {
+        self.0.update(END);
         Ok(())
+    }
+}
+
+impl<'a> serde::Serializer for Binary<'a> {
+    type Ok = ();
+    type Error = BinaryError;
+    type SerializeSeq = Binary<'a>;
+    type SerializeTuple = Binary<'a>;
+    type SerializeTupleStruct = Binary<'a>;
+    type SerializeTupleVariant = Binary<'a>;
+    type SerializeMap = Binary<'a>;
+    type SerializeStruct = Binary<'a>;
+    type SerializeStructVariant = Binary<'a>;
+
+    fn serialize_bool(mut self, v: bool) -> Result<(), BinaryError> {
+        self.tag(if v { b"T" } else { b"F" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), BinaryError> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), BinaryError> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), BinaryError> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i64(mut self, v: i64) -> Result<(), BinaryError> {
+        self.number(b"i", &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_i128(mut self, v: i128) -> Result<(), BinaryError> {
+        self.number(b"I", &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), BinaryError> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), BinaryError> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), BinaryError> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u64(mut self, v: u64) -> Result<(), BinaryError> {
+        self.number(b"u", &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_u128(mut self, v: u128) -> Result<(), BinaryError> {
+        self.number(b"U", &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), BinaryError> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(mut self, v: f64) -> Result<(), BinaryError> {
+        self.number(b"f", &v.to_bits().to_le_bytes());
+        Ok(())
+    }
+    fn serialize_char(mut self, v: char) -> Result<(), BinaryError> {
+        self.number(b"c", &u32::from(v).to_le_bytes());
+        Ok(())
+    }
+    fn serialize_str(mut self, v: &str) -> Result<(), BinaryError> {
+        self.tag(b"s");
+        self.0.str(v);
+        Ok(())
+    }
+    fn serialize_bytes(mut self, v: &[u8]) -> Result<(), BinaryError> {
+        self.tag(b"B");
+        self.0.bytes(v);
+        Ok(())
+    }
+    fn serialize_none(mut self) -> Result<(), BinaryError> {
+        self.tag(b"N");
+        Ok(())
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Result<(), BinaryError> {
+        self.tag(b"S");
+        value.serialize(self)
+    }
+    fn serialize_unit(mut self) -> Result<(), BinaryError> {
+        self.tag(b"0");
+        Ok(())
+    }
+    fn serialize_unit_struct(mut self, name: &'static str) -> Result<(), BinaryError> {
+        self.tag(b"1");
+        self.0.str(name);
+        Ok(())
+    }
+    fn serialize_unit_variant(
+        mut self,
+        _: &'static str,
+        index: u32,
+        _: &'static str,
+    ) -> Result<(), BinaryError> {
+        self.number(b"v", &index.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        mut self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), BinaryError> {
+        self.tag(b"w");
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        mut self,
+        _: &'static str,
+        index: u32,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), BinaryError> {
+        self.number(b"W", &index.to_le_bytes());
+        value.serialize(self)
+    }
+    fn serialize_seq(mut self, _: Option<usize>) -> Result<Binary<'a>, BinaryError> {
+        self.tag(b"[");
+        Ok(self)
+    }
+    fn serialize_tuple(mut self, _: usize) -> Result<Binary<'a>, BinaryError> {
+        self.tag(b"(");
+        Ok(self)
+    }
+    fn serialize_tuple_struct(mut self, _: &'static str, _: usize) -> Result<Binary<'a>, BinaryError> {
+        self.tag(b"(");
+        Ok(self)
+    }
+    fn serialize_tuple_variant(
+        mut self,
+        _: &'static str,
+        index: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Binary<'a>, BinaryError> {
+        self.number(b"<", &index.to_le_bytes());
+        Ok(self)
+    }
+    fn serialize_map(mut self, _: Option<usize>) -> Result<Binary<'a>, BinaryError> {
+        self.tag(b"{");
+        Ok(self)
+    }
+    fn serialize_struct(mut self, _: &'static str, _: usize) -> Result<Binary<'a>, BinaryError> {
+        self.tag(b"{");
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        mut self,
+        _: &'static str,
+        index: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Binary<'a>, BinaryError> {
+        self.number(b"}", &index.to_le_bytes());
+        Ok(self)
     }
 }
 
@@ -107,8 +330,36 @@ mod tests {
 
     fn of(value: &Value) -> Fingerprint {
         let mut f = Fingerprinter::default();
-        serde_json::to_writer(&mut f, value).unwrap();
+        serde::Serialize::serialize(value, Binary(&mut f)).unwrap();
         f.finish()
+    }
+
+    #[test]
+    fn structs_options_and_lists_are_told_apart() {
+        #[derive(serde::Serialize)]
+        struct Page<'a> {
+            title: &'a str,
+            tags: Vec<&'a str>,
+            note: Option<&'a str>,
+            count: usize,
+        }
+        let of = |page: &Page| {
+            let mut f = Fingerprinter::default();
+            serde::Serialize::serialize(page, Binary(&mut f)).unwrap();
+            f.finish()
+        };
+        let page = Page { title: "a", tags: vec!["b", "c"], note: None, count: 1 };
+        let same = Page { title: "a", tags: vec!["b", "c"], note: None, count: 1 };
+        assert_eq!(of(&page), of(&same));
+        for other in [
+            Page { title: "ab", tags: vec!["c"], note: None, count: 1 },
+            Page { title: "a", tags: vec!["bc"], note: None, count: 1 },
+            Page { title: "a", tags: vec!["b", "c"], note: Some(""), count: 1 },
+            Page { title: "a", tags: vec!["b", "c"], note: None, count: 2 },
+            Page { title: "a", tags: vec![], note: None, count: 1 },
+        ] {
+            assert_ne!(of(&other), of(&page));
+        }
     }
 
     #[test]

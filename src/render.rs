@@ -324,7 +324,7 @@ impl PageContext {
         match self {
             PageContext::Fingerprint(fingerprint, error) => {
                 fingerprint.str(key);
-                if let Err(e) = serde_json::to_writer(&mut **fingerprint, value) {
+                if let Err(e) = value.serialize(crate::fingerprint::Binary(fingerprint)) {
                     error.get_or_insert(format!("`{key}`: {e}"));
                 }
             }
