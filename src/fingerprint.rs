@@ -1,8 +1,7 @@
 //! Fingerprints of what a page is made from: its template context, serialised (`Binary`) into
-//! BLAKE3 (a seed
-//! is untrusted text, so two different pages must not be made to share a fingerprint). The
-//! same fingerprint as the previous build's means the same page, so the page is not rendered
-//! again (see `write::Staging`).
+//! BLAKE3 (a seed is untrusted text, so two different pages must not be made to share a
+//! fingerprint). The same fingerprint as the previous build's means the same page, so the page
+//! is not rendered again (see `write::Staging`).
 
 /// A BLAKE3 hash, shown as 64 hex digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
