@@ -350,7 +350,7 @@ impl Staging {
                 .with_context(|| format!("{}: cannot move the new site into place", self.output.display()));
         }
         self.committed = true;
-        let _ = std::fs::remove_dir_all(&self.old);
+        remove_tree(&self.old);
         self.save_records();
         Ok(())
     }
@@ -411,6 +411,28 @@ impl Sink for Staging {
         }
         Ok(())
     }
+}
+
+/// Removes a folder and everything in it, the files side by side (a site has thousands).
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            folders.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().for_each(|file| {
+        let _ = std::fs::remove_file(file);
+    });
+    // Deepest first; whatever is left (a file that appeared meanwhile) goes the slow way.
+    for folder in folders.iter().rev() {
+        let _ = std::fs::remove_dir(folder);
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn check_relative(path: &str) -> Result<()> {
