@@ -9,7 +9,7 @@ mod summary;
 pub mod timeline;
 pub mod views;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -254,12 +254,13 @@ pub fn page_url(first: &str, number: usize) -> String {
 /// Where each paragraph is: `(source slug, paragraph id)` → the folder of its page. Links to a
 /// paragraph go through this, since a long source's articles are spread over several pages.
 pub struct Links<'a> {
-    pages: std::collections::HashMap<(&'a str, &'a str), &'a str>,
+    pages: crate::text::WordMap<(&'a str, &'a str), &'a str>,
 }
 
 impl<'a> Links<'a> {
     pub fn new(sources: &'a [SourceEntry]) -> Links<'a> {
-        let mut pages = std::collections::HashMap::new();
+        let mut pages = crate::text::WordMap::default();
+        pages.reserve(sources.iter().flat_map(|s| &s.articles).map(|a| a.paragraphs.len()).sum());
         for source in sources {
             for article in &source.articles {
                 for p in &article.paragraphs {
@@ -289,7 +290,7 @@ fn format_date(date: NaiveDate) -> String {
 #[derive(Default)]
 struct AnchorIds {
     /// How many times each base id (the text's hash) was given out.
-    used: HashMap<u32, u32>,
+    used: crate::text::WordMap<u32, u32>,
 }
 
 impl AnchorIds {
