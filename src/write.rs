@@ -52,6 +52,25 @@ pub fn put_bytes(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<()> {
     sink.put(path, &mut |w| Ok(w.write_all(bytes)?))
 }
 
+/// Puts a data file that `fill` writes in chunks, copying unchanged chunks from `previous`;
+/// returns where each chunk went.
+fn put_in_chunks(
+    sink: &dyn Sink,
+    path: &str,
+    previous: Option<Box<dyn PreviousChunks + '_>>,
+    fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>,
+) -> Result<Vec<Placed>> {
+    let mut previous = previous;
+    let mut chunks = Vec::new();
+    sink.put(path, &mut |w| {
+        let mut writer = ChunkWriter::new(w, previous.take());
+        fill(&mut writer)?;
+        chunks = writer.into_chunks();
+        Ok(())
+    })?;
+    Ok(chunks)
+}
+
 /// Collects the files in memory; given the previous build's files (`brief serve`), takes
 /// over its unchanged pages and data-file chunks as `Staging` does from disk.
 #[derive(Default)]
@@ -125,17 +144,11 @@ impl Sink for MemorySink {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        let mut previous: Option<Box<dyn PreviousChunks>> =
+        let previous: Option<Box<dyn PreviousChunks>> =
             self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
                 Box::new(ChunksIn::new(bytes.clone(), &memo.chunks)) as Box<dyn PreviousChunks>
             });
-        let mut chunks = Vec::new();
-        self.put(path, &mut |w| {
-            let mut writer = ChunkWriter::new(w, previous.take());
-            fill(&mut writer)?;
-            chunks = writer.into_chunks();
-            Ok(())
-        })?;
+        let chunks = put_in_chunks(self, path, previous, fill)?;
         self.memo(path, Memo { fingerprint: None, chunks });
         Ok(())
     }
@@ -397,14 +410,7 @@ impl Sink for Staging {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        let mut previous = self.previous_chunks(path);
-        let mut chunks = Vec::new();
-        self.put(path, &mut |w| {
-            let mut writer = ChunkWriter::new(w, previous.take());
-            fill(&mut writer)?;
-            chunks = writer.into_chunks();
-            Ok(())
-        })?;
+        let chunks = put_in_chunks(self, path, self.previous_chunks(path), fill)?;
         if let Some(mut record) = PageRecord::of(&Fingerprint([0; 32]), &self.temp.join(path)) {
             record.chunks = chunks.iter().map(|(key, at, len)| (key_to_hex(key), *at, *len)).collect();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));

@@ -7,28 +7,9 @@ use std::path::{Path, PathBuf};
 
 use brief::site::{BuildOptions, build};
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn example_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["seeds", "content", "themes"] {
-        copy_tree(&Path::new(REPO).join(part), &dir.path().join(part));
-    }
-    std::fs::copy(Path::new(REPO).join("brief.toml"), dir.path().join("brief.toml")).unwrap();
-    dir
-}
+use common::{copy_tree, example_project};
 
 fn options() -> BuildOptions {
     BuildOptions { source_date_epoch: Some(1_733_011_200) }
