@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -69,22 +70,29 @@ pub fn identify(articles: &[CleanedArticle], content: &Content) -> Attribution {
     let pattern = aliases.iter().map(|a| regex::escape(&a.text)).collect::<Vec<_>>().join("|");
     let names = Regex::new(&format!(r"\b(?:{pattern})\b")).ok();
 
+    // Each article's clues, side by side; then the outlets in article order.
+    let found: Vec<(String, Option<String>, String, Vec<String>)> = articles
+        .par_iter()
+        .map(|article| {
+            let by_content = content.sources.iter().find(|(_, page)| {
+                page.meta.seeds.iter().any(|s| s == &article.seed || format!("seeds/{s}") == article.seed)
+            });
+            let (name, homepage, how) = if let Some((slug, page)) = by_content {
+                let name = page.meta.name.clone().unwrap_or_else(|| slug.clone());
+                (name, page.meta.url.clone(), "content".to_string())
+            } else if let Some((name, how)) = clues(article, names.as_ref(), &aliases) {
+                let homepage = aliases.iter().find(|a| a.canonical == name).and_then(|a| a.homepage.clone());
+                (name, homepage, how)
+            } else {
+                ("Unidentified outlet".to_string(), None, "unidentified".to_string())
+            };
+            (name, homepage, how, syndicators(article))
+        })
+        .collect();
     // slug -> outlet, filled as articles are attributed.
     let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();
     let mut chosen: Vec<String> = Vec::with_capacity(articles.len());
-    for article in articles {
-        let by_content = content.sources.iter().find(|(_, page)| {
-            page.meta.seeds.iter().any(|s| s == &article.seed || format!("seeds/{s}") == article.seed)
-        });
-        let (name, homepage, how) = if let Some((slug, page)) = by_content {
-            let name = page.meta.name.clone().unwrap_or_else(|| slug.clone());
-            (name, page.meta.url.clone(), "content".to_string())
-        } else if let Some((name, how)) = clues(article, names.as_ref(), &aliases) {
-            let homepage = aliases.iter().find(|a| a.canonical == name).and_then(|a| a.homepage.clone());
-            (name, homepage, how)
-        } else {
-            ("Unidentified outlet".to_string(), None, "unidentified".to_string())
-        };
+    for (name, homepage, how, syndicated_by) in found {
         let slug = if how == "unidentified" { UNIDENTIFIED_SLUG.to_string() } else { slugify(&name) };
         let outlet = outlets.entry(slug.clone()).or_insert_with(|| Outlet {
             slug: slug.clone(),
@@ -93,7 +101,7 @@ pub fn identify(articles: &[CleanedArticle], content: &Content) -> Attribution {
             identified_by: how,
             syndicated_by: BTreeSet::new(),
         });
-        outlet.syndicated_by.extend(syndicators(article));
+        outlet.syndicated_by.extend(syndicated_by);
         chosen.push(slug);
     }
     // Editor notes may rename or add a homepage to an outlet found from text.
