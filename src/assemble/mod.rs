@@ -142,12 +142,22 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
         .map(|(outlet, mut members)| {
             // Newest first, then by file name.
             members.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
-            let mut ids = AnchorIds::default();
             let page = content.sources.get(&outlet.slug);
+            // Anchors: each paragraph's text hashed side by side (one outlet may hold most
+            // articles), then counted in order, since a repeated text gets `-2`, `-3`, ….
+            let hashes: Vec<Vec<u32>> = members
+                .par_iter()
+                .map(|(article, _)| article.blocks.iter().map(|b| anchor_hash(&b.text)).collect())
+                .collect();
+            let mut ids = AnchorIds::default();
+            let counts: Vec<Vec<u32>> =
+                hashes.iter().map(|hashes| hashes.iter().map(|&h| ids.count(h)).collect()).collect();
             let entries = members
-                .into_iter()
+                .into_par_iter()
+                .zip(hashes)
+                .zip(counts)
                 .enumerate()
-                .map(|(n, (article, assignment))| {
+                .map(|(n, (((article, assignment), hashes), counts))| {
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     ArticleEntry {
                         seed: article.seed,
@@ -158,9 +168,10 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .blocks
                             .into_iter()
                             .zip(assignment)
-                            .map(|(block, topic)| Paragraph {
+                            .zip(hashes.into_iter().zip(counts))
+                            .map(|((block, topic), (hash, count))| Paragraph {
                                 kind: block.kind,
-                                id: ids.next(&block.text),
+                                id: anchor_id(hash, count),
                                 text: block.text,
                                 topic: topic.map(|t| topics[t].slug.clone()),
                             })
@@ -294,12 +305,22 @@ struct AnchorIds {
 }
 
 impl AnchorIds {
-    fn next(&mut self, text: &str) -> String {
-        let base = (fnv1a(text.as_bytes()) >> 32) as u32;
-        let count = self.used.entry(base).or_insert(0);
+    /// How many times the text with this hash has come so far, this one included.
+    fn count(&mut self, hash: u32) -> u32 {
+        let count = self.used.entry(hash).or_insert(0);
         *count += 1;
-        if *count == 1 { format!("p-{base:08x}") } else { format!("p-{base:08x}-{count}") }
+        *count
     }
+}
+
+/// The base of a paragraph's anchor: the top half of its text's FNV-1a hash.
+fn anchor_hash(text: &str) -> u32 {
+    (fnv1a(text.as_bytes()) >> 32) as u32
+}
+
+/// `p-` and the hash in hex, then `-2`, `-3`, … for a text repeated on the same outlet.
+fn anchor_id(hash: u32, count: u32) -> String {
+    if count == 1 { format!("p-{hash:08x}") } else { format!("p-{hash:08x}-{count}") }
 }
 
 /// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `DefaultHasher`).
@@ -350,12 +371,17 @@ mod tests {
     #[test]
     fn anchors_are_stable_and_unique() {
         let mut ids = AnchorIds::default();
-        let a = ids.next("Same text.");
-        let b = ids.next("Same text.");
-        let c = ids.next("Other text.");
+        let mut next = |text: &str| anchor_id(anchor_hash(text), ids.count(anchor_hash(text)));
+        let a = next("Same text.");
+        let b = next("Same text.");
+        let c = next("Other text.");
         assert!(a.starts_with("p-") && a.len() == 10);
         assert_eq!(b, format!("{a}-2"));
         assert_ne!(a, c);
-        assert_eq!(AnchorIds::default().next("Same text."), a);
+        // The same text on another outlet (a fresh count) gets the same anchor.
+        assert_eq!(
+            anchor_id(anchor_hash("Same text."), AnchorIds::default().count(anchor_hash("Same text."))),
+            a
+        );
     }
 }
