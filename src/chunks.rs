@@ -90,8 +90,13 @@ pub struct ChunksIn<R> {
 
 impl<R> ChunksIn<R> {
     pub fn new(source: R, chunks: &[Placed]) -> ChunksIn<R> {
-        ChunksIn { source, index: chunks.iter().map(|(key, at, len)| (*key, (*at, *len))).collect() }
+        ChunksIn { source, index: index(chunks) }
     }
+}
+
+/// Where each chunk is, by key.
+fn index(chunks: &[Placed]) -> HashMap<ChunkKey, (u64, u64)> {
+    chunks.iter().map(|(key, at, len)| (*key, (*at, *len))).collect()
 }
 
 impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
@@ -113,7 +118,7 @@ pub struct ChunksInFile {
 #[cfg(unix)]
 impl ChunksInFile {
     pub fn new(file: std::fs::File, chunks: &[Placed]) -> ChunksInFile {
-        ChunksInFile { file, index: chunks.iter().map(|(key, at, len)| (*key, (*at, *len))).collect() }
+        ChunksInFile { file, index: index(chunks) }
     }
 }
 
@@ -128,25 +133,10 @@ impl PreviousChunks for ChunksInFile {
     }
 }
 
-/// Hex of a chunk key, for the record of the output.
-pub fn key_to_hex(key: &ChunkKey) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn key_from_hex(hex: &str) -> Option<ChunkKey> {
-    if hex.len() != 32 || !hex.is_ascii() {
-        return None;
-    }
-    let mut key = [0u8; 16];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::{from_hex, to_hex};
 
     fn write(previous: Option<InMemory>, parts: &[(&str, &str)]) -> (Vec<u8>, Vec<Placed>, usize) {
         let mut out = Vec::new();
@@ -184,8 +174,8 @@ mod tests {
     #[test]
     fn keys_round_trip_through_hex() {
         let key = chunk_key("t", |h| h.str("x"));
-        assert_eq!(key_from_hex(&key_to_hex(&key)), Some(key));
+        assert_eq!(from_hex(&to_hex(&key)), Some(key));
         assert_ne!(chunk_key("t", |h| h.str("x")), chunk_key("u", |h| h.str("x")));
-        assert_eq!(key_from_hex("zz"), None);
+        assert_eq!(from_hex::<16>("zz"), None);
     }
 }

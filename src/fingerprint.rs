@@ -9,19 +9,25 @@ pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        to_hex(&self.0)
     }
+}
 
-    pub fn from_hex(hex: &str) -> Option<Fingerprint> {
-        if hex.len() != 64 || !hex.is_ascii() {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-        }
-        Some(Fingerprint(bytes))
+/// Bytes as lower-case hex digits (fingerprints and chunk keys in the record of the output).
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `N` bytes from `2 * N` hex digits; `None` for anything else.
+pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    if hex.len() != 2 * N || !hex.is_ascii() {
+        return None;
     }
+    let mut bytes = [0u8; N];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(bytes)
 }
 
 /// Hashes values in a form that cannot be confused: every value is tagged with its kind, and
@@ -397,8 +403,8 @@ mod tests {
     #[test]
     fn hex_round_trips_and_rejects_junk() {
         let f = of(&json!("x"));
-        assert_eq!(Fingerprint::from_hex(&f.to_hex()), Some(f));
-        assert_eq!(Fingerprint::from_hex("zz"), None);
-        assert_eq!(Fingerprint::from_hex(&"g".repeat(64)), None);
+        assert_eq!(from_hex(&f.to_hex()).map(Fingerprint), Some(f));
+        assert_eq!(from_hex::<32>("zz"), None);
+        assert_eq!(from_hex::<32>(&"g".repeat(64)), None);
     }
 }

@@ -16,8 +16,8 @@ use bytes::Bytes;
 
 #[cfg(unix)]
 use crate::chunks::ChunksInFile;
-use crate::chunks::{ChunkWriter, ChunksIn, Placed, PreviousChunks, key_from_hex, key_to_hex};
-use crate::fingerprint::Fingerprint;
+use crate::chunks::{ChunkWriter, ChunksIn, Placed, PreviousChunks};
+use crate::fingerprint::{Fingerprint, from_hex, to_hex};
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
@@ -187,15 +187,23 @@ struct PageRecord {
 }
 
 impl PageRecord {
-    fn of(fingerprint: &Fingerprint, file: &Path) -> Option<PageRecord> {
+    /// The file at `file` as it is now, with no fingerprint or chunks yet.
+    fn of(file: &Path) -> Option<PageRecord> {
         let meta = std::fs::symlink_metadata(file).ok()?;
         let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
         Some(PageRecord {
-            fingerprint: fingerprint.to_hex(),
+            fingerprint: String::new(),
             len: meta.len(),
             modified_ns: modified.as_nanos(),
             inode: inode(&meta)?,
             chunks: Vec::new(),
+        })
+    }
+
+    /// Whether the file at `file` is still as this record found it.
+    fn unchanged(&self, file: &Path) -> bool {
+        PageRecord::of(file).is_some_and(|now| {
+            (now.len, now.modified_ns, now.inode) == (self.len, self.modified_ns, self.inode)
         })
     }
 }
@@ -273,9 +281,7 @@ impl Staging {
     fn take_over(&self, path: &str, fingerprint: &Fingerprint) -> Option<PageRecord> {
         let record = self.previous.get(path)?;
         let old = self.output.join(path);
-        if record.fingerprint != fingerprint.to_hex()
-            || PageRecord::of(fingerprint, &old).as_ref() != Some(record)
-        {
+        if record.fingerprint != fingerprint.to_hex() || !record.unchanged(&old) {
             return None;
         }
         self.make_folder(path).ok()?;
@@ -288,14 +294,13 @@ impl Staging {
     fn previous_chunks(&self, path: &str) -> Option<Box<dyn PreviousChunks>> {
         let record = self.previous.get(path).filter(|r| !r.chunks.is_empty())?;
         let old = self.output.join(path);
-        let now = PageRecord::of(&Fingerprint([0; 32]), &old)?;
-        if (now.len, now.modified_ns, now.inode) != (record.len, record.modified_ns, record.inode) {
+        if !record.unchanged(&old) {
             return None;
         }
         let chunks = record
             .chunks
             .iter()
-            .map(|(key, at, len)| Some((key_from_hex(key)?, *at, *len)))
+            .map(|(key, at, len)| Some((from_hex(key)?, *at, *len)))
             .collect::<Option<Vec<_>>>()?;
         let file = std::fs::File::open(&old).ok()?;
         Some(Box::new(ChunksInFile::new(file, &chunks)))
@@ -401,7 +406,8 @@ impl Sink for Staging {
             Some(record) => Some(record),
             None => {
                 self.put(path, fill)?;
-                PageRecord::of(fingerprint, &self.temp.join(path))
+                PageRecord::of(&self.temp.join(path))
+                    .map(|made| PageRecord { fingerprint: fingerprint.to_hex(), ..made })
             }
         };
         if let Some(record) = record {
@@ -412,8 +418,8 @@ impl Sink for Staging {
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
         let chunks = put_in_chunks(self, path, self.previous_chunks(path), fill)?;
-        if let Some(mut record) = PageRecord::of(&Fingerprint([0; 32]), &self.temp.join(path)) {
-            record.chunks = chunks.iter().map(|(key, at, len)| (key_to_hex(key), *at, *len)).collect();
+        if let Some(mut record) = PageRecord::of(&self.temp.join(path)) {
+            record.chunks = chunks.iter().map(|(key, at, len)| (to_hex(key), *at, *len)).collect();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
         }
         Ok(())

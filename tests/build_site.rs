@@ -11,7 +11,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{REPO, copy_tree, example_project};
+use common::{REPO, copy_tree, example_project, files};
 
 fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -403,14 +403,6 @@ fn builds_are_byte_identical_and_honour_source_date_epoch() {
     let second = project.path().join("two");
     build(project.path(), &first, false, &options).unwrap();
     build(project.path(), &second, false, &options).unwrap();
-    let files = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
-        walkdir::WalkDir::new(dir)
-            .into_iter()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
-            .collect()
-    };
     assert_eq!(files(&first), files(&second));
     let index = std::fs::read_to_string(first.join("index.html")).unwrap();
     assert!(index.contains("generated 1 December 2024"), "SOURCE_DATE_EPOCH not shown");

@@ -9,19 +9,10 @@ use brief::site::{BuildOptions, build};
 
 mod common;
 
-use common::{copy_tree, example_project};
+use common::{copy_tree, example_project, files};
 
 fn options() -> BuildOptions {
     BuildOptions { source_date_epoch: Some(1_733_011_200) }
-}
-
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 /// Builds `root` with no cache and no previous output, into a fresh folder, and returns its files.

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{DIR, Hash, Keys, Reader, Writer, hash_bytes};
+use super::{DIR, Keys, Reader, Writer, hash_bytes};
 
 const FILE: &str = "seeds.bin";
 const MAGIC: &[u8] = b"brief-seeds 1\n";
@@ -156,13 +156,6 @@ fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
         index.insert(path, KnownSeed { id, article, warning });
     }
     r.bytes.is_empty().then_some(index)
-}
-
-/// A hash of the index's content, to tell whether it changed and must be written.
-pub fn signature(index: &[(&str, &KnownSeed)]) -> u64 {
-    let mut h = Hash::new();
-    h.bytes(&encode(&Keys { binary: 0, clean: 0, topics: 0 }, index));
-    h.finish()
 }
 
 #[cfg(test)]

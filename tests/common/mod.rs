@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: copies of the example project in temp folders.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -25,4 +26,14 @@ pub fn example_project() -> tempfile::TempDir {
     }
     std::fs::copy(Path::new(REPO).join("brief.toml"), dir.path().join("brief.toml")).unwrap();
     dir
+}
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
 }
