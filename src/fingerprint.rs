@@ -94,6 +94,25 @@ impl std::hash::Hasher for Hashing<'_> {
     }
 }
 
+/// A value whose hash is already known (an article's, made once per build for the data
+/// files): in a fingerprint (`Binary`) it stands as that hash, so a page of a thousand
+/// articles is fingerprinted from a thousand hashes, not from all their text; anywhere else
+/// (the template's values) it is the value itself. The hash must cover all of the value.
+pub struct Hashed<'a, T: ?Sized> {
+    pub value: &'a T,
+    pub hash: [u8; 16],
+}
+
+impl<T: serde::Serialize + ?Sized> serde::Serialize for Hashed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            self.value.serialize(serializer)
+        } else {
+            serializer.serialize_bytes(&self.hash)
+        }
+    }
+}
+
 /// Feeds a serialisable value into a fingerprint as tagged binary: every value starts with a
 /// tag naming its kind, strings and bytes carry their length, and lists, maps and structs are
 /// closed by an end tag, so two different values never give the same bytes. Faster than JSON
@@ -173,6 +192,11 @@ impl serde::ser::SerializeMap for Binary<'_> {
 }
 
 impl<'a> serde::Serializer for Binary<'a> {
+    /// Not human-readable: a value with a hash of its own (`Hashed`) stands here as the hash.
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
     type Ok = ();
     type Error = BinaryError;
     type SerializeSeq = Binary<'a>;
@@ -337,6 +361,22 @@ mod tests {
         let mut f = Fingerprinter::default();
         serde::Serialize::serialize(value, Binary(&mut f)).unwrap();
         f.finish()
+    }
+
+    fn of_hashed(text: &str, hash: [u8; 16]) -> Fingerprint {
+        let mut f = Fingerprinter::default();
+        serde::Serialize::serialize(&Hashed { value: text, hash }, Binary(&mut f)).unwrap();
+        f.finish()
+    }
+
+    #[test]
+    fn a_hashed_value_is_its_hash_in_a_fingerprint_and_itself_elsewhere() {
+        // In a fingerprint only the hash counts: the text is not read again.
+        assert_eq!(of_hashed("one text", [1; 16]), of_hashed("another text", [1; 16]));
+        assert_ne!(of_hashed("one text", [1; 16]), of_hashed("one text", [2; 16]));
+        // The template sees the value.
+        let shown = serde_json::to_value(Hashed { value: "one text", hash: [1; 16] }).unwrap();
+        assert_eq!(shown, json!("one text"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use walkdir::WalkDir;
 use crate::assemble::{Links, page_url, views};
 use crate::chunks::ChunkKey;
 use crate::config::Config;
-use crate::fingerprint::{Fingerprint, Fingerprinter};
+use crate::fingerprint::{Fingerprint, Fingerprinter, Hashed};
 use crate::markdown::strip_tags;
 use crate::model::{ArticleEntry, BlockKind, Briefing, Paragraph, SourceEntry, TopicEntry};
 use crate::write::{MemorySink, Sink, put_bytes};
@@ -114,6 +114,26 @@ impl Renderer {
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
         let links = Links::new(&briefing.sources);
         let per_page = config.paginate_by.max(1);
+        // Each article's hash, made up front on every core: the data files write each article
+        // as a chunk under it, and a page's fingerprint takes it for the article's text.
+        let binary = crate::cache::binary_fingerprint();
+        let article_hashes: Vec<ChunkKey> = briefing
+            .sources
+            .par_iter()
+            .flat_map_iter(|s| &s.articles)
+            .map(|article| briefing_json::article_hash(article, binary))
+            .collect();
+        let hash_of = |i: usize| -> ChunkKey { article_hashes[i] };
+        // Where each outlet's articles start in that list.
+        let first_article: Vec<usize> = briefing
+            .sources
+            .iter()
+            .scan(0, |next, s| {
+                let first = *next;
+                *next += s.articles.len();
+                Some(first)
+            })
+            .collect();
         // Shared by the index and every topic page: built and converted for Tera once.
         let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
         let no_figures = tera::to_value(Vec::<()>::new())?;
@@ -140,7 +160,7 @@ impl Renderer {
             })
         };
         let topic_items: Vec<Vec<TopicItem>> =
-            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
+            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources, &first_article)).collect();
         // The first page of a topic carries its summary, figures, timeline and quotes; every
         // page a share of the paragraphs.
         let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
@@ -156,7 +176,7 @@ impl Renderer {
                     context.insert("description", &format!("{}: what the sources reported.", topic.title));
                     context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
                 }
-                context.insert("groups", &topic_groups(items));
+                context.insert("groups", &topic_groups(items, &hash_of));
                 if pager.number == 1 {
                     context.insert("figure_tables", &figure_tables);
                     context.insert(
@@ -175,7 +195,11 @@ impl Renderer {
                 context.insert("pager", &pager);
             })
         };
-        let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
+        let source_page = |source: &SourceEntry,
+                           first: usize,
+                           articles: &[ArticleEntry],
+                           pager: Pager|
+         -> Result<String> {
             let path = page_url(&source.url, pager.number);
             self.page("source.html", &format!("{path}index.html"), sink, &|context| {
                 self.base_context(context, &site, &root_of(&path), &format!("source:{}", source.slug), &path);
@@ -183,25 +207,19 @@ impl Renderer {
                     "description",
                     &format!("What {} reported, cleaned of boilerplate.", source.name),
                 );
-                context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
+                context
+                    .insert("source", &SourcePage::new(source, articles, &briefing.topics, first, &hash_of));
                 context.insert("pager", &pager);
             })
         };
         enum Job<'a> {
             Index,
             Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
-            Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
+            /// An outlet's page: its articles, and where the first is in the list of all.
+            Source(&'a SourceEntry, usize, &'a [ArticleEntry], Pager),
             Json,
             SearchIndex,
         }
-        // The data files are written article by article, each a chunk under a hash of it,
-        // taken by whichever of the two files needs it first.
-        let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
-        let binary = crate::cache::binary_fingerprint();
-        let article_hashes: Vec<OnceLock<ChunkKey>> = articles.iter().map(|_| OnceLock::new()).collect();
-        let hash_of = |i: usize| -> ChunkKey {
-            *article_hashes[i].get_or_init(|| briefing_json::article_hash(articles[i], binary))
-        };
         let has_search = self.tera.get_template_names().any(|n| n == "search.html");
         // The two data files are the largest: started first, beside the pages.
         let mut jobs: Vec<Job> = vec![Job::Json];
@@ -214,9 +232,10 @@ impl Renderer {
                 jobs.push(Job::Topic(topic, chunk, pager));
             }
         }
-        for source in &briefing.sources {
-            for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
-                jobs.push(Job::Source(source, chunk, pager));
+        for (source, first) in briefing.sources.iter().zip(&first_article) {
+            for (i, (pager, chunk)) in pages(&source.url, &source.articles, per_page).into_iter().enumerate()
+            {
+                jobs.push(Job::Source(source, first + i * per_page, chunk, pager));
             }
         }
         let mut pages = jobs
@@ -225,7 +244,9 @@ impl Renderer {
             .map(|job| match job {
                 Job::Index => index().map(Some),
                 Job::Topic(topic, items, pager) => topic_page(topic, items, pager).map(Some),
-                Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
+                Job::Source(source, first, articles, pager) => {
+                    source_page(source, first, articles, pager).map(Some)
+                }
                 Job::Json => sink
                     .put_chunked("briefing.json", &mut |w| {
                         briefing_json::write(briefing, &|i| briefing_json::article_chunk_key(&hash_of(i)), w)
@@ -707,22 +728,28 @@ fn root_of(path: &str) -> String {
 struct TopicItem<'a> {
     source: &'a SourceEntry,
     article: &'a ArticleEntry,
+    /// The article's place in the list of all (sources, then articles): its hash's.
+    index: usize,
     paragraphs: Vec<&'a Paragraph>,
 }
 
 /// A topic's articles with paragraphs on it, in source order, then article order.
-fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
+fn topic_items<'a>(
+    topic: &'a TopicEntry,
+    sources: &'a [SourceEntry],
+    first_article: &[usize],
+) -> Vec<TopicItem<'a>> {
     let wanted = topic.configured.then_some(topic.slug.as_str());
     let mut items = Vec::new();
-    for source in sources {
-        for article in &source.articles {
+    for (source, first) in sources.iter().zip(first_article) {
+        for (n, article) in source.articles.iter().enumerate() {
             let paragraphs: Vec<&Paragraph> = article
                 .paragraphs
                 .iter()
                 .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
                 .collect();
             if !paragraphs.is_empty() {
-                items.push(TopicItem { source, article, paragraphs });
+                items.push(TopicItem { source, article, index: first + n, paragraphs });
             }
         }
     }
@@ -742,17 +769,19 @@ struct TopicArticle<'a> {
     date: Option<&'a str>,
     /// The folder of the source page the article is on.
     url: &'a str,
-    paragraphs: &'a [&'a Paragraph],
+    /// In a fingerprint, the article's hash: which of its paragraphs are on the topic follows
+    /// from the article and the topic.
+    paragraphs: Hashed<'a, [&'a Paragraph]>,
 }
 
-fn topic_groups<'a>(items: &'a [TopicItem<'a>]) -> Vec<TopicGroup<'a>> {
+fn topic_groups<'a>(items: &'a [TopicItem<'a>], hash_of: &dyn Fn(usize) -> ChunkKey) -> Vec<TopicGroup<'a>> {
     let mut groups: Vec<TopicGroup> = Vec::new();
     for item in items {
         let article = TopicArticle {
             headline: item.article.headline.as_deref(),
             date: item.article.date.as_deref(),
             url: &item.article.url,
-            paragraphs: &item.paragraphs,
+            paragraphs: Hashed { value: &item.paragraphs, hash: hash_of(item.index) },
         };
         match groups.last_mut() {
             Some(group) if group.source.slug == item.source.slug => group.articles.push(article),
@@ -774,21 +803,48 @@ struct SourcePage<'a> {
     entries: Vec<SourceArticle<'a>>,
 }
 
-#[derive(Serialize)]
 struct SourceArticle<'a> {
-    #[serde(flatten)]
     entry: &'a ArticleEntry,
+    /// The article's hash: the article in a page's fingerprint.
+    hash: ChunkKey,
     /// Titles of the topics this article touches, in topic order.
     topics: Vec<Cite<'a>>,
     /// The headline, or the opening words of the article when it has none.
     title: String,
 }
 
+/// The article's fields with `topics` and `title` beside them; in a fingerprint, its hash
+/// stands for the fields.
+impl Serialize for SourceArticle<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'b, 'a> {
+            #[serde(flatten)]
+            entry: &'a ArticleEntry,
+            topics: &'b [Cite<'a>],
+            title: &'b str,
+        }
+        if serializer.is_human_readable() {
+            Shown { entry: self.entry, topics: &self.topics, title: &self.title }.serialize(serializer)
+        } else {
+            (Hashed { value: self.entry, hash: self.hash }, &self.topics, &self.title).serialize(serializer)
+        }
+    }
+}
+
 impl<'a> SourcePage<'a> {
-    fn new(entry: &'a SourceEntry, articles: &'a [ArticleEntry], topics: &'a [TopicEntry]) -> Self {
+    /// `first` is where `articles` start in the list of all articles (for their hashes).
+    fn new(
+        entry: &'a SourceEntry,
+        articles: &'a [ArticleEntry],
+        topics: &'a [TopicEntry],
+        first: usize,
+        hash_of: &dyn Fn(usize) -> ChunkKey,
+    ) -> Self {
         let entries = articles
             .iter()
-            .map(|article| {
+            .enumerate()
+            .map(|(n, article)| {
                 let topics = topics
                     .iter()
                     .filter(|t| {
@@ -796,7 +852,12 @@ impl<'a> SourcePage<'a> {
                     })
                     .map(|t| Cite { slug: &t.slug, name: &t.title })
                     .collect();
-                SourceArticle { entry: article, topics, title: display_title(article) }
+                SourceArticle {
+                    entry: article,
+                    hash: hash_of(first + n),
+                    topics,
+                    title: display_title(article),
+                }
             })
             .collect();
         SourcePage { outlet: OutletView::new(entry), entries }

@@ -51,12 +51,13 @@ fn prepare() {
 }
 
 pub fn assemble(inputs: Inputs) -> Briefing {
-    assemble_with_facts(inputs, &Known::default()).0
+    assemble_with_facts(inputs, &mut Known::default()).0
 }
 
 /// `assemble`, reusing what was already read out of unchanged articles (figures, quotes) and
 /// drafted for unchanged topics (summaries); returns all of it with its keys, for the cache.
-pub fn assemble_with_facts(inputs: Inputs, known: &Known) -> (Briefing, Known) {
+/// The facts reused are taken out of `known`, not copied.
+pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Known) {
     let Inputs { config, content, topics, assignments, .. } = inputs;
     let index = content.index.as_ref();
     let newest = inputs.articles.iter().filter_map(|a| a.date).max();
@@ -91,11 +92,12 @@ pub fn assemble_with_facts(inputs: Inputs, known: &Known) -> (Briefing, Known) {
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
 
+    let reused: Vec<Option<Facts>> = article_keys.iter().map(|key| known.facts.remove(key)).collect();
     let facts: Vec<Facts> = articles
         .par_iter()
-        .zip(&article_keys)
-        .map(|((source, article), key)| {
-            known.facts.get(key).cloned().unwrap_or_else(|| {
+        .zip(reused)
+        .map(|((source, article), reused)| {
+            reused.unwrap_or_else(|| {
                 let names = names::LazyNames::new(article);
                 Facts {
                     figures: figures::article_figures(&source.slug, article, &names),
