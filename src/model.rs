@@ -30,7 +30,7 @@ pub enum BlockKind {
 }
 
 /// A line the cleaner kept: body text or a subheading.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
@@ -46,7 +46,7 @@ pub struct RemovedLine {
 }
 
 /// An article after cleaning. `source_line` is the outlet a `Source: X` line named, if any.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct CleanedArticle {
     pub seed: String,
     pub headline: Option<String>,
@@ -119,7 +119,14 @@ pub struct ArticleEntry {
     pub url: String,
     pub paragraphs: Vec<Paragraph>,
     pub removed: Vec<RemovedLine>,
+    /// A hash of all of the above (`assemble::entry_hash`), made from the cleaned article's
+    /// digest rather than its text: the data files and pages are keyed on it. Not written out.
+    #[serde(skip)]
+    pub hash: Digest,
 }
+
+/// A 16-byte BLAKE3 hash standing for what it was made from.
+pub type Digest = [u8; 16];
 
 #[derive(Debug, Clone, Hash, Serialize)]
 pub struct Paragraph {

@@ -114,16 +114,10 @@ impl Renderer {
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
         let links = Links::new(&briefing.sources);
         let per_page = config.paginate_by.max(1);
-        // Each article's hash, made up front on every core: the data files write each article
-        // as a chunk under it, and a page's fingerprint takes it for the article's text.
-        let binary = crate::cache::binary_fingerprint();
-        let article_hashes: Vec<ChunkKey> = briefing
-            .sources
-            .par_iter()
-            .flat_map_iter(|s| &s.articles)
-            .map(|article| briefing_json::article_hash(article, binary))
-            .collect();
-        let hash_of = |i: usize| -> ChunkKey { article_hashes[i] };
+        // Each article's hash (`ArticleEntry::hash`): the data files write each article as a
+        // chunk under it, and a page's fingerprint takes it for the article's text.
+        let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
+        let hash_of = |i: usize| -> ChunkKey { articles[i].hash };
         // Where each outlet's articles start in that list.
         let first_article: Vec<usize> = briefing
             .sources

@@ -16,7 +16,7 @@ use crate::clean::{self, Cleaner};
 use crate::config::Config;
 use crate::content::Content;
 use crate::ingest::{self, Warning};
-use crate::model::{Briefing, CleanedArticle, RawArticle};
+use crate::model::{Briefing, CleanedArticle, Digest, RawArticle};
 use crate::outlet;
 use crate::render::{self, OutputFile, Renderer};
 use crate::topics::{self, Matcher};
@@ -199,6 +199,16 @@ impl Site {
         }
         drop(repeats);
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
+        // What each cleaned article is, as a digest: its cache key where that decides it,
+        // else its text.
+        let digests: Vec<Digest> = cleaned
+            .par_iter()
+            .enumerate()
+            .map(|(i, article)| match use_cache && !own_patterns[i] {
+                true => cache::cleaned_digest(&keys, raw_hashes[i], repeat_hashes[i]),
+                false => cache::content_digest(article),
+            })
+            .collect();
         lap("outlet", &mut timings);
 
         let matcher = Matcher::new(&topic_list);
@@ -243,6 +253,7 @@ impl Site {
                 attribution: &attribution,
                 topics: &topic_list,
                 assignments: &assignments,
+                digests,
                 source_date_epoch: options.source_date_epoch,
             },
             &mut known_facts,

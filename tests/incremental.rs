@@ -69,6 +69,19 @@ fn cached_rebuilds_equal_builds_from_nothing() {
     let json = String::from_utf8(after_edit[Path::new("briefing.json")].clone()).unwrap();
     assert!(json.contains("At least 27 people were killed in Aleppo"));
 
+    // Only a line the cleaner drops changes: the paragraphs are the same, the removed lines
+    // (in briefing.json and on the outlet's page) are not.
+    let mut text = std::fs::read_to_string(&seeds[3]).unwrap();
+    text.push_str("\nSign up for our daily newsletter to get the latest news.\n");
+    std::fs::write(&seeds[3], &text).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    std::fs::write(&seeds[3], text.replace("daily newsletter", "weekly newsletter")).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    let after_promo = files(&out);
+    assert_same_site(&after_promo, &from_nothing(root), "rebuild after a dropped line changed");
+    let json = String::from_utf8(after_promo[Path::new("briefing.json")].clone()).unwrap();
+    assert!(json.contains("our weekly newsletter"), "the promo is not among the removed lines");
+
     // A seed goes, and a copy of another comes under a new name.
     std::fs::remove_file(&seeds[1]).unwrap();
     std::fs::copy(&seeds[2], root.join("seeds/900_copy.txt")).unwrap();

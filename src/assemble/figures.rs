@@ -9,7 +9,6 @@
 //! ("dozens", "hundreds") are not figures. Attribution comes from the sentence, else from the
 //! neighbouring sentence (`attribution_inferred`).
 
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -379,11 +378,7 @@ struct Sentence<'a> {
 
 /// Articles' figures in source order, one per outlet, topic, label and value.
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
-    let mut seen = BTreeSet::new();
-    found
-        .filter(|f| seen.insert((f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value)))
-        .cloned()
-        .collect()
+    super::first_of_each(found, |f| (f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value))
 }
 
 /// The figures of one article, duplicates included.

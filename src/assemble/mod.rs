@@ -18,7 +18,8 @@ use crate::cache::{self, Facts, Known};
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{
-    ArticleEntry, BlockKind, Briefing, CleanedArticle, Paragraph, SourceEntry, SummaryPoint, TopicEntry,
+    ArticleEntry, BlockKind, Briefing, CleanedArticle, Digest, Paragraph, SourceEntry, SummaryPoint,
+    TopicEntry,
 };
 use crate::outlet::Attribution;
 use crate::topics::{OTHER_SLUG, Topic};
@@ -36,6 +37,9 @@ pub struct Inputs<'a> {
     pub topics: &'a [Topic],
     /// Per article, per block: index into `topics`, or `None` for "Other".
     pub assignments: &'a [Vec<Option<usize>>],
+    /// Per article, the digest of the cleaned article (`cache::cleaned_digest` or
+    /// `cache::content_digest`), from which each entry's hash is made.
+    pub digests: Vec<Digest>,
     /// `SOURCE_DATE_EPOCH`, when set: the build's timestamp.
     pub source_date_epoch: Option<i64>,
 }
@@ -128,12 +132,14 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
 }
 
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
-    let Inputs { config, content, articles, attribution, topics, assignments, .. } = inputs;
-    // Each outlet's articles, moved out of the list (with their assignments), so the outlets
-    // can be put together side by side.
-    type Member<'a> = (CleanedArticle, &'a [Option<usize>]);
+    let Inputs { config, content, articles, attribution, topics, assignments, digests, .. } = inputs;
+    let binary = cache::binary_fingerprint();
+    // Each outlet's articles, moved out of the list (with their assignments and digests), so
+    // the outlets can be put together side by side.
+    type Member<'a> = ((CleanedArticle, Digest), &'a [Option<usize>]);
     let mut members: Vec<Vec<Member>> = attribution.outlets.iter().map(|_| Vec::new()).collect();
-    for ((article, outlet), assignment) in articles.into_iter().zip(&attribution.of_article).zip(assignments)
+    for ((article, outlet), assignment) in
+        articles.into_iter().zip(digests).zip(&attribution.of_article).zip(assignments)
     {
         members[*outlet].push((article, assignment));
     }
@@ -143,13 +149,13 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
         .zip(members)
         .map(|(outlet, mut members)| {
             // Newest first, then by file name.
-            members.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
+            members.sort_by(|((a, _), _), ((b, _), _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
             let page = content.sources.get(&outlet.slug);
             // Anchors: each paragraph's text hashed side by side (one outlet may hold most
             // articles), then counted in order, since a repeated text gets `-2`, `-3`, ….
             let hashes: Vec<Vec<u32>> = members
                 .par_iter()
-                .map(|(article, _)| article.blocks.iter().map(|b| anchor_hash(&b.text)).collect())
+                .map(|((article, _), _)| article.blocks.iter().map(|b| anchor_hash(&b.text)).collect())
                 .collect();
             let mut ids = AnchorIds::default();
             let counts: Vec<Vec<u32>> =
@@ -159,9 +165,9 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                 .zip(hashes)
                 .zip(counts)
                 .enumerate()
-                .map(|(n, (((article, assignment), hashes), counts))| {
+                .map(|(n, ((((article, digest), assignment), hashes), counts))| {
                     let date = article.date.or(page.and_then(|p| p.meta.date));
-                    ArticleEntry {
+                    let mut entry = ArticleEntry {
                         seed: article.seed,
                         headline: article.headline,
                         date: date.map(format_date),
@@ -179,7 +185,10 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             })
                             .collect(),
                         removed: article.removed,
-                    }
+                        hash: Digest::default(),
+                    };
+                    entry.hash = entry_hash(binary, &digest, &entry);
+                    entry
                 })
                 .collect();
             SourceEntry {
@@ -194,6 +203,32 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
             }
         })
         .collect()
+}
+
+/// An entry's hash: the digest of the cleaned article it is made from (seed, headline, date,
+/// blocks, removed lines), then what assemble adds to it (the date shown, the page, each
+/// paragraph's topic and anchor), and the binary that lays it out. Hashing these rather than
+/// the text lets a rebuild key every unchanged article's pages and data-file chunks without
+/// reading its text again.
+pub fn entry_hash(binary: u64, digest: &Digest, entry: &ArticleEntry) -> Digest {
+    crate::chunks::chunk_key("article entry", |h| {
+        h.bytes(&binary.to_le_bytes());
+        h.bytes(digest);
+        h.str(&entry.seed);
+        match &entry.date {
+            Some(date) => h.str(date),
+            None => h.bytes(&[0xff]),
+        }
+        h.str(&entry.url);
+        h.bytes(&(entry.paragraphs.len() as u64).to_le_bytes());
+        for p in &entry.paragraphs {
+            match &p.topic {
+                Some(topic) => h.str(topic),
+                None => h.bytes(&[0xff]),
+            }
+            h.str(&p.id);
+        }
+    })
 }
 
 /// A drafted summary with its key (`cache::summary_key`).
@@ -256,6 +291,19 @@ fn topic_entry(
         configured,
     };
     (entry, drafted)
+}
+
+/// The first of each group of items with the same `key`, in order, copied (on every core: the
+/// facts of every article are tens of thousands of figures). The set is std's, with its keyed
+/// hash: keys are seed text, and the order of the result does not depend on it.
+fn first_of_each<'a, T, K>(items: impl Iterator<Item = &'a T>, key: impl Fn(&'a T) -> K) -> Vec<T>
+where
+    T: Clone + Send + Sync + 'a,
+    K: std::hash::Hash + Eq,
+{
+    let mut seen = std::collections::HashSet::new();
+    let firsts: Vec<&T> = items.filter(|item| seen.insert(key(item))).collect();
+    firsts.into_par_iter().cloned().collect()
 }
 
 /// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):
@@ -338,6 +386,27 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// A one-article outlet for the stages' unit tests: paragraphs `p-0`, `p-1`, … on `topic`.
 #[cfg(test)]
 pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraphs: &[&str]) -> SourceEntry {
+    let mut article = ArticleEntry {
+        seed: format!("seeds/{slug}.txt"),
+        headline: None,
+        date: date.map(str::to_string),
+        url: format!("sources/{slug}/"),
+        paragraphs: paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Paragraph {
+                kind: BlockKind::Paragraph,
+                text: t.to_string(),
+                topic: Some(topic.into()),
+                id: format!("p-{i}"),
+            })
+            .collect(),
+        removed: vec![],
+        hash: Digest::default(),
+    };
+    // The digest stands for the cleaned text, as the cache's would.
+    let digest = crate::chunks::chunk_key("test article", |h| paragraphs.iter().for_each(|p| h.str(p)));
+    article.hash = entry_hash(0, &digest, &article);
     SourceEntry {
         slug: slug.into(),
         name: slug.into(),
@@ -346,29 +415,40 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
         notes_html: None,
         identified_by: "content".into(),
         syndicated_by: vec![],
-        articles: vec![ArticleEntry {
-            seed: format!("seeds/{slug}.txt"),
-            headline: None,
-            date: date.map(str::to_string),
-            url: format!("sources/{slug}/"),
-            paragraphs: paragraphs
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Paragraph {
-                    kind: BlockKind::Paragraph,
-                    text: t.to_string(),
-                    topic: Some(topic.into()),
-                    id: format!("p-{i}"),
-                })
-                .collect(),
-            removed: vec![],
-        }],
+        articles: vec![article],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_hash_changes_with_everything_assemble_adds_to_the_cleaned_article() {
+        let entry = test_source("a", "gaza", Some("2024-11-30"), &["One.", "Two."]).articles.remove(0);
+        let digest = [7u8; 16];
+        let hash = |e: &ArticleEntry| entry_hash(1, &digest, e);
+        let mut changes: Vec<ArticleEntry> = Vec::new();
+        let mut edit = |f: &dyn Fn(&mut ArticleEntry)| {
+            let mut e = entry.clone();
+            f(&mut e);
+            changes.push(e);
+        };
+        edit(&|e| e.date = None);
+        edit(&|e| e.date = Some("2024-12-01".into()));
+        edit(&|e| e.url = "sources/a/page/2/".into());
+        edit(&|e| e.paragraphs[1].topic = None);
+        edit(&|e| e.paragraphs[1].topic = Some("lebanon".into()));
+        edit(&|e| e.paragraphs[0].id = "p-0-2".into());
+        edit(&|e| e.seed = "seeds/b.txt".into());
+        for changed in &changes {
+            assert_ne!(hash(changed), hash(&entry), "{changed:?}");
+        }
+        // The cleaned article (its digest) and the binary count too.
+        assert_ne!(entry_hash(1, &[8u8; 16], &entry), hash(&entry));
+        assert_ne!(entry_hash(2, &digest, &entry), hash(&entry));
+        assert_eq!(hash(&entry.clone()), hash(&entry));
+    }
 
     #[test]
     fn anchors_are_stable_and_unique() {

@@ -9,7 +9,6 @@
 //! quote's speaker. `he`/`she` is the last person named as a source in the article, `it` the
 //! last organisation.
 
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -97,8 +96,7 @@ fn mask(text: &str, spans: &[(usize, usize, usize, usize)], from: usize, to: usi
 
 /// Articles' quotes in source order, each text once per outlet.
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Quote>) -> Vec<Quote> {
-    let mut seen = BTreeSet::new();
-    found.filter(|q| seen.insert((q.source.as_str(), q.text.as_str()))).cloned().collect()
+    super::first_of_each(found, |q| (q.source.as_str(), q.text.as_str()))
 }
 
 /// The quotes of one article, repeats included.

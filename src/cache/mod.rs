@@ -31,8 +31,8 @@ use rayon::prelude::*;
 
 use crate::clean::Repeats;
 use crate::model::{
-    ArticleEntry, Block, BlockKind, CleanedArticle, Figure, Quote, RawArticle, RemovedLine, SourceEntry,
-    SummaryPoint,
+    ArticleEntry, Block, BlockKind, CleanedArticle, Digest, Figure, Quote, RawArticle, RemovedLine,
+    SourceEntry, SummaryPoint,
 };
 
 /// The cache's folder under the project root.
@@ -281,20 +281,32 @@ pub fn summary_key(topic: Option<&str>, article_keys: impl Iterator<Item = u64>)
     h.finish()
 }
 
-/// The key of an article's facts: everything the extraction reads.
+/// The key of an article's facts: everything the extraction reads (the outlet and the whole
+/// entry, which its hash covers).
 pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
     let mut h = Hash::new();
     h.str(&source.slug);
-    h.str(&article.seed);
-    h.opt_str(article.date.as_deref());
-    h.u64(article.paragraphs.len() as u64);
-    for p in &article.paragraphs {
-        h.u64(p.kind as u64);
-        h.str(&p.text);
-        h.opt_str(p.topic.as_deref());
-        h.str(&p.id);
-    }
+    h.bytes(&article.hash);
     h.finish()
+}
+
+/// The digest of a cleaned article that this cache would hold for the seed: the cleaning is
+/// decided by the binary, the `[clean]` patterns, the seed's text (`raw_hash`) and how often
+/// its lines recur (`repeat_hashes`), so these stand for it without its text being read.
+pub fn cleaned_digest(keys: &Keys, raw: u64, repeats: u64) -> Digest {
+    crate::chunks::chunk_key("cleaned article, from the cache key", |h| {
+        for word in [keys.binary, keys.clean, raw, repeats] {
+            h.bytes(&word.to_le_bytes());
+        }
+    })
+}
+
+/// The digest of a cleaned article from all of its text: for articles the cache key does not
+/// decide (cleaned again with an outlet's own patterns, or built without the cache).
+pub fn content_digest(article: &CleanedArticle) -> Digest {
+    crate::chunks::chunk_key("cleaned article, from its content", |h| {
+        std::hash::Hash::hash(article, &mut crate::fingerprint::Hashing(h))
+    })
 }
 
 /// A facts file's signature: the binary and its sorted keys (what is stored under a key
@@ -783,12 +795,13 @@ mod tests {
         assert_ne!(summary_key(Some("war"), [key, key].into_iter()), summary);
         assert_ne!(summary_key(None, [key].into_iter()), summary);
 
-        // Any change to what extraction reads changes the key.
+        // The key follows the outlet and the article's hash (which covers every paragraph's
+        // text, topic and anchor: `assemble::entry_hash`).
         let mut edited = source.clone();
-        edited.articles[0].paragraphs[0].text = "At least 41 people were killed.".into();
+        edited.articles[0].hash[0] ^= 1;
         assert_ne!(facts_key(&edited, &edited.articles[0]), key);
         let mut moved = source.clone();
-        moved.articles[0].paragraphs[0].topic = Some("peace".into());
+        moved.slug = "other".into();
         assert_ne!(facts_key(&moved, &moved.articles[0]), key);
 
         // A flipped digit in the body fails the checksum; another binary's file is not used.
