@@ -5,7 +5,7 @@
 //! correspondent"), an interview ("told MEE"). Citing another outlet
 //! ("according to Reuters", "cited by the Reuters news agency") is not a clue.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::content::Content;
-use crate::model::CleanedArticle;
+use crate::model::{CleanedArticle, Digest};
 
 #[derive(Debug, Clone, Deserialize)]
 struct KnownOutlet {
@@ -66,33 +66,72 @@ struct Alias {
 }
 
 pub fn identify(articles: &[CleanedArticle], content: &Content) -> Attribution {
+    identify_reusing(articles, content, None, &KnownClues::new()).0
+}
+
+/// What the text of one article says of its outlet: the outlet it points at and how (`None`
+/// when nothing does), and the outlets its syndication notes name.
+pub type Clues = (Option<(String, String)>, Vec<String>);
+
+/// Clues already read, by `clue_key`.
+pub type KnownClues = HashMap<u64, Clues>;
+
+/// `identify`, reusing the clues of articles read before: `digests` (when given) stands for
+/// each article's text (`cache::cleaned_digest`), and `known` holds clues by `clue_key`.
+/// Returns the attribution and the clues of every article, by key, for the cache.
+pub fn identify_reusing(
+    articles: &[CleanedArticle],
+    content: &Content,
+    digests: Option<&[Digest]>,
+    known: &KnownClues,
+) -> (Attribution, KnownClues) {
     let aliases = alias_table(content);
-    let pattern = aliases.iter().map(|a| regex::escape(&a.text)).collect::<Vec<_>>().join("|");
-    let names = Regex::new(&format!(r"\b(?:{pattern})\b")).ok();
+    // Compiled only if some article's clues are not known.
+    let names: OnceLock<Option<Regex>> = OnceLock::new();
+    let names = || {
+        names
+            .get_or_init(|| {
+                let pattern = aliases.iter().map(|a| regex::escape(&a.text)).collect::<Vec<_>>().join("|");
+                Regex::new(&format!(r"\b(?:{pattern})\b")).ok()
+            })
+            .as_ref()
+    };
+    let aliases_key = aliases_key(&aliases);
 
     // Each article's clues, side by side; then the outlets in article order.
-    let found: Vec<(String, Option<String>, String, Vec<String>)> = articles
+    // Per article: outlet name, homepage, how it was found, syndicators, its clues by key.
+    type Found = (String, Option<String>, String, Vec<String>, Option<(u64, Clues)>);
+    let found: Vec<Found> = articles
         .par_iter()
-        .map(|article| {
+        .enumerate()
+        .map(|(i, article)| {
+            let key = digests.map(|d| clue_key(aliases_key, &d[i]));
+            let clues = match key.and_then(|k| known.get(&k)) {
+                Some(clues) => clues.clone(),
+                None => (clues(article, names(), &aliases), syndicators(article)),
+            };
             let by_content = content.sources.iter().find(|(_, page)| {
                 page.meta.seeds.iter().any(|s| s == &article.seed || format!("seeds/{s}") == article.seed)
             });
             let (name, homepage, how) = if let Some((slug, page)) = by_content {
                 let name = page.meta.name.clone().unwrap_or_else(|| slug.clone());
                 (name, page.meta.url.clone(), "content".to_string())
-            } else if let Some((name, how)) = clues(article, names.as_ref(), &aliases) {
+            } else if let Some((name, how)) = clues.0.clone() {
                 let homepage = aliases.iter().find(|a| a.canonical == name).and_then(|a| a.homepage.clone());
                 (name, homepage, how)
             } else {
                 ("Unidentified outlet".to_string(), None, "unidentified".to_string())
             };
-            (name, homepage, how, syndicators(article))
+            let syndicated_by = clues.1.clone();
+            (name, homepage, how, syndicated_by, key.map(|k| (k, clues)))
         })
         .collect();
+    let mut learned = KnownClues::with_capacity(found.len());
     // slug -> outlet, filled as articles are attributed.
     let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();
     let mut chosen: Vec<String> = Vec::with_capacity(articles.len());
-    for (name, homepage, how, syndicated_by) in found {
+    for (name, homepage, how, syndicated_by, clues) in found {
+        learned.extend(clues);
         let slug = if how == "unidentified" { UNIDENTIFIED_SLUG.to_string() } else { slugify(&name) };
         let outlet = outlets.entry(slug.clone()).or_insert_with(|| Outlet {
             slug: slug.clone(),
@@ -118,7 +157,26 @@ pub fn identify(articles: &[CleanedArticle], content: &Content) -> Attribution {
     let outlets: Vec<Outlet> = outlets.into_values().collect();
     let of_article =
         chosen.iter().map(|slug| outlets.iter().position(|o| &o.slug == slug).unwrap_or(0)).collect();
-    Attribution { outlets, of_article }
+    (Attribution { outlets, of_article }, learned)
+}
+
+/// A hash of the names clues are matched against (the binary is the cache's own key).
+fn aliases_key(aliases: &[Alias]) -> Digest {
+    crate::chunks::chunk_key("outlet aliases", |h| {
+        for alias in aliases {
+            h.str(&alias.text);
+            h.str(&alias.canonical);
+        }
+    })
+}
+
+/// The key of an article's clues: the names they are matched against and the article.
+fn clue_key(aliases_key: Digest, digest: &Digest) -> u64 {
+    let key = crate::chunks::chunk_key("outlet clues", |h| {
+        h.bytes(&aliases_key);
+        h.bytes(digest);
+    });
+    u64::from_le_bytes(key[..8].try_into().unwrap_or([0; 8]))
 }
 
 fn alias_table(content: &Content) -> Vec<Alias> {
@@ -298,6 +356,28 @@ mod tests {
         let attribution = identify(std::slice::from_ref(a), &Content::default());
         let outlet = &attribution.outlets[attribution.of_article[0]];
         (outlet.name.clone(), outlet.identified_by.clone())
+    }
+
+    #[test]
+    fn clues_are_read_once_and_reused_by_key() {
+        let a = article(&["BEIRUT (Reuters) - Strikes hit the city overnight."], &[]);
+        let digest = [3u8; 16];
+        let slice = std::slice::from_ref(&a);
+        let (first, clues) =
+            identify_reusing(slice, &Content::default(), Some(&[digest]), &KnownClues::new());
+        assert_eq!(first.outlets[0].name, "Reuters");
+        assert_eq!(clues.len(), 1);
+        // What is known under the article's key is used, not read again: a stand-in proves it.
+        let key = *clues.keys().next().unwrap();
+        let stand_in: KnownClues =
+            [(key, (Some(("Daily Planet".to_string(), "dateline".to_string())), vec![]))].into();
+        let (again, _) = identify_reusing(slice, &Content::default(), Some(&[digest]), &stand_in);
+        assert_eq!(again.outlets[0].name, "Daily Planet");
+        // Another article (digest), or no digest at all, is read afresh.
+        let (other, _) = identify_reusing(slice, &Content::default(), Some(&[[4u8; 16]]), &stand_in);
+        assert_eq!(other.outlets[0].name, "Reuters");
+        let (none, learned) = identify_reusing(slice, &Content::default(), None, &stand_in);
+        assert_eq!((none.outlets[0].name.as_str(), learned.len()), ("Reuters", 0));
     }
 
     #[test]

@@ -180,7 +180,21 @@ impl Site {
             .collect();
         lap("clean", &mut timings);
 
-        let attribution = outlet::identify(&cleaned, &content);
+        // With the cache, each article as it was cleaned is known by its cache key (an outlet's
+        // own patterns apply after this): its outlet clues are read once and kept.
+        let cleaned_digests: Option<Vec<Digest>> = use_cache.then(|| {
+            (0..cleaned.len())
+                .into_par_iter()
+                .map(|i| cache::cleaned_digest(&keys, raw_hashes[i], repeat_hashes[i]))
+                .collect()
+        });
+        let (known_clues, clues_signature) =
+            if use_cache { cache::load_clues(root, &keys) } else { Default::default() };
+        let (attribution, clues) =
+            outlet::identify_reusing(&cleaned, &content, cleaned_digests.as_deref(), &known_clues);
+        if use_cache {
+            cache::save_clues(root, &keys, &clues, clues_signature);
+        }
         // An outlet's own `[clean]` patterns apply once the outlet is known.
         let outlet_of: Vec<&str> =
             attribution.of_article.iter().map(|&i| attribution.outlets[i].slug.as_str()).collect();
@@ -204,9 +218,9 @@ impl Site {
         let digests: Vec<Digest> = cleaned
             .par_iter()
             .enumerate()
-            .map(|(i, article)| match use_cache && !own_patterns[i] {
-                true => cache::cleaned_digest(&keys, raw_hashes[i], repeat_hashes[i]),
-                false => cache::content_digest(article),
+            .map(|(i, article)| match cleaned_digests.as_ref().filter(|_| !own_patterns[i]) {
+                Some(digests) => digests[i],
+                None => cache::content_digest(article),
             })
             .collect();
         lap("outlet", &mut timings);

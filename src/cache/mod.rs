@@ -360,6 +360,24 @@ fn write_facts_file<V: serde::Serialize>(
 }
 
 const SUMMARIES_FILE: &str = "summaries.json";
+const CLUES_FILE: &str = "outlets.json";
+
+/// The outlet clues read from articles before (`outlet::identify_reusing`), and the file's
+/// signature; none when the file is missing, from another brief, or damaged.
+pub fn load_clues(root: &Path, keys: &Keys) -> (crate::outlet::KnownClues, Option<u64>) {
+    match read_facts_file(&root.join(DIR).join(CLUES_FILE), keys) {
+        Some((entries, signature)) => (entries.into_iter().collect(), Some(signature)),
+        None => Default::default(),
+    }
+}
+
+/// Writes the outlet clues unless they are the ones read (`previous`, the file's signature).
+pub fn save_clues(root: &Path, keys: &Keys, clues: &crate::outlet::KnownClues, previous: Option<u64>) {
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_ok() {
+        write_facts_file(&dir, CLUES_FILE, keys, clues, previous.as_ref());
+    }
+}
 
 /// The cached facts and summaries, read side by side; a file that is missing, from another
 /// brief, or damaged adds nothing.
