@@ -35,6 +35,16 @@ pub struct Block {
     pub kind: BlockKind,
     pub text: String,
     pub line: usize,
+    /// A hash of the text, from which the paragraph's anchor is made (`assemble`): made once
+    /// with the block and kept with it in the cache, not hashed again on every build.
+    pub anchor: u32,
+}
+
+impl Block {
+    pub fn new(kind: BlockKind, text: String, line: usize) -> Block {
+        let anchor = crate::assemble::anchor_hash(&text);
+        Block { kind, text, line, anchor }
+    }
 }
 
 /// A line the cleaner removed, with the name of the rule that removed it.

@@ -341,10 +341,7 @@ mod tests {
             seed: "seeds/x.txt".into(),
             headline: None,
             date: None,
-            blocks: body
-                .iter()
-                .map(|t| Block { kind: BlockKind::Paragraph, text: t.to_string(), line: 1 })
-                .collect(),
+            blocks: body.iter().map(|t| Block::new(BlockKind::Paragraph, t.to_string(), 1)).collect(),
             removed: removed
                 .iter()
                 .map(|(t, r)| RemovedLine { text: t.to_string(), reason: r.to_string(), line: 1 })

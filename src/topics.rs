@@ -297,11 +297,11 @@ mod tests {
             .enumerate()
             .map(|(i, text)| {
                 let heading = text.starts_with('#');
-                Block {
-                    kind: if heading { BlockKind::Heading } else { BlockKind::Paragraph },
-                    text: text.trim_start_matches('#').to_string(),
-                    line: i + 1,
-                }
+                Block::new(
+                    if heading { BlockKind::Heading } else { BlockKind::Paragraph },
+                    text.trim_start_matches('#').to_string(),
+                    i + 1,
+                )
             })
             .collect()
     }

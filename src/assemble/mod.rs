@@ -151,11 +151,11 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
             // Newest first, then by file name.
             members.sort_by(|((a, _), _), ((b, _), _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
             let page = content.sources.get(&outlet.slug);
-            // Anchors: each paragraph's text hashed side by side (one outlet may hold most
-            // articles), then counted in order, since a repeated text gets `-2`, `-3`, ….
+            // Anchors: each paragraph's text hash (made with the block), counted in order, since
+            // a repeated text gets `-2`, `-3`, ….
             let hashes: Vec<Vec<u32>> = members
-                .par_iter()
-                .map(|((article, _), _)| article.blocks.iter().map(|b| anchor_hash(&b.text)).collect())
+                .iter()
+                .map(|((article, _), _)| article.blocks.iter().map(|b| b.anchor).collect())
                 .collect();
             let mut ids = AnchorIds::default();
             let counts: Vec<Vec<u32>> =
@@ -364,7 +364,7 @@ impl AnchorIds {
 }
 
 /// The base of a paragraph's anchor: the top half of its text's FNV-1a hash.
-fn anchor_hash(text: &str) -> u32 {
+pub fn anchor_hash(text: &str) -> u32 {
     (fnv1a(text.as_bytes()) >> 32) as u32
 }
 

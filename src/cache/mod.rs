@@ -505,10 +505,12 @@ fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
         w.u64(article.date.map_or(u64::MAX, |d| i64::from(d.num_days_from_ce()) as u64));
         w.u64(article.blocks.len() as u64);
         for block in &article.blocks {
-            w.u64(match block.kind {
+            // The kind in the low bits, the anchor hash in the high ones.
+            let kind: u64 = match block.kind {
                 BlockKind::Paragraph => 0,
                 BlockKind::Heading => 1,
-            });
+            };
+            w.u64(kind | u64::from(block.anchor) << 32);
             w.str(&block.text);
             w.u64(block.line as u64);
         }
@@ -579,12 +581,13 @@ fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Vec<Entry>> {
         };
         let blocks = (0..r.len()?)
             .map(|_| {
-                let kind = match r.u64()? {
+                let word = r.u64()?;
+                let kind = match word & 0xffff_ffff {
                     0 => BlockKind::Paragraph,
                     1 => BlockKind::Heading,
                     _ => return None,
                 };
-                Some(Block { kind, text: r.str()?, line: r.usize()? })
+                Some(Block { kind, text: r.str()?, line: r.usize()?, anchor: (word >> 32) as u32 })
             })
             .collect::<Option<Vec<_>>>()?;
         let removed = (0..r.len()?)
@@ -728,8 +731,8 @@ mod tests {
             headline: Some("Headline".into()),
             date: NaiveDate::from_ymd_opt(2024, 11, 30),
             blocks: vec![
-                Block { kind: BlockKind::Heading, text: "Sub".into(), line: 3 },
-                Block { kind: BlockKind::Paragraph, text: "Body é.".into(), line: 4 },
+                Block::new(BlockKind::Heading, "Sub".into(), 3),
+                Block::new(BlockKind::Paragraph, "Body é.".into(), 4),
             ],
             removed: vec![RemovedLine {
                 text: "Subscribe".into(),

@@ -1051,15 +1051,11 @@ pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
     for mut decision in cleaner.classify(article) {
         removed.append(&mut decision.cuts);
         match decision.class {
-            LineClass::Paragraph | LineClass::Heading => blocks.push(Block {
-                kind: if decision.class == LineClass::Heading {
-                    BlockKind::Heading
-                } else {
-                    BlockKind::Paragraph
-                },
-                text: decision.text,
-                line: decision.line,
-            }),
+            LineClass::Paragraph | LineClass::Heading => blocks.push(Block::new(
+                if decision.class == LineClass::Heading { BlockKind::Heading } else { BlockKind::Paragraph },
+                decision.text,
+                decision.line,
+            )),
             LineClass::Caption | LineClass::Boilerplate => removed.push(RemovedLine {
                 text: decision.text,
                 reason: decision.reason,
