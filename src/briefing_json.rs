@@ -238,7 +238,7 @@ mod tests {
         let mut writer = ChunkWriter::new(&mut out, previous);
         write(briefing, &key_of, &mut writer).unwrap();
         let reused = writer.reused;
-        let chunks = writer.into_chunks();
+        let chunks = writer.finish().unwrap();
         (out, chunks, reused)
     }
 

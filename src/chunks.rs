@@ -13,8 +13,19 @@ use crate::fingerprint::Fingerprinter;
 /// A chunk's key: the first 16 bytes of a BLAKE3 hash.
 pub type ChunkKey = [u8; 16];
 
-/// A chunk's key and its place in its file: offset and length.
-pub type Placed = (ChunkKey, u64, u64);
+/// A chunk's key, its place in its file (offset and length), and a hash of the bytes between
+/// the chunk before it and this one (`lead_hash`).
+pub type Placed = (ChunkKey, u64, u64, u64);
+
+/// A hash of the bytes written between two chunks (a separator, most often); `0`, which no
+/// hash is, when there were too many to keep.
+fn lead_hash(bytes: &[u8], overflowed: bool) -> u64 {
+    if overflowed {
+        return 0;
+    }
+    let key = chunk_key("lead", |h| h.bytes(bytes));
+    u64::from_le_bytes(key[..8].try_into().unwrap_or([0; 8])) | 1
+}
 
 /// A previous file's bytes and its chunks (for tests and for files kept in memory).
 pub type InMemory = (Vec<u8>, Vec<Placed>);
@@ -31,50 +42,151 @@ pub fn chunk_key(tag: &str, feed: impl FnOnce(&mut Fingerprinter)) -> ChunkKey {
 
 /// Where the chunks of the previous build's file can be read: by key, its place in the file.
 pub trait PreviousChunks: Send {
-    fn read(&mut self, key: &ChunkKey) -> Option<Vec<u8>>;
+    /// Where the chunk under `key` is (offset, length, `lead_hash`), if the previous file has it.
+    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)>;
+    /// Writes `len` bytes of the previous file from `at` to `out` (or, for a file on disk, to
+    /// `file`, the file under `out`, once `out` is flushed: the kernel copies them).
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        file: Option<&std::fs::File>,
+    ) -> std::io::Result<()>;
 }
 
-/// Writes a data file, chunk by chunk, and notes where each chunk went.
+/// Writes a data file, chunk by chunk, and notes where each chunk went. Chunks copied from
+/// the previous file are gathered into runs: consecutive chunks that were consecutive before,
+/// with the same bytes between them, are copied in one piece.
 pub struct ChunkWriter<'a> {
     out: &'a mut dyn Write,
+    /// The file `out` writes to, when it is one: runs are then copied by the kernel.
+    file: Option<std::fs::File>,
     written: u64,
     previous: Option<Box<dyn PreviousChunks + 'a>>,
+    /// The run being gathered (offset and end in the previous file), and what was written
+    /// after it since (held back: it may be the same as what follows the run there).
+    run: Option<(u64, u64)>,
+    after_run: Vec<u8>,
+    /// The bytes written since the last chunk (up to `HELD_BACK`), for the next one's
+    /// `lead_hash`; and whether there were more.
+    lead: Vec<u8>,
+    lead_overflowed: bool,
+    /// Inside a chunk being made: its bytes are not a lead.
+    filling: bool,
     chunks: Vec<Placed>,
     /// How many chunks were copied from the previous file.
     pub reused: usize,
 }
 
+/// Bytes written after a run are held back up to this much (a separator between articles is a
+/// few bytes; anything longer ends the run).
+const HELD_BACK: usize = 256;
+
 impl<'a> ChunkWriter<'a> {
     pub fn new(out: &'a mut dyn Write, previous: Option<Box<dyn PreviousChunks + 'a>>) -> ChunkWriter<'a> {
-        ChunkWriter { out, written: 0, previous, chunks: Vec::new(), reused: 0 }
+        ChunkWriter {
+            out,
+            file: None,
+            written: 0,
+            previous,
+            run: None,
+            after_run: Vec::new(),
+            lead: Vec::new(),
+            lead_overflowed: false,
+            filling: false,
+            chunks: Vec::new(),
+            reused: 0,
+        }
+    }
+
+    /// `out` writes to `file` (a handle on the same open file, so they share its offset).
+    pub fn into_file(mut self, file: std::fs::File) -> ChunkWriter<'a> {
+        self.file = Some(file);
+        self
     }
 
     /// Writes the chunk under `key`: copied from the previous file when it has it, else made
     /// by `fill`.
     pub fn chunk(&mut self, key: ChunkKey, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
         let start = self.written;
-        match self.previous.as_mut().and_then(|p| p.read(&key)) {
-            Some(bytes) => {
-                self.write_all(&bytes)?;
+        let lead = lead_hash(&self.lead, self.lead_overflowed);
+        self.lead.clear();
+        self.lead_overflowed = false;
+        match self.previous.as_ref().and_then(|p| p.locate(&key)) {
+            Some((at, len, previous_lead)) => {
+                // The run goes on when this chunk followed the run's last one in the previous
+                // file, with the same bytes between them as now.
+                let continues = match self.run {
+                    Some((_, end)) => at == end + self.after_run.len() as u64 && previous_lead == lead,
+                    None => false,
+                };
+                if continues {
+                    if let Some(run) = self.run.as_mut() {
+                        run.1 = at + len;
+                    }
+                    self.after_run.clear();
+                } else {
+                    self.end_run()?;
+                    self.run = Some((at, at + len));
+                }
+                self.written += len;
                 self.reused += 1;
             }
-            None => fill(self)?,
+            None => {
+                self.end_run()?;
+                self.filling = true;
+                let filled = fill(self);
+                self.filling = false;
+                filled?;
+            }
         }
-        self.chunks.push((key, start, self.written - start));
+        self.chunks.push((key, start, self.written - start, lead));
         Ok(())
     }
 
-    /// Each chunk's key, offset and length in the file written.
-    pub fn into_chunks(self) -> Vec<Placed> {
-        self.chunks
+    /// Copies the run gathered so far, then what was written after it.
+    fn end_run(&mut self) -> std::io::Result<()> {
+        if let (Some((at, end)), Some(previous)) = (self.run.take(), self.previous.as_mut()) {
+            if self.file.is_some() {
+                self.out.flush()?;
+            }
+            previous.copy(at, end - at, self.out, self.file.as_ref())?;
+        }
+        let held = std::mem::take(&mut self.after_run);
+        self.out.write_all(&held)
+    }
+
+    /// Each chunk's key, offset and length in the file written; the file is complete once
+    /// this returns.
+    pub fn finish(mut self) -> Result<Vec<Placed>> {
+        self.end_run()?;
+        self.out.flush()?;
+        Ok(self.chunks)
     }
 }
 
 impl Write for ChunkWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(bytes)?;
-        self.written += n as u64;
-        Ok(n)
+        if !self.filling {
+            if self.lead.len() + bytes.len() <= HELD_BACK {
+                self.lead.extend_from_slice(bytes);
+            } else {
+                self.lead_overflowed = true;
+            }
+        }
+        if self.run.is_some() {
+            if self.after_run.len() + bytes.len() <= HELD_BACK {
+                self.after_run.extend_from_slice(bytes);
+                self.written += bytes.len() as u64;
+                return Ok(bytes.len());
+            }
+            self.end_run()?;
+        }
+        // All of it, so that the lead kept above is what was written.
+        self.out.write_all(bytes)?;
+        self.written += bytes.len() as u64;
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -85,26 +197,43 @@ impl Write for ChunkWriter<'_> {
 /// The chunks of a previous file kept in memory (`brief serve`), or read from a file on disk.
 pub struct ChunksIn<R> {
     source: R,
-    index: HashMap<ChunkKey, (u64, u64)>,
+    index: HashMap<ChunkKey, (u64, u64, u64)>,
 }
 
-impl<R> ChunksIn<R> {
+impl<R: AsRef<[u8]>> ChunksIn<R> {
     pub fn new(source: R, chunks: &[Placed]) -> ChunksIn<R> {
-        ChunksIn { source, index: index(chunks) }
+        let len = source.as_ref().len() as u64;
+        ChunksIn { index: index(chunks, len), source }
     }
 }
 
-/// Where each chunk is, by key.
-fn index(chunks: &[Placed]) -> HashMap<ChunkKey, (u64, u64)> {
-    chunks.iter().map(|(key, at, len)| (*key, (*at, *len))).collect()
+/// Where each chunk is, by key: those that lie within the file's `len` bytes.
+fn index(chunks: &[Placed], len: u64) -> HashMap<ChunkKey, (u64, u64, u64)> {
+    chunks
+        .iter()
+        .filter(|(_, at, n, _)| at.checked_add(*n).is_some_and(|end| end <= len))
+        .map(|(key, at, n, lead)| (*key, (*at, *n, *lead)))
+        .collect()
 }
 
 impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
-    fn read(&mut self, key: &ChunkKey) -> Option<Vec<u8>> {
-        let (at, len) = *self.index.get(key)?;
+    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)> {
+        self.index.get(key).copied()
+    }
+
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        _: Option<&std::fs::File>,
+    ) -> std::io::Result<()> {
         let bytes = self.source.as_ref();
-        let end = usize::try_from(at.checked_add(len)?).ok()?;
-        bytes.get(usize::try_from(at).ok()?..end).map(<[u8]>::to_vec)
+        let range = usize::try_from(at).ok().zip(usize::try_from(at + len).ok());
+        match range.and_then(|(at, end)| bytes.get(at..end)) {
+            Some(bytes) => out.write_all(bytes),
+            None => Err(std::io::Error::other("a chunk lies outside the previous file")),
+        }
     }
 }
 
@@ -112,24 +241,42 @@ impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
 #[cfg(unix)]
 pub struct ChunksInFile {
     file: std::fs::File,
-    index: HashMap<ChunkKey, (u64, u64)>,
+    index: HashMap<ChunkKey, (u64, u64, u64)>,
 }
 
 #[cfg(unix)]
 impl ChunksInFile {
     pub fn new(file: std::fs::File, chunks: &[Placed]) -> ChunksInFile {
-        ChunksInFile { file, index: index(chunks) }
+        let len = file.metadata().map_or(0, |m| m.len());
+        ChunksInFile { index: index(chunks, len), file }
     }
 }
 
 #[cfg(unix)]
 impl PreviousChunks for ChunksInFile {
-    fn read(&mut self, key: &ChunkKey) -> Option<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
-        let (at, len) = *self.index.get(key)?;
-        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-        self.file.read_exact_at(&mut bytes, at).ok()?;
-        Some(bytes)
+    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)> {
+        self.index.get(key).copied()
+    }
+
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        file: Option<&std::fs::File>,
+    ) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        let mut source = &self.file;
+        source.seek(std::io::SeekFrom::Start(at))?;
+        // File to file, std copies with `copy_file_range`: the bytes do not pass through here.
+        let copied = match file {
+            Some(mut file) => std::io::copy(&mut source.take(len), &mut file)?,
+            None => std::io::copy(&mut source.take(len), out)?,
+        };
+        if copied != len {
+            return Err(std::io::Error::other("the previous file is shorter than its record"));
+        }
+        Ok(())
     }
 }
 
@@ -150,7 +297,7 @@ mod tests {
             writer.write_all(b",").unwrap();
         }
         let reused = writer.reused;
-        let chunks = writer.into_chunks();
+        let chunks = writer.finish().unwrap();
         (out, chunks, reused)
     }
 
@@ -166,9 +313,49 @@ mod tests {
         assert_eq!(second, b"[beta,gamma,");
         assert_eq!(reused, 1);
         // A record that points outside the file is not trusted.
-        let bad = vec![(chunk_key("test", |h| h.str("a")), 100, 5)];
+        let bad = vec![(chunk_key("test", |h| h.str("a")), 100, 5, 0)];
         let (third, _, reused) = write(Some((first, bad)), &[("a", "alpha")]);
         assert_eq!((third.as_slice(), reused), (&b"[alpha,"[..], 0));
+    }
+
+    /// Writes `parts` (key, text) with `separator` between them, copying from `previous`.
+    fn write_separated(
+        previous: Option<InMemory>,
+        parts: &[(&str, &str)],
+        separator: &str,
+    ) -> (Vec<u8>, Vec<Placed>, usize) {
+        let mut out = Vec::new();
+        let previous = previous
+            .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
+        let mut writer = ChunkWriter::new(&mut out, previous);
+        writer.write_all(b"[").unwrap();
+        for (i, (key, text)) in parts.iter().enumerate() {
+            if i > 0 {
+                writer.write_all(separator.as_bytes()).unwrap();
+            }
+            writer.chunk(chunk_key("test", |h| h.str(key)), |w| Ok(w.write_all(text.as_bytes())?)).unwrap();
+        }
+        writer.write_all(b"]").unwrap();
+        let reused = writer.reused;
+        let chunks = writer.finish().unwrap();
+        (out, chunks, reused)
+    }
+
+    #[test]
+    fn runs_of_chunks_are_copied_only_with_the_same_bytes_between_them() {
+        let parts = [("a", "alpha"), ("b", "beta"), ("c", "gamma"), ("d", "delta")];
+        let (first, chunks, _) = write_separated(None, &parts, ",");
+        assert_eq!(first, b"[alpha,beta,gamma,delta]");
+        // The same separators: one run, byte for byte the same.
+        let (same, _, reused) = write_separated(Some((first.clone(), chunks.clone())), &parts, ",");
+        assert_eq!((same.as_slice(), reused), (first.as_slice(), 4));
+        // Another separator of the same length: the chunks are copied, the separators are not.
+        let (other, _, reused) = write_separated(Some((first.clone(), chunks.clone())), &parts, ";");
+        assert_eq!((other.as_slice(), reused), (&b"[alpha;beta;gamma;delta]"[..], 4));
+        // A chunk left out, one changed, one moved: each is where and what it should be.
+        let edited = [("d", "delta"), ("a", "alpha"), ("c", "GAMMA")];
+        let (moved, _, reused) = write_separated(Some((first, chunks)), &edited, ",");
+        assert_eq!((moved.as_slice(), reused), (&b"[delta,alpha,gamma]"[..], 3));
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn put_in_chunks(
     sink.put(path, &mut |w| {
         let mut writer = ChunkWriter::new(w, previous.take());
         fill(&mut writer)?;
-        chunks = writer.into_chunks();
+        chunks = writer.finish()?;
         Ok(())
     })?;
     Ok(chunks)
@@ -193,7 +193,7 @@ struct PageRecord {
     inode: u64,
     /// For a data file written in chunks: each chunk's key (hex), offset and length.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    chunks: Vec<(String, u64, u64)>,
+    chunks: Vec<(String, u64, u64, u64)>,
 }
 
 impl PageRecord {
@@ -238,7 +238,7 @@ struct PageRecords {
     pages: Vec<(String, PageRecord)>,
 }
 
-const RECORDS_MAGIC: &str = "brief-pages 1";
+const RECORDS_MAGIC: &str = "brief-pages 2";
 
 impl Staging {
     /// Checks that `output` may be replaced and opens an empty staging folder beside it.
@@ -317,7 +317,7 @@ impl Staging {
         let chunks = record
             .chunks
             .iter()
-            .map(|(key, at, len)| Some((from_hex(key)?, *at, *len)))
+            .map(|(key, at, len, lead)| Some((from_hex(key)?, *at, *len, *lead)))
             .collect::<Option<Vec<_>>>()?;
         let file = std::fs::File::open(&old).ok()?;
         Some(Box::new(ChunksInFile::new(file, &chunks)))
@@ -516,10 +516,22 @@ impl Sink for Staging {
         Ok(())
     }
 
+    /// Written here rather than through `put`: the chunks copied from the previous file are
+    /// copied file to file, by the kernel.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        let chunks = put_in_chunks(self, path, self.previous_chunks(path), fill)?;
-        if let Some(mut record) = PageRecord::of(&self.temp.join(path)) {
-            record.chunks = chunks.iter().map(|(key, at, len)| (to_hex(key), *at, *len)).collect();
+        check_relative(path)?;
+        self.make_folder(path)?;
+        let target = self.temp.join(path);
+        let cannot = || format!("{}: cannot write", target.display());
+        let file = std::fs::File::create(&target).with_context(cannot)?;
+        let same_file = file.try_clone().with_context(cannot)?;
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        let mut writer = ChunkWriter::new(&mut out, self.previous_chunks(path)).into_file(same_file);
+        fill(&mut writer)?;
+        let chunks = writer.finish().with_context(cannot)?;
+        if let Some(mut record) = PageRecord::of(&target) {
+            record.chunks =
+                chunks.iter().map(|(key, at, len, lead)| (to_hex(key), *at, *len, *lead)).collect();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
         }
         Ok(())
