@@ -83,9 +83,13 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         wanted.push((OTHER_SLUG, "Other", false));
     }
     let drafting = Drafting { sources: &sources, articles: &articles, article_keys: &article_keys, known };
+    let members = topic_members(&wanted, &articles);
     let (topic_entries, summaries): (Vec<TopicEntry>, Vec<Option<Drafted>>) = wanted
         .par_iter()
-        .map(|(slug, title, configured)| topic_entry(slug, title, *configured, &drafting, &links, content))
+        .zip(members)
+        .map(|((slug, title, configured), members)| {
+            topic_entry(slug, title, *configured, members, &drafting, &links, content)
+        })
         .unzip();
     drop(links);
 
@@ -243,31 +247,56 @@ struct Drafting<'a> {
     known: &'a Known,
 }
 
+/// Per topic of `wanted`: the articles with a paragraph on it (indices into `articles`, in
+/// order) and how many such paragraphs there are. One pass over every paragraph serves all
+/// the topics.
+fn topic_members(
+    wanted: &[(&str, &str, bool)],
+    articles: &[(&SourceEntry, &ArticleEntry)],
+) -> Vec<(Vec<usize>, usize)> {
+    let filters: Vec<Option<&str>> =
+        wanted.iter().map(|(slug, _, _)| (*slug != OTHER_SLUG).then_some(*slug)).collect();
+    let counts: Vec<Vec<u32>> = articles
+        .par_iter()
+        .map(|(_, article)| {
+            let mut counts = vec![0u32; filters.len()];
+            for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
+                for (count, filter) in counts.iter_mut().zip(&filters) {
+                    if p.topic.as_deref() == *filter {
+                        *count += 1;
+                    }
+                }
+            }
+            counts
+        })
+        .collect();
+    (0..filters.len())
+        .map(|slot| {
+            let members: Vec<usize> = (0..articles.len()).filter(|&i| counts[i][slot] > 0).collect();
+            let paragraphs = members.iter().map(|&i| counts[i][slot] as usize).sum();
+            (members, paragraphs)
+        })
+        .collect()
+}
+
 /// A topic with its summary; and the drafted summary with its key, for the cache.
 fn topic_entry(
     slug: &str,
     title: &str,
     configured: bool,
+    (members, paragraph_count): (Vec<usize>, usize),
     drafting: &Drafting,
     links: &Links,
     content: &Content,
 ) -> (TopicEntry, Option<Drafted>) {
     let wanted = (slug != OTHER_SLUG).then_some(slug);
-    let on_topic = |p: &Paragraph| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted;
-    let mut paragraph_count = 0;
-    let mut source_slugs = BTreeSet::new();
-    for source in drafting.sources {
-        let in_topic = source.articles.iter().flat_map(|a| &a.paragraphs).filter(|p| on_topic(p)).count();
-        if in_topic > 0 {
-            paragraph_count += in_topic;
-            source_slugs.insert(source.slug.clone());
-        }
-    }
+    let source_slugs: BTreeSet<String> =
+        members.iter().map(|&i| drafting.articles[i].0.slug.clone()).collect();
     let editor = content.topics.get(slug).filter(|page| page.has_body() && !page.meta.draft);
     let (summary_html, summary_points, drafted) = match editor {
         Some(page) => (page.rendered.html.clone(), Vec::new(), None),
         None => {
-            let recent = summary::recent_articles(wanted, drafting.articles);
+            let recent = summary::newest(members, drafting.articles);
             let key = cache::summary_key(wanted, recent.iter().map(|&i| drafting.article_keys[i]));
             let points = match drafting.known.summaries.get(&key) {
                 Some(points) => points.clone(),
@@ -294,15 +323,29 @@ fn topic_entry(
 }
 
 /// The first of each group of items with the same `key`, in order, copied (on every core: the
-/// facts of every article are tens of thousands of figures). The set is std's, with its keyed
-/// hash: keys are seed text, and the order of the result does not depend on it.
-fn first_of_each<'a, T, K>(items: impl Iterator<Item = &'a T>, key: impl Fn(&'a T) -> K) -> Vec<T>
+/// facts of every article are tens of thousands of figures). Keys are seed text, so they are
+/// hashed with std's keyed hash; the result does not depend on it.
+fn first_of_each<'a, T, K>(items: impl Iterator<Item = &'a T>, key: impl Fn(&'a T) -> K + Sync) -> Vec<T>
 where
     T: Clone + Send + Sync + 'a,
     K: std::hash::Hash + Eq,
 {
-    let mut seen = std::collections::HashSet::new();
-    let firsts: Vec<&T> = items.filter(|item| seen.insert(key(item))).collect();
+    use std::hash::BuildHasher;
+    let items: Vec<&T> = items.collect();
+    // Keys hashed on every core (reading each item's strings is most of the work), then
+    // compared in order: items whose hashes meet are compared key to key.
+    let state = std::collections::hash_map::RandomState::new();
+    let hashes: Vec<u64> = items.par_iter().map(|item| state.hash_one(key(item))).collect();
+    let mut seen: crate::text::WordMap<u64, Vec<usize>> = Default::default();
+    seen.reserve(items.len());
+    let mut firsts: Vec<&T> = Vec::new();
+    for (i, (item, hash)) in items.iter().zip(&hashes).enumerate() {
+        let same = seen.entry(*hash).or_default();
+        if !same.iter().any(|&j| key(items[j]) == key(item)) {
+            same.push(i);
+            firsts.push(item);
+        }
+    }
     firsts.into_par_iter().cloned().collect()
 }
 
@@ -422,6 +465,14 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_of_each_key_is_kept_in_order() {
+        let items = [("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5), ("a", 6)];
+        assert_eq!(first_of_each(items.iter(), |(k, _)| *k), [("a", 1), ("b", 2), ("c", 4)]);
+        assert_eq!(first_of_each(items.iter(), |(_, n)| n % 2), [("a", 1), ("b", 2)]);
+        assert!(first_of_each(std::iter::empty::<&(u8, u8)>(), |x| x.0).is_empty());
+    }
 
     #[test]
     fn an_entry_hash_changes_with_everything_assemble_adds_to_the_cleaned_article() {

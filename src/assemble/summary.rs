@@ -51,11 +51,16 @@ pub const RECENT_ARTICLES: usize = 400;
 /// Which of `articles` a topic's summary is drafted from: those with a paragraph on `topic`
 /// (`None`: unassigned paragraphs), the newest `RECENT_ARTICLES` of them (by date, undated
 /// last, then by outlet and seed), as indices in their order in `articles`.
+#[cfg(test)]
 pub fn recent_articles(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEntry)]) -> Vec<usize> {
     let on_topic = |a: &ArticleEntry| {
         a.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == topic)
     };
-    let mut chosen: Vec<usize> = (0..articles.len()).filter(|&i| on_topic(articles[i].1)).collect();
+    newest((0..articles.len()).filter(|&i| on_topic(articles[i].1)).collect(), articles)
+}
+
+/// The newest `RECENT_ARTICLES` of `chosen` (indices into `articles`, in order), in order.
+pub fn newest(mut chosen: Vec<usize>, articles: &[(&SourceEntry, &ArticleEntry)]) -> Vec<usize> {
     if chosen.len() > RECENT_ARTICLES {
         chosen.sort_by(|&a, &b| {
             let ((source_a, a), (source_b, b)) = (articles[a], articles[b]);
