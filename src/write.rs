@@ -355,15 +355,11 @@ impl Staging {
         else {
             return;
         };
-        let Some(dir) = records.parent() else {
+        let (Some(dir), Some(name)) = (records.parent(), records.file_name()) else {
             return;
         };
-        let temp = dir.join(format!(".pages.tmp-{}", std::process::id()));
-        if std::fs::create_dir_all(dir).is_err()
-            || std::fs::write(&temp, bytes).is_err()
-            || std::fs::rename(&temp, records).is_err()
-        {
-            let _ = std::fs::remove_file(&temp);
+        if std::fs::create_dir_all(dir).is_ok() {
+            crate::cache::write_atomically(dir, &name.to_string_lossy(), &bytes);
         }
     }
 

@@ -156,10 +156,16 @@ fn shard_of(hash: u64, count: usize) -> usize {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shards(HashMap<String, u64>);
 
-/// Writes `bytes` to `dir/name` atomically; failures are not errors.
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) {
+/// Writes `bytes` to `dir/name` atomically; failures are not errors. The old file is removed
+/// first: a rename over an existing file makes ext4 write the new one out at once, and a cache
+/// file briefly missing costs nothing but a rebuild of its part.
+pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) {
     let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    if std::fs::write(&temp, bytes).is_err() || std::fs::rename(&temp, dir.join(name)).is_err() {
+    let target = dir.join(name);
+    if std::fs::write(&temp, bytes).is_err()
+        || std::fs::remove_file(&target).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound)
+        || std::fs::rename(&temp, target).is_err()
+    {
         let _ = std::fs::remove_file(&temp);
     }
 }
