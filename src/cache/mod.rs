@@ -95,7 +95,7 @@ struct Family {
 }
 
 const ARTICLES: Family = Family { stem: "articles", ext: "bin" };
-const FACTS: Family = Family { stem: "facts", ext: "json" };
+const FACTS: Family = Family { stem: "facts", ext: "bin" };
 const MANY: usize = 16;
 /// Fewer entries than this stay in one file.
 const FEW: usize = 2048;
@@ -392,7 +392,7 @@ pub fn load_facts(root: &Path, keys: &Keys) -> Known {
     let names = FACTS.present(&dir);
     type Read = Option<(Vec<(u64, Facts)>, u64)>;
     let (read, summaries): (Vec<Read>, _) = rayon::join(
-        || names.par_iter().map(|name| read_facts_file(&dir.join(name), keys)).collect(),
+        || names.par_iter().map(|name| read_facts_bin(&dir.join(name), keys)).collect(),
         || read_facts_file::<Vec<SummaryPoint>>(&dir.join(SUMMARIES_FILE), keys),
     );
     let mut known = Known::default();
@@ -425,7 +425,7 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
     rayon::join(
         || {
             shards.par_iter().zip(&names).for_each(|(shard, name)| {
-                write_facts_file(&dir, name, keys, shard, previous.files.0.get(name));
+                write_facts_bin(&dir, name, keys, shard, previous.files.0.get(name));
             })
         },
         || {
@@ -434,6 +434,102 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
         },
     );
     FACTS.remove_others(&dir, &names);
+    // Facts were JSON before.
+    Family { stem: "facts", ext: "json" }.remove_others(&dir, &[]);
+}
+
+const FACTS_MAGIC_BIN: &[u8] = b"brief-facts\n";
+
+/// Reads one binary facts file (a header as the article shards have, then the entries in key
+/// order): its entries and signature, `None` when it is missing, from another brief, or
+/// damaged. Binary rather than JSON: every article's facts are read on every rebuild.
+fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> {
+    let bytes = std::fs::read(file).ok()?;
+    let mut r = Reader { bytes: bytes.strip_prefix(FACTS_MAGIC_BIN)? };
+    let format = r.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))?;
+    let (binary, len, checksum) = (r.u64()?, r.u64()?, r.u64()?);
+    if format != FORMAT
+        || binary != keys.binary
+        || r.bytes.len() as u64 != len
+        || hash_bytes(r.bytes) != checksum
+    {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(r.len()?);
+    for _ in 0..entries.capacity() {
+        let key = r.u64()?;
+        let figures = (0..r.len()?)
+            .map(|_| {
+                Some(Figure {
+                    topic: r.opt_str()?,
+                    label: r.str()?,
+                    value: r.u64()?,
+                    source: r.str()?,
+                    attributed_to: r.opt_str()?,
+                    text: r.str()?,
+                    qualifier: r.opt_str()?,
+                    anchor: r.str()?,
+                    attribution_inferred: r.u64()? == 1,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let quotes = (0..r.len()?)
+            .map(|_| {
+                Some(Quote {
+                    speaker: r.opt_str()?,
+                    text: r.str()?,
+                    source: r.str()?,
+                    topic: r.opt_str()?,
+                    anchor: r.str()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        entries.push((key, Facts { figures, quotes }));
+    }
+    let sorted: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
+    (r.bytes.is_empty() && sorted.is_sorted()).then(|| (entries, keys_signature(keys, &sorted)))
+}
+
+/// Writes one binary facts file atomically, sorted by key, unless its signature is `previous`.
+fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Facts>, previous: Option<&u64>) {
+    let mut entries: Vec<(&u64, &&Facts)> = map.iter().collect();
+    entries.sort_by_key(|(key, _)| **key);
+    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
+    if previous == Some(&keys_signature(keys, &sorted)) {
+        return;
+    }
+    let mut w = Writer { bytes: Vec::new() };
+    w.u64(entries.len() as u64);
+    for (key, facts) in entries {
+        w.u64(*key);
+        w.u64(facts.figures.len() as u64);
+        for f in &facts.figures {
+            w.opt_str(f.topic.as_deref());
+            w.str(&f.label);
+            w.u64(f.value);
+            w.str(&f.source);
+            w.opt_str(f.attributed_to.as_deref());
+            w.str(&f.text);
+            w.opt_str(f.qualifier.as_deref());
+            w.str(&f.anchor);
+            w.u64(u64::from(f.attribution_inferred));
+        }
+        w.u64(facts.quotes.len() as u64);
+        for q in &facts.quotes {
+            w.opt_str(q.speaker.as_deref());
+            w.str(&q.text);
+            w.str(&q.source);
+            w.opt_str(q.topic.as_deref());
+            w.str(&q.anchor);
+        }
+    }
+    let payload = w.bytes;
+    let mut file = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
+    for word in [keys.binary, payload.len() as u64, hash_bytes(&payload)] {
+        file.extend_from_slice(&word.to_le_bytes());
+    }
+    file.extend_from_slice(&payload);
+    write_atomically(dir, name, &file);
 }
 
 /// A hash of everything ingest read from a seed: the input of cleaning.
@@ -832,9 +928,11 @@ mod tests {
         assert_ne!(facts_key(&moved, &moved.articles[0]), key);
 
         // A flipped digit in the body fails the checksum; another binary's file is not used.
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(text.contains("\"value\":40"));
-        std::fs::write(&file, text.replacen("\"value\":40", "\"value\":90", 1)).unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let forty = 40u64.to_le_bytes();
+        let at = bytes.windows(8).position(|w| w == forty).unwrap();
+        bytes[at] = 90;
+        std::fs::write(&file, bytes).unwrap();
         assert!(load_facts(dir.path(), &keys()).facts.is_empty());
         save_facts(dir.path(), &keys(), &known, &Known::default());
         let other = Keys { binary: keys().binary + 1, ..keys() };
