@@ -225,6 +225,7 @@ mod tests {
                 anchor: "p-1".into(),
             }],
             quotes: vec![],
+            links: Default::default(),
         }
     }
 

@@ -79,6 +79,9 @@ pub struct Briefing {
     pub figures: Vec<Figure>,
     pub timeline: Vec<TimelineEvent>,
     pub quotes: Vec<Quote>,
+    /// Where each paragraph is, for links to it (`assemble::Links`). Not written out.
+    #[serde(skip)]
+    pub links: crate::assemble::LinkIndex,
 }
 
 #[derive(Debug, Clone, Serialize)]

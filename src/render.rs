@@ -112,7 +112,7 @@ impl Renderer {
         let site = SiteView::new(briefing, config, needs_syntax_css);
         let names: BTreeMap<&str, &str> =
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
-        let links = Links::new(&briefing.sources);
+        let links = Links::of(briefing);
         let per_page = config.paginate_by.max(1);
         // Each article's hash (`ArticleEntry::hash`): the data files write each article as a
         // chunk under it, and a page's fingerprint takes it for the article's text.

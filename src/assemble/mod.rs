@@ -76,7 +76,8 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
     let article_keys: Vec<u64> = articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect();
-    let links = Links::new(&sources);
+    let link_index = LinkIndex::new(&sources);
+    let links = Links { index: std::borrow::Cow::Borrowed(&link_index), sources: &sources };
     let unassigned = assignments.iter().flatten().any(|a| a.is_none());
     let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
     if unassigned {
@@ -129,6 +130,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         figures,
         timeline,
         quotes,
+        links: link_index,
     };
     let learned =
         Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
@@ -355,33 +357,83 @@ pub fn page_url(first: &str, number: usize) -> String {
     if number <= 1 { first.to_string() } else { format!("{first}page/{number}/") }
 }
 
-/// Where each paragraph is: `(source slug, paragraph id)` → the folder of its page. Links to a
-/// paragraph go through this, since a long source's articles are spread over several pages.
-pub struct Links<'a> {
-    pages: crate::text::WordMap<(&'a str, &'a str), &'a str>,
+/// Where each paragraph is: a hash of `(source slug, paragraph id)` → its source and article
+/// (indices into the briefing's sources). Made once per build, in assemble, and kept in the
+/// `Briefing` for render: links to a paragraph go through it, since a long source's articles
+/// are spread over several pages.
+#[derive(Debug, Clone, Default)]
+pub struct LinkIndex {
+    places: crate::text::WordMap<u64, (u32, u32)>,
 }
 
-impl<'a> Links<'a> {
-    pub fn new(sources: &'a [SourceEntry]) -> Links<'a> {
-        let mut pages = crate::text::WordMap::default();
-        pages.reserve(sources.iter().flat_map(|s| &s.articles).map(|a| a.paragraphs.len()).sum());
-        for source in sources {
-            for article in &source.articles {
+impl LinkIndex {
+    pub fn new(sources: &[SourceEntry]) -> LinkIndex {
+        let mut places = crate::text::WordMap::default();
+        places.reserve(sources.iter().flat_map(|s| &s.articles).map(|a| a.paragraphs.len()).sum());
+        for (s, source) in sources.iter().enumerate() {
+            for (a, article) in source.articles.iter().enumerate() {
                 for p in &article.paragraphs {
-                    pages.insert((source.slug.as_str(), p.id.as_str()), article.url.as_str());
+                    // The first of two paragraphs whose keys meet is found here; the other by
+                    // the slow way (`Links::paragraph`).
+                    places.entry(link_key(&source.slug, &p.id)).or_insert((s as u32, a as u32));
                 }
             }
         }
-        Links { pages }
+        LinkIndex { places }
+    }
+}
+
+fn link_key(source: &str, id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::text::WordHasher::default();
+    h.write(source.as_bytes());
+    h.write_u8(0xff);
+    h.write(id.as_bytes());
+    h.finish()
+}
+
+/// Links to paragraphs of `sources`, through their `LinkIndex`.
+pub struct Links<'a> {
+    index: std::borrow::Cow<'a, LinkIndex>,
+    sources: &'a [SourceEntry],
+}
+
+impl<'a> Links<'a> {
+    /// Makes the index of `sources`.
+    pub fn new(sources: &'a [SourceEntry]) -> Links<'a> {
+        Links { index: std::borrow::Cow::Owned(LinkIndex::new(sources)), sources }
+    }
+
+    /// The links of a briefing, through the index assemble made (or a new one, for a briefing
+    /// put together otherwise).
+    pub fn of(briefing: &'a Briefing) -> Links<'a> {
+        if briefing.links.places.is_empty() {
+            return Links::new(&briefing.sources);
+        }
+        Links { index: std::borrow::Cow::Borrowed(&briefing.links), sources: &briefing.sources }
     }
 
     /// The link to a paragraph relative to the site root (`sources/afp/page/2/index.html#p-…`);
     /// an unknown paragraph links to the source's first page.
     pub fn paragraph(&self, source: &str, id: &str) -> String {
-        match self.pages.get(&(source, id)) {
-            Some(url) => format!("{url}index.html#{id}"),
+        match self.article_of(source, id) {
+            Some(article) => format!("{}index.html#{id}", article.url),
             None => format!("sources/{source}/index.html#{id}"),
         }
+    }
+
+    fn article_of(&self, source: &str, id: &str) -> Option<&'a ArticleEntry> {
+        let holds =
+            |s: &SourceEntry, a: &ArticleEntry| s.slug == source && a.paragraphs.iter().any(|p| p.id == id);
+        if let Some(&(s, a)) = self.index.places.get(&link_key(source, id)) {
+            let found = self.sources.get(s as usize).and_then(|s| Some((s, s.articles.get(a as usize)?)));
+            if let Some((_, a)) = found.filter(|(s, a)| holds(s, a)) {
+                return Some(a);
+            }
+        }
+        // Not indexed under its key (another paragraph's key is the same): looked for.
+        let source_entry = self.sources.iter().find(|s| s.slug == source)?;
+        source_entry.articles.iter().find(|a| holds(source_entry, a))
     }
 }
 
@@ -465,6 +517,26 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_find_a_paragraph_on_its_page_even_when_keys_meet() {
+        let mut source = test_source("afp", "gaza", None, &["One.", "Two."]);
+        let mut second = source.articles[0].clone();
+        second.url = "sources/afp/page/2/".into();
+        second.paragraphs[0].id = "p-9".into();
+        source.articles.push(second);
+        let sources = vec![source];
+        let links = Links::new(&sources);
+        assert_eq!(links.paragraph("afp", "p-9"), "sources/afp/page/2/index.html#p-9");
+        assert_eq!(links.paragraph("afp", "p-1"), "sources/afp/index.html#p-1");
+        assert_eq!(links.paragraph("afp", "p-404"), "sources/afp/index.html#p-404");
+        assert_eq!(links.paragraph("bbc", "p-9"), "sources/bbc/index.html#p-9");
+        // An index whose entry for a key points elsewhere (two keys met): found all the same.
+        let mut index = LinkIndex::new(&sources);
+        index.places.insert(link_key("afp", "p-9"), (0, 0));
+        let links = Links { index: std::borrow::Cow::Owned(index), sources: &sources };
+        assert_eq!(links.paragraph("afp", "p-9"), "sources/afp/page/2/index.html#p-9");
+    }
 
     #[test]
     fn the_first_of_each_key_is_kept_in_order() {

@@ -290,6 +290,7 @@ mod tests {
                 })
                 .collect(),
             quotes: vec![],
+            links: Default::default(),
         }
     }
 
