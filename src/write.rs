@@ -182,9 +182,9 @@ pub struct Staging {
 }
 
 /// A page in the output: the fingerprint it was made from, and the file as it was left (size,
-/// modification time, inode). The page is taken over by the next build (hard-linked into its
-/// staging folder) only while the file is unchanged and the fingerprint is the same. Not the
-/// change time: linking and unlinking the file change it.
+/// modification time, inode). The page is taken over by the next build (left in place, or
+/// hard-linked into its staging folder) only while the file is unchanged and the fingerprint
+/// is the same. Not the change time: linking, unlinking and renaming the file change it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct PageRecord {
     fingerprint: String,

@@ -14,12 +14,13 @@
 //! place, and starts with a magic line, a format number and a checksum of the payload; a file
 //! that fails any check is ignored (and rewritten), never trusted.
 //!
-//! `.brief-cache/facts-*.json` keep what assemble read out of each article (its figures and
-//! quotes, the costly part of assembling), keyed by a hash of the article as assemble sees it
-//! (outlet, seed, date, and every paragraph's kind, text, topic and anchor), and
-//! `summaries.json` each topic's drafted summary, keyed by its articles' keys; under the same
-//! binary fingerprint and a checksum. `pages.json` records the output's pages and their
-//! fingerprints (`write::Staging::reusing_pages`).
+//! `.brief-cache/facts-*.bin` keep what assemble read out of each article (its figures and
+//! quotes, the costly part of assembling), keyed by the outlet and the article's hash (which
+//! covers its seed, date, and every paragraph's kind, text, topic and anchor), and
+//! `summaries.json` each topic's drafted summary, keyed by its articles' keys; `outlets.json`
+//! each article's outlet clues; all under the same binary fingerprint and a checksum.
+//! `pages.json` records the output's pages and their fingerprints
+//! (`write::Staging::reusing_pages`).
 
 pub mod seeds;
 
