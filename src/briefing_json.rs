@@ -145,7 +145,7 @@ fn pretty<T: Serialize + ?Sized>(w: &mut dyn Write, depth: usize, value: &T) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chunks::{ChunksIn, InMemory, Placed, PreviousChunks};
+    use crate::chunks::{ChunkSource, ChunksIn, InBytes, InMemory, Placed};
     use crate::model::*;
 
     /// A briefing with every field of every type set, and lists of none, one and two.
@@ -235,7 +235,7 @@ mod tests {
         let key_of = |i: usize| keys[i];
         let mut out = Vec::new();
         let previous = previous
-            .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
+            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
         let mut writer = ChunkWriter::new(&mut out, previous);
         write(briefing, &key_of, &mut writer).unwrap();
         let reused = writer.reused;

@@ -40,21 +40,6 @@ pub fn chunk_key(tag: &str, feed: impl FnOnce(&mut Fingerprinter)) -> ChunkKey {
     key
 }
 
-/// Where the chunks of the previous build's file can be read: by key, its place in the file.
-pub trait PreviousChunks: Send {
-    /// Where the chunk under `key` is (offset, length, `lead_hash`), if the previous file has it.
-    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)>;
-    /// Writes `len` bytes of the previous file from `at` to `out` (or, for a file on disk, to
-    /// `file`, the file under `out`, once `out` is flushed: the kernel copies them).
-    fn copy(
-        &mut self,
-        at: u64,
-        len: u64,
-        out: &mut dyn Write,
-        file: Option<&std::fs::File>,
-    ) -> std::io::Result<()>;
-}
-
 /// Writes a data file, chunk by chunk, and notes where each chunk went. Chunks copied from
 /// the previous file are gathered into runs: consecutive chunks that were consecutive before,
 /// with the same bytes between them, are copied in one piece.
@@ -63,7 +48,7 @@ pub struct ChunkWriter<'a> {
     /// The file `out` writes to, when it is one: runs are then copied by the kernel.
     file: Option<std::fs::File>,
     written: u64,
-    previous: Option<Box<dyn PreviousChunks + 'a>>,
+    previous: Option<Previous<'a>>,
     /// The run being gathered (offset and end in the previous file), and what was written
     /// after it since (held back: it may be the same as what follows the run there).
     run: Option<(u64, u64)>,
@@ -84,7 +69,7 @@ pub struct ChunkWriter<'a> {
 const HELD_BACK: usize = 256;
 
 impl<'a> ChunkWriter<'a> {
-    pub fn new(out: &'a mut dyn Write, previous: Option<Box<dyn PreviousChunks + 'a>>) -> ChunkWriter<'a> {
+    pub fn new(out: &'a mut dyn Write, previous: Option<Previous<'a>>) -> ChunkWriter<'a> {
         ChunkWriter {
             out,
             file: None,
@@ -151,7 +136,7 @@ impl<'a> ChunkWriter<'a> {
             if self.file.is_some() {
                 self.out.flush()?;
             }
-            previous.copy(at, end - at, self.out, self.file.as_ref())?;
+            previous.source.copy(at, end - at, self.out, self.file.as_ref())?;
         }
         let held = std::mem::take(&mut self.after_run);
         self.out.write_all(&held)
@@ -194,31 +179,71 @@ impl Write for ChunkWriter<'_> {
     }
 }
 
-/// The chunks of a previous file kept in memory (`brief serve`), or read from a file on disk.
-pub struct ChunksIn<R> {
-    source: R,
+/// The chunks of a previous file: its bytes (`ChunkSource`) and where each chunk lies in them.
+/// In memory for `brief serve` (`ChunksIn::new(bytes, …)`), else the file on disk.
+pub struct ChunksIn<S> {
+    source: S,
     index: HashMap<ChunkKey, (u64, u64, u64)>,
 }
 
-impl<R: AsRef<[u8]>> ChunksIn<R> {
-    pub fn new(source: R, chunks: &[Placed]) -> ChunksIn<R> {
-        let len = source.as_ref().len() as u64;
-        ChunksIn { index: index(chunks, len), source }
+/// The bytes of a previous data file.
+pub trait ChunkSource: Send {
+    fn size(&self) -> u64;
+    /// Writes `len` bytes from `at` to `out`, or to `file` (the file under `out`, flushed).
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        file: Option<&std::fs::File>,
+    ) -> std::io::Result<()>;
+}
+
+impl<S: ChunkSource> ChunksIn<S> {
+    /// Keeps the chunks that lie within the source.
+    pub fn new(source: S, chunks: &[Placed]) -> ChunksIn<S> {
+        let len = source.size();
+        let index = chunks
+            .iter()
+            .filter(|(_, at, n, _)| at.checked_add(*n).is_some_and(|end| end <= len))
+            .map(|(key, at, n, lead)| (*key, (*at, *n, *lead)))
+            .collect();
+        ChunksIn { source, index }
     }
 }
 
-/// Where each chunk is, by key: those that lie within the file's `len` bytes.
-fn index(chunks: &[Placed], len: u64) -> HashMap<ChunkKey, (u64, u64, u64)> {
-    chunks
-        .iter()
-        .filter(|(_, at, n, _)| at.checked_add(*n).is_some_and(|end| end <= len))
-        .map(|(key, at, n, lead)| (*key, (*at, *n, *lead)))
-        .collect()
+impl<S: ChunkSource> ChunksIn<S> {
+    /// Where the chunk under `key` is (offset, length, `lead_hash`), if the previous file has it.
+    pub fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)> {
+        self.index.get(key).copied()
+    }
 }
 
-impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
-    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)> {
-        self.index.get(key).copied()
+/// The previous file a `ChunkWriter` copies from, whatever holds it.
+pub type Previous<'a> = ChunksIn<Box<dyn ChunkSource + 'a>>;
+
+impl<S: ChunkSource + ?Sized> ChunkSource for Box<S> {
+    fn size(&self) -> u64 {
+        (**self).size()
+    }
+
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        file: Option<&std::fs::File>,
+    ) -> std::io::Result<()> {
+        (**self).copy(at, len, out, file)
+    }
+}
+
+/// A previous file kept in memory.
+pub struct InBytes<R>(pub R);
+
+impl<R: AsRef<[u8]> + Send> ChunkSource for InBytes<R> {
+    fn size(&self) -> u64 {
+        self.0.as_ref().len() as u64
     }
 
     fn copy(
@@ -228,7 +253,7 @@ impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
         out: &mut dyn Write,
         _: Option<&std::fs::File>,
     ) -> std::io::Result<()> {
-        let bytes = self.source.as_ref();
+        let bytes = self.0.as_ref();
         let range = usize::try_from(at).ok().zip(usize::try_from(at + len).ok());
         match range.and_then(|(at, end)| bytes.get(at..end)) {
             Some(bytes) => out.write_all(bytes),
@@ -237,25 +262,9 @@ impl<R: AsRef<[u8]> + Send> PreviousChunks for ChunksIn<R> {
     }
 }
 
-/// The chunks of a file on disk, read where they are.
-#[cfg(unix)]
-pub struct ChunksInFile {
-    file: std::fs::File,
-    index: HashMap<ChunkKey, (u64, u64, u64)>,
-}
-
-#[cfg(unix)]
-impl ChunksInFile {
-    pub fn new(file: std::fs::File, chunks: &[Placed]) -> ChunksInFile {
-        let len = file.metadata().map_or(0, |m| m.len());
-        ChunksInFile { index: index(chunks, len), file }
-    }
-}
-
-#[cfg(unix)]
-impl PreviousChunks for ChunksInFile {
-    fn locate(&self, key: &ChunkKey) -> Option<(u64, u64, u64)> {
-        self.index.get(key).copied()
+impl ChunkSource for std::fs::File {
+    fn size(&self) -> u64 {
+        self.metadata().map_or(0, |m| m.len())
     }
 
     fn copy(
@@ -266,7 +275,7 @@ impl PreviousChunks for ChunksInFile {
         file: Option<&std::fs::File>,
     ) -> std::io::Result<()> {
         use std::io::{Read, Seek};
-        let mut source = &self.file;
+        let mut source = &*self;
         source.seek(std::io::SeekFrom::Start(at))?;
         // File to file, std copies with `copy_file_range`: the bytes do not pass through here.
         let copied = match file {
@@ -288,7 +297,7 @@ mod tests {
     fn write(previous: Option<InMemory>, parts: &[(&str, &str)]) -> (Vec<u8>, Vec<Placed>, usize) {
         let mut out = Vec::new();
         let previous = previous
-            .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
+            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
         let mut writer = ChunkWriter::new(&mut out, previous);
         writer.write_all(b"[").unwrap();
         for (key, text) in parts {
@@ -326,7 +335,7 @@ mod tests {
     ) -> (Vec<u8>, Vec<Placed>, usize) {
         let mut out = Vec::new();
         let previous = previous
-            .map(|(bytes, chunks)| Box::new(ChunksIn::new(bytes, &chunks)) as Box<dyn PreviousChunks>);
+            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
         let mut writer = ChunkWriter::new(&mut out, previous);
         writer.write_all(b"[").unwrap();
         for (i, (key, text)) in parts.iter().enumerate() {

@@ -20,9 +20,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 
-#[cfg(unix)]
-use crate::chunks::ChunksInFile;
-use crate::chunks::{ChunkWriter, ChunksIn, Placed, PreviousChunks};
+use crate::chunks::{ChunkSource, ChunkWriter, ChunksIn, InBytes, Placed, Previous};
 use crate::fingerprint::{Fingerprint, from_hex, to_hex};
 use crate::render::OutputFile;
 
@@ -63,7 +61,7 @@ pub fn put_bytes(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<()> {
 fn put_in_chunks(
     sink: &dyn Sink,
     path: &str,
-    previous: Option<Box<dyn PreviousChunks + '_>>,
+    previous: Option<Previous<'_>>,
     fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>,
 ) -> Result<Vec<Placed>> {
     let mut previous = previous;
@@ -150,9 +148,9 @@ impl Sink for MemorySink {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        let previous: Option<Box<dyn PreviousChunks>> =
+        let previous: Option<Previous> =
             self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
-                Box::new(ChunksIn::new(bytes.clone(), &memo.chunks)) as Box<dyn PreviousChunks>
+                ChunksIn::new(Box::new(InBytes(bytes.clone())) as Box<dyn ChunkSource>, &memo.chunks)
             });
         let chunks = put_in_chunks(self, path, previous, fill)?;
         self.memo(path, Memo { fingerprint: None, chunks });
@@ -308,7 +306,7 @@ impl Staging {
 
     /// The chunks of the previous build's data file at `path`, if it is as that build left it.
     #[cfg(unix)]
-    fn previous_chunks(&self, path: &str) -> Option<Box<dyn PreviousChunks>> {
+    fn previous_chunks(&self, path: &str) -> Option<Previous<'static>> {
         let record = self.previous.get(path).filter(|r| !r.chunks.is_empty())?;
         let old = self.output.join(path);
         if !record.unchanged(&old) {
@@ -320,11 +318,11 @@ impl Staging {
             .map(|(key, at, len, lead)| Some((from_hex(key)?, *at, *len, *lead)))
             .collect::<Option<Vec<_>>>()?;
         let file = std::fs::File::open(&old).ok()?;
-        Some(Box::new(ChunksInFile::new(file, &chunks)))
+        Some(ChunksIn::new(Box::new(file) as Box<dyn ChunkSource>, &chunks))
     }
 
     #[cfg(not(unix))]
-    fn previous_chunks(&self, _: &str) -> Option<Box<dyn PreviousChunks>> {
+    fn previous_chunks(&self, _: &str) -> Option<Previous<'static>> {
         None
     }
 
