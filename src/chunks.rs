@@ -294,41 +294,8 @@ mod tests {
     use super::*;
     use crate::fingerprint::{from_hex, to_hex};
 
-    fn write(previous: Option<InMemory>, parts: &[(&str, &str)]) -> (Vec<u8>, Vec<Placed>, usize) {
-        let mut out = Vec::new();
-        let previous = previous
-            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
-        let mut writer = ChunkWriter::new(&mut out, previous);
-        writer.write_all(b"[").unwrap();
-        for (key, text) in parts {
-            let key = chunk_key("test", |h| h.str(key));
-            writer.chunk(key, |w| Ok(w.write_all(text.as_bytes())?)).unwrap();
-            writer.write_all(b",").unwrap();
-        }
-        let reused = writer.reused;
-        let chunks = writer.finish().unwrap();
-        (out, chunks, reused)
-    }
-
-    #[test]
-    fn chunks_with_the_same_key_are_copied_from_the_previous_file() {
-        let (first, chunks, reused) = write(None, &[("a", "alpha"), ("b", "beta")]);
-        assert_eq!(first, b"[alpha,beta,");
-        assert_eq!(reused, 0);
-        // The same key copies the previous bytes (here deliberately unlike what fill would
-        // write, to show which was used); a new key is filled.
-        let (second, _, reused) =
-            write(Some((first.clone(), chunks.clone())), &[("b", "BETA"), ("c", "gamma")]);
-        assert_eq!(second, b"[beta,gamma,");
-        assert_eq!(reused, 1);
-        // A record that points outside the file is not trusted.
-        let bad = vec![(chunk_key("test", |h| h.str("a")), 100, 5, 0)];
-        let (third, _, reused) = write(Some((first, bad)), &[("a", "alpha")]);
-        assert_eq!((third.as_slice(), reused), (&b"[alpha,"[..], 0));
-    }
-
     /// Writes `parts` (key, text) with `separator` between them, copying from `previous`.
-    fn write_separated(
+    fn write(
         previous: Option<InMemory>,
         parts: &[(&str, &str)],
         separator: &str,
@@ -351,19 +318,36 @@ mod tests {
     }
 
     #[test]
+    fn chunks_with_the_same_key_are_copied_from_the_previous_file() {
+        let (first, chunks, reused) = write(None, &[("a", "alpha"), ("b", "beta")], ",");
+        assert_eq!(first, b"[alpha,beta]");
+        assert_eq!(reused, 0);
+        // The same key copies the previous bytes (here deliberately unlike what fill would
+        // write, to show which was used); a new key is filled.
+        let (second, _, reused) =
+            write(Some((first.clone(), chunks.clone())), &[("b", "BETA"), ("c", "gamma")], ",");
+        assert_eq!(second, b"[beta,gamma]");
+        assert_eq!(reused, 1);
+        // A record that points outside the file is not trusted.
+        let bad = vec![(chunk_key("test", |h| h.str("a")), 100, 5, 0)];
+        let (third, _, reused) = write(Some((first, bad)), &[("a", "alpha")], ",");
+        assert_eq!((third.as_slice(), reused), (&b"[alpha]"[..], 0));
+    }
+
+    #[test]
     fn runs_of_chunks_are_copied_only_with_the_same_bytes_between_them() {
         let parts = [("a", "alpha"), ("b", "beta"), ("c", "gamma"), ("d", "delta")];
-        let (first, chunks, _) = write_separated(None, &parts, ",");
+        let (first, chunks, _) = write(None, &parts, ",");
         assert_eq!(first, b"[alpha,beta,gamma,delta]");
         // The same separators: one run, byte for byte the same.
-        let (same, _, reused) = write_separated(Some((first.clone(), chunks.clone())), &parts, ",");
+        let (same, _, reused) = write(Some((first.clone(), chunks.clone())), &parts, ",");
         assert_eq!((same.as_slice(), reused), (first.as_slice(), 4));
         // Another separator of the same length: the chunks are copied, the separators are not.
-        let (other, _, reused) = write_separated(Some((first.clone(), chunks.clone())), &parts, ";");
+        let (other, _, reused) = write(Some((first.clone(), chunks.clone())), &parts, ";");
         assert_eq!((other.as_slice(), reused), (&b"[alpha;beta;gamma;delta]"[..], 4));
         // A chunk left out, one changed, one moved: each is where and what it should be.
         let edited = [("d", "delta"), ("a", "alpha"), ("c", "GAMMA")];
-        let (moved, _, reused) = write_separated(Some((first, chunks)), &edited, ",");
+        let (moved, _, reused) = write(Some((first, chunks)), &edited, ",");
         assert_eq!((moved.as_slice(), reused), (&b"[delta,alpha,gamma]"[..], 3));
     }
 

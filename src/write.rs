@@ -47,7 +47,11 @@ pub trait Sink: Sync {
     /// `put` for a data file written in chunks (`chunks`): a sink that still has the previous
     /// build's file lets unchanged chunks be copied from it.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        self.put(path, &mut |w| fill(&mut ChunkWriter::new(w, None)))
+        self.put(path, &mut |w| {
+            let mut writer = ChunkWriter::new(w, None);
+            fill(&mut writer)?;
+            writer.finish().map(|_| ())
+        })
     }
 }
 
