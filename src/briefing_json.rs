@@ -22,14 +22,8 @@ pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
     chunk_key("briefing.json article at depth 4, pretty", |h| h.bytes(article_hash))
 }
 
-/// Writes `briefing`; `key_of(i)` is the chunk key of its `i`th article (sources, then
-/// articles, in order).
-pub fn write(
-    briefing: &Briefing,
-    key_of: &(dyn Fn(usize) -> ChunkKey + Sync),
-    w: &mut ChunkWriter,
-) -> Result<()> {
-    let mut keys = (0..).map(key_of);
+/// Writes `briefing`, each article a chunk under a key made from its hash.
+pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     w.write_all(b"{")?;
     let mut first = true;
     field(w, 1, &mut first, "title", &briefing.title)?;
@@ -39,7 +33,7 @@ pub fn write(
     field(w, 1, &mut first, "generated", &briefing.generated)?;
     field(w, 1, &mut first, "topics", &briefing.topics)?;
     key(w, 1, &mut first, "sources")?;
-    list(w, 1, &briefing.sources, |w, source| write_source(w, source, &mut keys))?;
+    list(w, 1, &briefing.sources, write_source)?;
     field(w, 1, &mut first, "figures", &briefing.figures)?;
     field(w, 1, &mut first, "timeline", &briefing.timeline)?;
     field(w, 1, &mut first, "quotes", &briefing.quotes)?;
@@ -47,11 +41,7 @@ pub fn write(
     Ok(())
 }
 
-fn write_source(
-    w: &mut ChunkWriter,
-    source: &SourceEntry,
-    keys: &mut impl Iterator<Item = ChunkKey>,
-) -> Result<()> {
+fn write_source(w: &mut ChunkWriter, source: &SourceEntry) -> Result<()> {
     let depth = 2;
     w.write_all(b"{")?;
     let mut first = true;
@@ -64,8 +54,7 @@ fn write_source(
     field(w, depth + 1, &mut first, "syndicated_by", &source.syndicated_by)?;
     key(w, depth + 1, &mut first, "articles")?;
     list(w, depth + 1, &source.articles, |w, article| {
-        let key = keys.next().ok_or_else(|| anyhow::anyhow!("an article has no chunk key"))?;
-        w.chunk(key, |out| pretty(out, ARTICLE_DEPTH, article))
+        w.chunk(article_chunk_key(&article.hash), |out| pretty(out, ARTICLE_DEPTH, article))
     })?;
     w.write_all(b"\n")?;
     indent(w, depth)?;
@@ -230,14 +219,11 @@ mod tests {
     }
 
     fn write_with(briefing: &Briefing, previous: Option<InMemory>) -> (Vec<u8>, Vec<Placed>, usize) {
-        let keys: Vec<ChunkKey> =
-            briefing.sources.iter().flat_map(|s| &s.articles).map(|a| article_chunk_key(&a.hash)).collect();
-        let key_of = |i: usize| keys[i];
         let mut out = Vec::new();
         let previous = previous
             .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
         let mut writer = ChunkWriter::new(&mut out, previous);
-        write(briefing, &key_of, &mut writer).unwrap();
+        write(briefing, &mut writer).unwrap();
         let reused = writer.reused;
         let chunks = writer.finish().unwrap();
         (out, chunks, reused)

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
+use crate::chunks::{ChunkWriter, chunk_key};
 use crate::markdown::escape_html;
 use crate::model::{ArticleEntry, BlockKind, Briefing, SourceEntry};
 use crate::render::OutputFile;
@@ -145,13 +145,8 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
 
 /// The client-side search index: every paragraph with its source, topic and link, as a script
 /// that sets a global (a `fetch` of JSON does not work from `file://`). Each article's
-/// paragraphs are a chunk (`chunks`); `hash_of(i)` is the hash of the `i`th article (sources,
-/// then articles, in order).
-pub fn write_search_index(
-    briefing: &Briefing,
-    hash_of: &(dyn Fn(usize) -> ChunkKey + Sync),
-    w: &mut ChunkWriter,
-) -> anyhow::Result<()> {
+/// paragraphs are a chunk (`chunks`) under a key made from the article's hash.
+pub fn write_search_index(briefing: &Briefing, w: &mut ChunkWriter) -> anyhow::Result<()> {
     let titles: std::collections::BTreeMap<&str, &str> =
         briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
     let titles_key = chunk_key("topic titles", |h| {
@@ -162,10 +157,8 @@ pub fn write_search_index(
     });
     w.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
     let mut first = true;
-    let mut index = 0;
     for source in &briefing.sources {
         for article in &source.articles {
-            index += 1;
             if !article.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph) {
                 continue;
             }
@@ -173,9 +166,8 @@ pub fn write_search_index(
                 w.write_all(b",")?;
             }
             first = false;
-            let hash = hash_of(index - 1);
             let key = chunk_key("search-index.js article", |h| {
-                h.bytes(&hash);
+                h.bytes(&article.hash);
                 h.str(&source.name);
                 h.bytes(&titles_key);
             });

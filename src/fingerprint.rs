@@ -191,6 +191,17 @@ impl serde::ser::SerializeMap for Binary<'_> {
     }
 }
 
+/// Narrow numbers are fingerprinted as their widest kind (`3u8` and `3u64` are the same value).
+macro_rules! widen {
+    ($($method:ident($narrow:ty)),+ => $wide_method:ident($wide:ty)) => {
+        $(
+            fn $method(self, v: $narrow) -> Result<(), BinaryError> {
+                self.$wide_method(<$wide>::from(v))
+            }
+        )+
+    };
+}
+
 impl<'a> serde::Serializer for Binary<'a> {
     /// Not human-readable: a value with a hash of its own (`Hashed`) stands here as the hash.
     fn is_human_readable(&self) -> bool {
@@ -211,15 +222,7 @@ impl<'a> serde::Serializer for Binary<'a> {
         self.tag(if v { b"T" } else { b"F" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), BinaryError> {
-        self.serialize_i64(i64::from(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), BinaryError> {
-        self.serialize_i64(i64::from(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), BinaryError> {
-        self.serialize_i64(i64::from(v))
-    }
+    widen!(serialize_i8(i8), serialize_i16(i16), serialize_i32(i32) => serialize_i64(i64));
     fn serialize_i64(mut self, v: i64) -> Result<(), BinaryError> {
         self.number(b"i", &v.to_le_bytes());
         Ok(())
@@ -228,15 +231,7 @@ impl<'a> serde::Serializer for Binary<'a> {
         self.number(b"I", &v.to_le_bytes());
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Result<(), BinaryError> {
-        self.serialize_u64(u64::from(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), BinaryError> {
-        self.serialize_u64(u64::from(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), BinaryError> {
-        self.serialize_u64(u64::from(v))
-    }
+    widen!(serialize_u8(u8), serialize_u16(u16), serialize_u32(u32) => serialize_u64(u64));
     fn serialize_u64(mut self, v: u64) -> Result<(), BinaryError> {
         self.number(b"u", &v.to_le_bytes());
         Ok(())
@@ -245,9 +240,7 @@ impl<'a> serde::Serializer for Binary<'a> {
         self.number(b"U", &v.to_le_bytes());
         Ok(())
     }
-    fn serialize_f32(self, v: f32) -> Result<(), BinaryError> {
-        self.serialize_f64(f64::from(v))
-    }
+    widen!(serialize_f32(f32) => serialize_f64(f64));
     fn serialize_f64(mut self, v: f64) -> Result<(), BinaryError> {
         self.number(b"f", &v.to_bits().to_le_bytes());
         Ok(())

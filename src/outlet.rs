@@ -99,8 +99,8 @@ pub fn identify_reusing(
     let aliases_key = aliases_key(&aliases);
 
     // Each article's clues, side by side; then the outlets in article order.
-    // Per article: outlet name, homepage, how it was found, syndicators, its clues by key.
-    type Found = (String, Option<String>, String, Vec<String>, Option<(u64, Clues)>);
+    // Per article: outlet name, homepage, how it was found, its clues and their key.
+    type Found = (String, Option<String>, String, Clues, Option<u64>);
     let found: Vec<Found> = articles
         .par_iter()
         .enumerate()
@@ -116,22 +116,20 @@ pub fn identify_reusing(
             let (name, homepage, how) = if let Some((slug, page)) = by_content {
                 let name = page.meta.name.clone().unwrap_or_else(|| slug.clone());
                 (name, page.meta.url.clone(), "content".to_string())
-            } else if let Some((name, how)) = clues.0.clone() {
-                let homepage = aliases.iter().find(|a| a.canonical == name).and_then(|a| a.homepage.clone());
-                (name, homepage, how)
+            } else if let Some((name, how)) = &clues.0 {
+                let homepage = aliases.iter().find(|a| &a.canonical == name).and_then(|a| a.homepage.clone());
+                (name.clone(), homepage, how.clone())
             } else {
                 ("Unidentified outlet".to_string(), None, "unidentified".to_string())
             };
-            let syndicated_by = clues.1.clone();
-            (name, homepage, how, syndicated_by, key.map(|k| (k, clues)))
+            (name, homepage, how, clues, key)
         })
         .collect();
     let mut learned = KnownClues::with_capacity(found.len());
     // slug -> outlet, filled as articles are attributed.
     let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();
     let mut chosen: Vec<String> = Vec::with_capacity(articles.len());
-    for (name, homepage, how, syndicated_by, clues) in found {
-        learned.extend(clues);
+    for (name, homepage, how, clues, key) in found {
         let slug = if how == "unidentified" { UNIDENTIFIED_SLUG.to_string() } else { slugify(&name) };
         let outlet = outlets.entry(slug.clone()).or_insert_with(|| Outlet {
             slug: slug.clone(),
@@ -140,8 +138,11 @@ pub fn identify_reusing(
             identified_by: how,
             syndicated_by: BTreeSet::new(),
         });
-        outlet.syndicated_by.extend(syndicated_by);
+        outlet.syndicated_by.extend(clues.1.iter().cloned());
         chosen.push(slug);
+        if let Some(key) = key {
+            learned.insert(key, clues);
+        }
     }
     // Editor notes may rename or add a homepage to an outlet found from text.
     for (slug, page) in &content.sources {

@@ -17,7 +17,6 @@ use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use crate::assemble::{Links, page_url, views};
-use crate::chunks::ChunkKey;
 use crate::config::Config;
 use crate::fingerprint::{Fingerprint, Fingerprinter, Hashed};
 use crate::markdown::strip_tags;
@@ -114,20 +113,6 @@ impl Renderer {
             briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
         let links = Links::of(briefing);
         let per_page = config.paginate_by.max(1);
-        // Each article's hash (`ArticleEntry::hash`): the data files write each article as a
-        // chunk under it, and a page's fingerprint takes it for the article's text.
-        let articles: Vec<&ArticleEntry> = briefing.sources.iter().flat_map(|s| &s.articles).collect();
-        let hash_of = |i: usize| -> ChunkKey { articles[i].hash };
-        // Where each outlet's articles start in that list.
-        let first_article: Vec<usize> = briefing
-            .sources
-            .iter()
-            .scan(0, |next, s| {
-                let first = *next;
-                *next += s.articles.len();
-                Some(first)
-            })
-            .collect();
         // Shared by the index and every topic page: built and converted for Tera once.
         let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
         let no_figures = tera::to_value(Vec::<()>::new())?;
@@ -154,7 +139,7 @@ impl Renderer {
             })
         };
         let topic_items: Vec<Vec<TopicItem>> =
-            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources, &first_article)).collect();
+            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
         // The first page of a topic carries its summary, figures, timeline and quotes; every
         // page a share of the paragraphs.
         let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
@@ -170,7 +155,7 @@ impl Renderer {
                     context.insert("description", &format!("{}: what the sources reported.", topic.title));
                     context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
                 }
-                context.insert("groups", &topic_groups(items, &hash_of));
+                context.insert("groups", &topic_groups(items));
                 if pager.number == 1 {
                     context.insert("figure_tables", &figure_tables);
                     context.insert(
@@ -189,11 +174,7 @@ impl Renderer {
                 context.insert("pager", &pager);
             })
         };
-        let source_page = |source: &SourceEntry,
-                           first: usize,
-                           articles: &[ArticleEntry],
-                           pager: Pager|
-         -> Result<String> {
+        let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
             let path = page_url(&source.url, pager.number);
             self.page("source.html", &format!("{path}index.html"), sink, &|context| {
                 self.base_context(context, &site, &root_of(&path), &format!("source:{}", source.slug), &path);
@@ -201,16 +182,14 @@ impl Renderer {
                     "description",
                     &format!("What {} reported, cleaned of boilerplate.", source.name),
                 );
-                context
-                    .insert("source", &SourcePage::new(source, articles, &briefing.topics, first, &hash_of));
+                context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
                 context.insert("pager", &pager);
             })
         };
         enum Job<'a> {
             Index,
             Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
-            /// An outlet's page: its articles, and where the first is in the list of all.
-            Source(&'a SourceEntry, usize, &'a [ArticleEntry], Pager),
+            Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
             Json,
             SearchIndex,
         }
@@ -226,10 +205,9 @@ impl Renderer {
                 jobs.push(Job::Topic(topic, chunk, pager));
             }
         }
-        for (source, first) in briefing.sources.iter().zip(&first_article) {
-            for (i, (pager, chunk)) in pages(&source.url, &source.articles, per_page).into_iter().enumerate()
-            {
-                jobs.push(Job::Source(source, first + i * per_page, chunk, pager));
+        for source in &briefing.sources {
+            for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
+                jobs.push(Job::Source(source, chunk, pager));
             }
         }
         let mut pages = jobs
@@ -238,17 +216,14 @@ impl Renderer {
             .map(|job| match job {
                 Job::Index => index().map(Some),
                 Job::Topic(topic, items, pager) => topic_page(topic, items, pager).map(Some),
-                Job::Source(source, first, articles, pager) => {
-                    source_page(source, first, articles, pager).map(Some)
-                }
+                Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
                 Job::Json => sink
                     .put_chunked("briefing.json", &mut |w| {
-                        briefing_json::write(briefing, &|i| briefing_json::article_chunk_key(&hash_of(i)), w)
-                            .context("cannot serialise briefing.json")
+                        briefing_json::write(briefing, w).context("cannot serialise briefing.json")
                     })
                     .map(|()| None),
                 Job::SearchIndex => sink
-                    .put_chunked("search-index.js", &mut |w| feeds::write_search_index(briefing, &hash_of, w))
+                    .put_chunked("search-index.js", &mut |w| feeds::write_search_index(briefing, w))
                     .map(|()| None),
             })
             .collect::<Vec<Result<Option<String>>>>()
@@ -722,28 +697,22 @@ fn root_of(path: &str) -> String {
 struct TopicItem<'a> {
     source: &'a SourceEntry,
     article: &'a ArticleEntry,
-    /// The article's place in the list of all (sources, then articles): its hash's.
-    index: usize,
     paragraphs: Vec<&'a Paragraph>,
 }
 
 /// A topic's articles with paragraphs on it, in source order, then article order.
-fn topic_items<'a>(
-    topic: &'a TopicEntry,
-    sources: &'a [SourceEntry],
-    first_article: &[usize],
-) -> Vec<TopicItem<'a>> {
+fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
     let wanted = topic.configured.then_some(topic.slug.as_str());
     let mut items = Vec::new();
-    for (source, first) in sources.iter().zip(first_article) {
-        for (n, article) in source.articles.iter().enumerate() {
+    for source in sources {
+        for article in &source.articles {
             let paragraphs: Vec<&Paragraph> = article
                 .paragraphs
                 .iter()
                 .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == wanted)
                 .collect();
             if !paragraphs.is_empty() {
-                items.push(TopicItem { source, article, index: first + n, paragraphs });
+                items.push(TopicItem { source, article, paragraphs });
             }
         }
     }
@@ -768,14 +737,14 @@ struct TopicArticle<'a> {
     paragraphs: Hashed<'a, [&'a Paragraph]>,
 }
 
-fn topic_groups<'a>(items: &'a [TopicItem<'a>], hash_of: &dyn Fn(usize) -> ChunkKey) -> Vec<TopicGroup<'a>> {
+fn topic_groups<'a>(items: &'a [TopicItem<'a>]) -> Vec<TopicGroup<'a>> {
     let mut groups: Vec<TopicGroup> = Vec::new();
     for item in items {
         let article = TopicArticle {
             headline: item.article.headline.as_deref(),
             date: item.article.date.as_deref(),
             url: &item.article.url,
-            paragraphs: Hashed { value: &item.paragraphs, hash: hash_of(item.index) },
+            paragraphs: Hashed { value: &item.paragraphs, hash: item.article.hash },
         };
         match groups.last_mut() {
             Some(group) if group.source.slug == item.source.slug => group.articles.push(article),
@@ -799,8 +768,6 @@ struct SourcePage<'a> {
 
 struct SourceArticle<'a> {
     entry: &'a ArticleEntry,
-    /// The article's hash: the article in a page's fingerprint.
-    hash: ChunkKey,
     /// Titles of the topics this article touches, in topic order.
     topics: Vec<Cite<'a>>,
     /// The headline, or the opening words of the article when it has none.
@@ -821,24 +788,17 @@ impl Serialize for SourceArticle<'_> {
         if serializer.is_human_readable() {
             Shown { entry: self.entry, topics: &self.topics, title: &self.title }.serialize(serializer)
         } else {
-            (Hashed { value: self.entry, hash: self.hash }, &self.topics, &self.title).serialize(serializer)
+            (Hashed { value: self.entry, hash: self.entry.hash }, &self.topics, &self.title)
+                .serialize(serializer)
         }
     }
 }
 
 impl<'a> SourcePage<'a> {
-    /// `first` is where `articles` start in the list of all articles (for their hashes).
-    fn new(
-        entry: &'a SourceEntry,
-        articles: &'a [ArticleEntry],
-        topics: &'a [TopicEntry],
-        first: usize,
-        hash_of: &dyn Fn(usize) -> ChunkKey,
-    ) -> Self {
+    fn new(entry: &'a SourceEntry, articles: &'a [ArticleEntry], topics: &'a [TopicEntry]) -> Self {
         let entries = articles
             .iter()
-            .enumerate()
-            .map(|(n, article)| {
+            .map(|article| {
                 let topics = topics
                     .iter()
                     .filter(|t| {
@@ -846,12 +806,7 @@ impl<'a> SourcePage<'a> {
                     })
                     .map(|t| Cite { slug: &t.slug, name: &t.title })
                     .collect();
-                SourceArticle {
-                    entry: article,
-                    hash: hash_of(first + n),
-                    topics,
-                    title: display_title(article),
-                }
+                SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
         SourcePage { outlet: OutletView::new(entry), entries }

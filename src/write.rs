@@ -47,11 +47,7 @@ pub trait Sink: Sync {
     /// `put` for a data file written in chunks (`chunks`): a sink that still has the previous
     /// build's file lets unchanged chunks be copied from it.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        self.put(path, &mut |w| {
-            let mut writer = ChunkWriter::new(w, None);
-            fill(&mut writer)?;
-            writer.finish().map(|_| ())
-        })
+        put_in_chunks(self, path, None, fill).map(|_| ())
     }
 }
 
@@ -62,8 +58,8 @@ pub fn put_bytes(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<()> {
 
 /// Puts a data file that `fill` writes in chunks, copying unchanged chunks from `previous`;
 /// returns where each chunk went.
-fn put_in_chunks(
-    sink: &dyn Sink,
+fn put_in_chunks<S: Sink + ?Sized>(
+    sink: &S,
     path: &str,
     previous: Option<Previous<'_>>,
     fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>,
@@ -330,6 +326,16 @@ impl Staging {
         None
     }
 
+    /// Creates the file at `path` in the staging folder (and the folders above it).
+    fn create(&self, path: &str) -> Result<(PathBuf, std::fs::File)> {
+        check_relative(path)?;
+        self.make_folder(path)?;
+        let target = self.temp.join(path);
+        let file =
+            std::fs::File::create(&target).with_context(|| format!("{}: cannot write", target.display()))?;
+        Ok((target, file))
+    }
+
     fn make_folder(&self, path: &str) -> Result<()> {
         if let Some((folder, _)) = path.rsplit_once('/') {
             // Held while creating, so no other page writes into a folder not made yet.
@@ -483,11 +489,7 @@ impl Drop for Staging {
 
 impl Sink for Staging {
     fn put(&self, path: &str, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()> {
-        check_relative(path)?;
-        self.make_folder(path)?;
-        let target = self.temp.join(path);
-        let file =
-            std::fs::File::create(&target).with_context(|| format!("{}: cannot write", target.display()))?;
+        let (target, file) = self.create(path)?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
         fill(&mut out)?;
         out.flush().with_context(|| format!("{}: cannot write", target.display()))
@@ -517,11 +519,8 @@ impl Sink for Staging {
     /// Written here rather than through `put`: the chunks copied from the previous file are
     /// copied file to file, by the kernel.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        check_relative(path)?;
-        self.make_folder(path)?;
-        let target = self.temp.join(path);
+        let (target, file) = self.create(path)?;
         let cannot = || format!("{}: cannot write", target.display());
-        let file = std::fs::File::create(&target).with_context(cannot)?;
         let same_file = file.try_clone().with_context(cannot)?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
         let mut writer = ChunkWriter::new(&mut out, self.previous_chunks(path)).into_file(same_file);

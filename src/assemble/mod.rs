@@ -77,7 +77,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
     let article_keys: Vec<u64> = articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect();
     let link_index = LinkIndex::new(&sources);
-    let links = Links { index: std::borrow::Cow::Borrowed(&link_index), sources: &sources };
+    let links = Links::with(&link_index, &sources);
     let unassigned = assignments.iter().flatten().any(|a| a.is_none());
     let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
     if unassigned {
@@ -410,7 +410,12 @@ impl<'a> Links<'a> {
         if briefing.links.places.is_empty() {
             return Links::new(&briefing.sources);
         }
-        Links { index: std::borrow::Cow::Borrowed(&briefing.links), sources: &briefing.sources }
+        Links::with(&briefing.links, &briefing.sources)
+    }
+
+    /// Links to paragraphs of `sources` through their index, made before.
+    pub fn with(index: &'a LinkIndex, sources: &'a [SourceEntry]) -> Links<'a> {
+        Links { index: std::borrow::Cow::Borrowed(index), sources }
     }
 
     /// The link to a paragraph relative to the site root (`sources/afp/page/2/index.html#p-…`);

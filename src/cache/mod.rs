@@ -456,8 +456,9 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
     {
         return None;
     }
-    let mut entries = Vec::with_capacity(r.len()?);
-    for _ in 0..entries.capacity() {
+    let count = r.len()?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
         let key = r.u64()?;
         let figures = (0..r.len()?)
             .map(|_| {
