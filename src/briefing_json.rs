@@ -80,6 +80,9 @@ fn field<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<()> {
     key(w, depth, first, name)?;
+    if w.outline_value(value)? {
+        return Ok(());
+    }
     pretty(w, depth, value)
 }
 

@@ -1,4 +1,4 @@
-//! The large data files (`briefing.json`, `search-index.js`) are written in chunks, one per
+//! The large data files (`briefing.json`, the search index parts `search/*.js`) are written in chunks, one per
 //! article, each under a key: a hash of everything the chunk is made from. A chunk the
 //! previous build wrote under the same key is copied out of the previous file instead of being
 //! serialised again, so a rebuild after one article changed serialises one article.
@@ -33,6 +33,8 @@ pub type InMemory = (Vec<u8>, Vec<Placed>);
 /// Makes a chunk key: a tag naming the file and the chunk's layout, then what `feed` hashes.
 pub fn chunk_key(tag: &str, feed: impl FnOnce(&mut Fingerprinter)) -> ChunkKey {
     let mut hash = Fingerprinter::default();
+    // A chunk is made by this binary: another may lay it out differently.
+    hash.bytes(&crate::cache::binary_fingerprint().to_le_bytes());
     hash.str(tag);
     feed(&mut hash);
     let mut key = [0u8; 16];
@@ -62,6 +64,9 @@ pub struct ChunkWriter<'a> {
     chunks: Vec<Placed>,
     /// How many chunks were copied from the previous file.
     pub reused: usize,
+    /// Only outlining the file (`outline`): what would be written between the chunks, and
+    /// their keys, are hashed; nothing is written and no chunk is made.
+    outline: Option<Fingerprinter>,
 }
 
 /// Bytes written after a run are held back up to this much (a separator between articles is a
@@ -82,7 +87,36 @@ impl<'a> ChunkWriter<'a> {
             filling: false,
             chunks: Vec::new(),
             reused: 0,
+            outline: None,
         }
+    }
+
+    /// A writer that only outlines the file: `outline_finish` then gives a fingerprint of
+    /// what the file would be (the bytes between chunks and the chunks' keys), so that a
+    /// file that would come out the same can be kept without being written.
+    pub fn outline(out: &'a mut dyn Write) -> ChunkWriter<'a> {
+        ChunkWriter { outline: Some(Fingerprinter::default()), ..ChunkWriter::new(out, None) }
+    }
+
+    /// When only outlining, feeds `value` into the outline in place of the bytes it would be
+    /// written as (which follow from it), and returns `true`: a large value is then hashed,
+    /// not formatted.
+    pub fn outline_value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<bool> {
+        let Some(outline) = self.outline.as_mut() else {
+            return Ok(false);
+        };
+        outline.bytes(&self.lead);
+        self.lead.clear();
+        outline.str("value");
+        value.serialize(crate::fingerprint::Binary(outline)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(true)
+    }
+
+    /// The fingerprint of the file outlined (see `outline`).
+    pub fn outline_finish(mut self) -> crate::fingerprint::Fingerprint {
+        let mut outline = self.outline.take().unwrap_or_default();
+        outline.bytes(&self.lead);
+        outline.finish()
     }
 
     /// `out` writes to `file` (a handle on the same open file, so they share its offset).
@@ -94,6 +128,13 @@ impl<'a> ChunkWriter<'a> {
     /// Writes the chunk under `key`: copied from the previous file when it has it, else made
     /// by `fill`.
     pub fn chunk(&mut self, key: ChunkKey, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        if let Some(outline) = self.outline.as_mut() {
+            // The bytes since the last chunk, whole: an outline keeps every one of them.
+            outline.bytes(&self.lead);
+            outline.bytes(&key);
+            self.lead.clear();
+            return Ok(());
+        }
         let start = self.written;
         let lead = lead_hash(&self.lead, self.lead_overflowed);
         self.lead.clear();
@@ -153,6 +194,10 @@ impl<'a> ChunkWriter<'a> {
 
 impl Write for ChunkWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.outline.is_some() {
+            self.lead.extend_from_slice(bytes);
+            return Ok(bytes.len());
+        }
         if !self.filling {
             if self.lead.len() + bytes.len() <= HELD_BACK {
                 self.lead.extend_from_slice(bytes);
@@ -357,5 +402,28 @@ mod tests {
         assert_eq!(from_hex(&to_hex(&key)), Some(key));
         assert_ne!(chunk_key("t", |h| h.str("x")), chunk_key("u", |h| h.str("x")));
         assert_eq!(from_hex::<16>("zz"), None);
+    }
+
+    #[test]
+    fn an_outline_tells_files_apart_by_their_keys_and_the_bytes_between() {
+        let outline = |parts: &[(&str, &str)], separator: &str| {
+            let mut nowhere = std::io::sink();
+            let mut writer = ChunkWriter::outline(&mut nowhere);
+            writer.write_all(b"[").unwrap();
+            for (i, (key, _)) in parts.iter().enumerate() {
+                if i > 0 {
+                    writer.write_all(separator.as_bytes()).unwrap();
+                }
+                // An outline never makes a chunk.
+                writer.chunk(chunk_key("test", |h| h.str(key)), |_| panic!("chunk made")).unwrap();
+            }
+            writer.write_all(b"]").unwrap();
+            writer.outline_finish()
+        };
+        let parts = [("a", "alpha"), ("b", "beta")];
+        assert_eq!(outline(&parts, ","), outline(&parts, ","));
+        assert_ne!(outline(&parts, ","), outline(&parts, ";"));
+        assert_ne!(outline(&parts, ","), outline(&[("b", "beta"), ("a", "alpha")], ","));
+        assert_ne!(outline(&parts, ","), outline(&parts[..1], ","));
     }
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::chunks::{ChunkWriter, chunk_key};
+use crate::fingerprint::to_hex;
 use crate::markdown::escape_html;
 use crate::model::{ArticleEntry, BlockKind, Briefing, SourceEntry};
 use crate::render::OutputFile;
@@ -143,10 +144,65 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
     entries
 }
 
-/// The client-side search index: every paragraph with its source, topic and link, as a script
-/// that sets a global (a `fetch` of JSON does not work from `file://`). Each article's
-/// paragraphs are a chunk (`chunks`) under a key made from the article's hash.
-pub fn write_search_index(briefing: &Briefing, w: &mut ChunkWriter) -> anyhow::Result<()> {
+/// A part of the search index: some consecutive articles of one outlet, in a script of its
+/// own, so that a changed article rewrites its part only.
+pub struct SearchPart<'a> {
+    pub path: String,
+    pub source: &'a SourceEntry,
+    pub articles: &'a [ArticleEntry],
+}
+
+/// About how many articles a part of the search index holds.
+const ARTICLES_PER_PART: u16 = 256;
+
+/// The parts of the search index, in the briefing's order. Where a part ends is decided by
+/// the articles themselves (a hash of an article's seed path begins a new part about once in
+/// `ARTICLES_PER_PART`), not by counting: an article added or removed changes the part it is
+/// in, and the parts after it stay as they were. A part is named after its first article.
+pub fn search_index_parts(briefing: &Briefing) -> Vec<SearchPart<'_>> {
+    let mut parts = Vec::new();
+    for source in &briefing.sources {
+        let mut names = std::collections::HashSet::new();
+        let mut start = 0;
+        let mut name = source.slug.clone();
+        for (i, article) in source.articles.iter().enumerate() {
+            let key = chunk_key("search index part", |h| h.str(&article.seed));
+            if i > 0 && u16::from_le_bytes([key[0], key[1]]) % ARTICLES_PER_PART == 0 {
+                let next = unique(format!("{}-{}", source.slug, to_hex(&key[..8])), &mut names);
+                let done = std::mem::replace(&mut name, next);
+                parts.push(SearchPart {
+                    path: format!("search/{done}.js"),
+                    source,
+                    articles: &source.articles[start..i],
+                });
+                start = i;
+            }
+        }
+        parts.push(SearchPart {
+            path: format!("search/{name}.js"),
+            source,
+            articles: &source.articles[start..],
+        });
+    }
+    parts
+}
+
+/// `name`, or with a number after it if `taken` has it already.
+fn unique(name: String, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{name}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// A part of the client-side search index (`search_index_parts`): its paragraphs with their topic and
+/// link, as a script that adds them to a global (a `fetch` of JSON does not work from
+/// `file://`). Each article's paragraphs are a chunk (`chunks`) under a key made from the
+/// article's hash.
+pub fn write_search_index(briefing: &Briefing, part: &SearchPart, w: &mut ChunkWriter) -> anyhow::Result<()> {
     let titles: std::collections::BTreeMap<&str, &str> =
         briefing.topics.iter().map(|t| (t.slug.as_str(), t.title.as_str())).collect();
     let titles_key = chunk_key("topic titles", |h| {
@@ -155,43 +211,39 @@ pub fn write_search_index(briefing: &Briefing, w: &mut ChunkWriter) -> anyhow::R
             h.str(title);
         }
     });
-    w.write_all(b"window.BRIEF_SEARCH_INDEX = [")?;
+    w.write_all(b"(window.BRIEF_SEARCH_PARTS = window.BRIEF_SEARCH_PARTS || []).push({\"outlet\":")?;
+    serde_json::to_writer(&mut NoLessThan(w), &part.source.name)?;
+    w.write_all(b",\"docs\":[")?;
     let mut first = true;
-    for source in &briefing.sources {
-        for article in &source.articles {
-            if !article.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph) {
-                continue;
-            }
-            if !first {
-                w.write_all(b",")?;
-            }
-            first = false;
-            let key = chunk_key("search-index.js article", |h| {
-                h.bytes(&article.hash);
-                h.str(&source.name);
-                h.bytes(&titles_key);
-            });
-            w.chunk(key, |out| {
-                // `</script>` cannot end anything in an external script, but keep `<` out anyway.
-                let mut out = NoLessThan(out);
-                for (i, p) in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).enumerate()
-                {
-                    out.write_all(if i == 0 { b"[" } else { b",[" })?;
-                    serde_json::to_writer(&mut out, &p.text)?;
-                    out.write_all(b",")?;
-                    serde_json::to_writer(&mut out, &source.name)?;
-                    out.write_all(b",")?;
-                    let topic = p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other");
-                    serde_json::to_writer(&mut out, topic)?;
-                    out.write_all(b",")?;
-                    serde_json::to_writer(&mut out, &format!("{}index.html#{}", article.url, p.id))?;
-                    out.write_all(b"]")?;
-                }
-                Ok(())
-            })?;
+    for article in part.articles {
+        if !article.paragraphs.iter().any(|p| p.kind == BlockKind::Paragraph) {
+            continue;
         }
+        if !first {
+            w.write_all(b",")?;
+        }
+        first = false;
+        let key = chunk_key("search index article", |h| {
+            h.bytes(&article.hash);
+            h.bytes(&titles_key);
+        });
+        w.chunk(key, |out| {
+            // `</script>` cannot end anything in an external script, but keep `<` out anyway.
+            let mut out = NoLessThan(out);
+            for (i, p) in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).enumerate() {
+                out.write_all(if i == 0 { b"[" } else { b",[" })?;
+                serde_json::to_writer(&mut out, &p.text)?;
+                out.write_all(b",")?;
+                let topic = p.topic.as_deref().and_then(|t| titles.get(t)).copied().unwrap_or("Other");
+                serde_json::to_writer(&mut out, topic)?;
+                out.write_all(b",")?;
+                serde_json::to_writer(&mut out, &format!("{}index.html#{}", article.url, p.id))?;
+                out.write_all(b"]")?;
+            }
+            Ok(())
+        })?;
     }
-    w.write_all(b"];\n")?;
+    w.write_all(b"]});\n")?;
     Ok(())
 }
 

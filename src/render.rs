@@ -109,132 +109,161 @@ impl Renderer {
         sink: &dyn Sink,
     ) -> Result<usize> {
         let site = SiteView::new(briefing, config, needs_syntax_css);
-        let names: BTreeMap<&str, &str> =
-            briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
-        let links = Links::of(briefing);
-        let per_page = config.paginate_by.max(1);
-        // Shared by the index and every topic page: built and converted for Tera once.
-        let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
-        let no_figures = tera::to_value(Vec::<()>::new())?;
-
-        // Pages are independent: each describes its context (`PageContext`) and renders in
-        // parallel, and the list keeps this order (index, topics, sources) whatever order they
-        // finish in.
-        let index = || -> Result<String> {
-            self.page("index.html", "index.html", sink, &|context| {
-                self.base_context(context, &site, "", "index", "");
-                // The index lists outlets with their articles' count and dates, not their text.
-                let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
-                context.insert("sources", &sources);
-                context.insert(
-                    "topics",
-                    &briefing.topics.iter().map(|t| TopicView::new(t, &names, &links)).collect::<Vec<_>>(),
-                );
-                context.insert("lead_html", &briefing.lead_html);
-                context.insert("figure_tables", &figure_tables);
-                context.insert(
-                    "timeline_days",
-                    &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
-                );
+        let has_search = self.tera.get_template_names().any(|n| n == "search.html");
+        let search_parts = if has_search { feeds::search_index_parts(briefing) } else { Vec::new() };
+        // The data files are the largest, and need nothing the pages do: they are written from
+        // the start, beside the pages.
+        let write_data_files = || -> Result<()> {
+            let mut files: Vec<Option<&feeds::SearchPart>> = vec![None];
+            files.extend(search_parts.iter().map(Some));
+            files.into_par_iter().with_max_len(1).try_for_each(|part| match part {
+                None => sink.put_chunked("briefing.json", &mut |w| {
+                    briefing_json::write(briefing, w).context("cannot serialise briefing.json")
+                }),
+                Some(part) => {
+                    sink.put_chunked(&part.path, &mut |w| feeds::write_search_index(briefing, part, w))
+                }
             })
         };
-        let topic_items: Vec<Vec<TopicItem>> =
-            briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
-        // The first page of a topic carries its summary, figures, timeline and quotes; every
-        // page a share of the paragraphs.
-        let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
-            let path = page_url(&topic.url, pager.number);
-            self.page("topic.html", &format!("{path}index.html"), sink, &|context| {
-                self.base_context(context, &site, &root_of(&path), &format!("topic:{}", topic.slug), &path);
-                // Later pages carry no summary and no count, which change with any article of
-                // the topic: the unchanged pages of a long topic are then kept as they are.
-                if pager.number == 1 {
-                    context.insert("description", &topic_description(topic));
-                    context.insert("topic", &TopicView::new(topic, &names, &links));
-                } else {
-                    context.insert("description", &format!("{}: what the sources reported.", topic.title));
-                    context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
-                }
-                context.insert("groups", &topic_groups(items));
-                if pager.number == 1 {
+        let render_pages = || -> Result<Vec<String>> {
+            let names: BTreeMap<&str, &str> =
+                briefing.sources.iter().map(|s| (s.slug.as_str(), s.name.as_str())).collect();
+            let links = Links::of(briefing);
+            let per_page = config.paginate_by.max(1);
+            // Shared by the index and every topic page: built and converted for Tera once.
+            let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
+            let no_figures = tera::to_value(Vec::<()>::new())?;
+
+            // Pages are independent: each describes its context (`PageContext`) and renders in
+            // parallel, and the list keeps this order (index, topics, sources) whatever order they
+            // finish in.
+            let index = || -> Result<String> {
+                self.page("index.html", "index.html", sink, &|context| {
+                    self.base_context(context, &site, "", "index", "");
+                    // The index lists outlets with their articles' count and dates, not their text.
+                    let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
+                    context.insert("sources", &sources);
+                    context.insert(
+                        "topics",
+                        &briefing
+                            .topics
+                            .iter()
+                            .map(|t| TopicView::new(t, &names, &links))
+                            .collect::<Vec<_>>(),
+                    );
+                    context.insert("lead_html", &briefing.lead_html);
                     context.insert("figure_tables", &figure_tables);
                     context.insert(
                         "timeline_days",
-                        &views::timeline_days(briefing, Some(&topic.slug), &links, views::DAY_LIMIT_TOPIC),
+                        &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
                     );
-                    let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
-                    context.insert("speakers", &speakers);
-                    context.insert("speakers_more", &speakers_more);
-                } else {
-                    context.insert("figure_tables", &no_figures);
-                    context.insert("timeline_days", &no_figures);
-                    context.insert("speakers", &no_figures);
-                    context.insert("speakers_more", &0);
-                }
-                context.insert("pager", &pager);
-            })
-        };
-        let source_page = |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
-            let path = page_url(&source.url, pager.number);
-            self.page("source.html", &format!("{path}index.html"), sink, &|context| {
-                self.base_context(context, &site, &root_of(&path), &format!("source:{}", source.slug), &path);
-                context.insert(
-                    "description",
-                    &format!("What {} reported, cleaned of boilerplate.", source.name),
-                );
-                context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
-                context.insert("pager", &pager);
-            })
-        };
-        enum Job<'a> {
-            Index,
-            Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
-            Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
-            Json,
-            SearchIndex,
-        }
-        let has_search = self.tera.get_template_names().any(|n| n == "search.html");
-        // The two data files are the largest: started first, beside the pages.
-        let mut jobs: Vec<Job> = vec![Job::Json];
-        if has_search {
-            jobs.push(Job::SearchIndex);
-        }
-        jobs.push(Job::Index);
-        for (topic, items) in briefing.topics.iter().zip(&topic_items) {
-            for (pager, chunk) in pages(&topic.url, items, per_page) {
-                jobs.push(Job::Topic(topic, chunk, pager));
-            }
-        }
-        for source in &briefing.sources {
-            for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
-                jobs.push(Job::Source(source, chunk, pager));
-            }
-        }
-        let mut pages = jobs
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|job| match job {
-                Job::Index => index().map(Some),
-                Job::Topic(topic, items, pager) => topic_page(topic, items, pager).map(Some),
-                Job::Source(source, articles, pager) => source_page(source, articles, pager).map(Some),
-                Job::Json => sink
-                    .put_chunked("briefing.json", &mut |w| {
-                        briefing_json::write(briefing, w).context("cannot serialise briefing.json")
+                })
+            };
+            let topic_items: Vec<Vec<TopicItem>> =
+                briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
+            // The first page of a topic carries its summary, figures, timeline and quotes; every
+            // page a share of the paragraphs.
+            let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
+                let path = page_url(&topic.url, pager.number);
+                self.page("topic.html", &format!("{path}index.html"), sink, &|context| {
+                    self.base_context(
+                        context,
+                        &site,
+                        &root_of(&path),
+                        &format!("topic:{}", topic.slug),
+                        &path,
+                    );
+                    // Later pages carry no summary and no count, which change with any article of
+                    // the topic: the unchanged pages of a long topic are then kept as they are.
+                    if pager.number == 1 {
+                        context.insert("description", &topic_description(topic));
+                        context.insert("topic", &TopicView::new(topic, &names, &links));
+                    } else {
+                        context
+                            .insert("description", &format!("{}: what the sources reported.", topic.title));
+                        context.insert("topic", &TopicView::new(topic, &names, &links).without_summary());
+                    }
+                    context.insert("groups", &topic_groups(items));
+                    if pager.number == 1 {
+                        context.insert("figure_tables", &figure_tables);
+                        context.insert(
+                            "timeline_days",
+                            &views::timeline_days(
+                                briefing,
+                                Some(&topic.slug),
+                                &links,
+                                views::DAY_LIMIT_TOPIC,
+                            ),
+                        );
+                        let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
+                        context.insert("speakers", &speakers);
+                        context.insert("speakers_more", &speakers_more);
+                    } else {
+                        context.insert("figure_tables", &no_figures);
+                        context.insert("timeline_days", &no_figures);
+                        context.insert("speakers", &no_figures);
+                        context.insert("speakers_more", &0);
+                    }
+                    context.insert("pager", &pager);
+                })
+            };
+            let source_page =
+                |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
+                    let path = page_url(&source.url, pager.number);
+                    self.page("source.html", &format!("{path}index.html"), sink, &|context| {
+                        self.base_context(
+                            context,
+                            &site,
+                            &root_of(&path),
+                            &format!("source:{}", source.slug),
+                            &path,
+                        );
+                        context.insert(
+                            "description",
+                            &format!("What {} reported, cleaned of boilerplate.", source.name),
+                        );
+                        context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
+                        context.insert("pager", &pager);
                     })
-                    .map(|()| None),
-                Job::SearchIndex => sink
-                    .put_chunked("search-index.js", &mut |w| feeds::write_search_index(briefing, w))
-                    .map(|()| None),
-            })
-            .collect::<Vec<Result<Option<String>>>>()
-            // The first failure in page order, whichever thread met it first.
-            .into_iter()
-            .filter_map(Result::transpose)
-            .collect::<Result<Vec<String>>>()?;
+                };
+
+            enum Job<'a> {
+                Index,
+                Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
+                Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
+            }
+            let mut jobs: Vec<Job> = vec![Job::Index];
+            for (topic, items) in briefing.topics.iter().zip(&topic_items) {
+                for (pager, chunk) in pages(&topic.url, items, per_page) {
+                    jobs.push(Job::Topic(topic, chunk, pager));
+                }
+            }
+            for source in &briefing.sources {
+                for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
+                    jobs.push(Job::Source(source, chunk, pager));
+                }
+            }
+            jobs.into_par_iter()
+                .with_max_len(1)
+                .map(|job| match job {
+                    Job::Index => index(),
+                    Job::Topic(topic, items, pager) => topic_page(topic, items, pager),
+                    Job::Source(source, articles, pager) => source_page(source, articles, pager),
+                })
+                .collect::<Vec<Result<String>>>()
+                // The first failure in page order, whichever thread met it first.
+                .into_iter()
+                .collect::<Result<Vec<String>>>()
+        };
+        let (data_files, pages) = rayon::join(write_data_files, render_pages);
+        data_files?;
+        let mut pages = pages?;
 
         if has_search {
             pages.push(self.page("search.html", "search/index.html", sink, &|context| {
-                self.base_context(context, &site, "../", "search", "search/")
+                self.base_context(context, &site, "../", "search", "search/");
+                let scripts: Vec<&str> = search_parts.iter().map(|p| p.path.as_str()).collect();
+                context.insert("search_index", &scripts);
             })?);
         }
         if let Some(base) = &config.base_url {

@@ -75,6 +75,16 @@ fn put_in_chunks<S: Sink + ?Sized>(
     Ok(chunks)
 }
 
+/// What the data file `fill` writes would be, as a fingerprint of its outline (the bytes
+/// between its chunks and the chunks' keys; see `ChunkWriter::outline`): a file whose outline
+/// is the same as last time's is kept rather than written again.
+fn outline_of(fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<Fingerprint> {
+    let mut nowhere = std::io::sink();
+    let mut outline = ChunkWriter::outline(&mut nowhere);
+    fill(&mut outline)?;
+    Ok(outline.outline_finish())
+}
+
 /// Collects the files in memory; given the previous build's files (`brief serve`), takes
 /// over its unchanged pages and data-file chunks as `Staging` does from disk.
 #[derive(Default)]
@@ -148,12 +158,22 @@ impl Sink for MemorySink {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        let outline = outline_of(fill)?;
+        if let Some((bytes, memo)) =
+            self.previous.files.get(path).filter(|(_, m)| m.fingerprint == Some(outline))
+        {
+            check_relative(path)?;
+            let file = OutputFile { path: path.to_string(), bytes: bytes.to_vec() };
+            self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            self.memo(path, memo.clone());
+            return Ok(());
+        }
         let previous: Option<Previous> =
             self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
                 ChunksIn::new(Box::new(InBytes(bytes.clone())) as Box<dyn ChunkSource>, &memo.chunks)
             });
         let chunks = put_in_chunks(self, path, previous, fill)?;
-        self.memo(path, Memo { fingerprint: None, chunks });
+        self.memo(path, Memo { fingerprint: Some(outline), chunks });
         Ok(())
     }
 }
@@ -519,6 +539,12 @@ impl Sink for Staging {
     /// Written here rather than through `put`: the chunks copied from the previous file are
     /// copied file to file, by the kernel.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        check_relative(path)?;
+        let outline = outline_of(fill)?;
+        if let Some(record) = self.take_over(path, &outline) {
+            self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
+            return Ok(());
+        }
         let (target, file) = self.create(path)?;
         let cannot = || format!("{}: cannot write", target.display());
         let same_file = file.try_clone().with_context(cannot)?;
@@ -527,6 +553,7 @@ impl Sink for Staging {
         fill(&mut writer)?;
         let chunks = writer.finish().with_context(cannot)?;
         if let Some(mut record) = PageRecord::of(&target) {
+            record.fingerprint = outline.to_hex();
             record.chunks =
                 chunks.iter().map(|(key, at, len, lead)| (to_hex(key), *at, *len, *lead)).collect();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));

@@ -158,6 +158,13 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
         .collect();
     assert!(pages.len() >= 2, "{pages:?}");
     let before: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
+    // The search index has a part per outlet: only the changed outlet's is written again.
+    let search_parts: Vec<PathBuf> = files(&out)
+        .into_keys()
+        .filter(|p| p.starts_with("search") && p.extension().is_some_and(|e| e == "js"))
+        .collect();
+    assert_eq!(search_parts.len(), pages.len(), "{search_parts:?}");
+    let parts_before: Vec<u64> = search_parts.iter().map(|p| inode(p)).collect();
 
     // One outlet's seed changes: that outlet's page is made again, the others are kept.
     let seeds = seed_paths(root);
@@ -169,10 +176,13 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
     let after: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
     let kept = before.iter().zip(&after).filter(|(a, b)| a == b).count();
     assert!(kept >= 1 && kept < pages.len(), "kept {kept} of {} source pages", pages.len());
+    let parts_after: Vec<u64> = search_parts.iter().map(|p| inode(p)).collect();
+    let parts_kept = parts_before.iter().zip(&parts_after).filter(|(a, b)| a == b).count();
+    assert_eq!(parts_kept, search_parts.len() - 1, "kept {parts_kept} of the search index parts");
 
     // A page or data file changed by hand in the output is made again, not taken over or
     // copied from.
-    for file in [out.join(&pages[0]), out.join("briefing.json"), out.join("search-index.js")] {
+    for file in [out.join(&pages[0]), out.join("briefing.json"), out.join(&search_parts[0])] {
         let original = std::fs::read(&file).unwrap();
         let mut tampered = original.clone();
         tampered[original.len() / 2] ^= 1;

@@ -568,6 +568,11 @@ pub fn repeat_hashes(repeats: &Repeats) -> Vec<u64> {
 /// The version and the executable's size and modification time: a rebuilt brief (new rules)
 /// does not trust what an older one cached.
 pub fn binary_fingerprint() -> u64 {
+    static FINGERPRINT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *FINGERPRINT.get_or_init(binary_fingerprint_now)
+}
+
+fn binary_fingerprint_now() -> u64 {
     let mut h = Hash::new();
     h.str(env!("CARGO_PKG_VERSION"));
     if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {

@@ -1,9 +1,13 @@
-// Client-side search over window.BRIEF_SEARCH_INDEX: [[text, outlet, topic, url], ...].
+// Client-side search over window.BRIEF_SEARCH_PARTS, one part per outlet (search/<outlet>.js):
+// [{outlet, docs: [[text, topic, url], ...]}, ...].
 // No framework, no network: works from file:// and offline. Seed text is inserted with
 // textContent only, never as HTML.
 (function () {
   "use strict";
-  var docs = window.BRIEF_SEARCH_INDEX || [];
+  var docs = [];
+  (window.BRIEF_SEARCH_PARTS || []).forEach(function (part) {
+    part.docs.forEach(function (d) { docs.push([d[0], part.outlet, d[1], d[2]]); });
+  });
   var form = document.querySelector("[data-search]");
   if (!form) return;
   var input = form.querySelector("input");
