@@ -10,7 +10,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::cache::seeds::{FileId, KnownArticle, KnownSeed, SeedIndex};
 use crate::model::{RawArticle, SourceLine};
@@ -45,36 +44,65 @@ pub fn ingest(root: &Path) -> Result<Ingested> {
 /// `ingest`, taking a seed whose file is unchanged since `index` was made from the index
 /// instead of reading it.
 pub fn ingest_known(root: &Path, index: &SeedIndex) -> Result<Ingested> {
+    ingest_listed(list_seeds(root)?, index)
+}
+
+/// The seed files under `ROOT/seeds`, sorted by path, and warnings about what was skipped.
+pub struct Listed {
+    /// Each file's directory entry (its metadata is then read relative to its folder, not by
+    /// its whole path) and its path relative to the root, `/`-separated.
+    files: Vec<(std::fs::DirEntry, String)>,
+    warnings: Vec<Warning>,
+}
+
+/// Lists the seed files (`*.txt`) under `ROOT/seeds`, sorted by path (each folder's entries by
+/// name, a subfolder's files where its name sorts); symbolic links are skipped with a warning.
+pub fn list_seeds(root: &Path) -> Result<Listed> {
     let dir = root.join("seeds");
     if !dir.is_dir() {
         bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
     }
-    let mut files = Vec::new();
-    let mut warnings = Vec::new();
-    for entry in WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
-        let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
-        let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
-        if entry.path_is_symlink() {
-            warnings.push(Warning {
+    let mut listed = Listed { files: Vec::new(), warnings: Vec::new() };
+    list_folder(&dir, "seeds", &mut listed)?;
+    Ok(listed)
+}
+
+fn list_folder(dir: &Path, rel: &str, listed: &mut Listed) -> Result<()> {
+    let cannot = || format!("{}: cannot walk", dir.display());
+    let mut entries = std::fs::read_dir(dir)
+        .with_context(cannot)?
+        .collect::<std::io::Result<Vec<_>>>()
+        .with_context(cannot)?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let rel = format!("{rel}/{}", name.to_string_lossy());
+        let kind = entry.file_type().with_context(cannot)?;
+        if kind.is_symlink() {
+            listed.warnings.push(Warning {
                 file: rel,
                 message: "symbolic link skipped; copy the file into seeds/ instead".into(),
             });
-            continue;
-        }
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "txt") {
-            files.push((path.to_path_buf(), rel));
+        } else if kind.is_dir() {
+            list_folder(&entry.path(), &rel, listed)?;
+        } else if kind.is_file() && Path::new(&name).extension().is_some_and(|e| e == "txt") {
+            listed.files.push((entry, rel));
         }
     }
+    Ok(())
+}
+
+/// `ingest_known` of the seeds `list_seeds` found.
+pub fn ingest_listed(listed: Listed, index: &SeedIndex) -> Result<Ingested> {
+    let Listed { files, warnings } = listed;
     let now_ns =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     type Outcome = (Option<RawArticle>, Option<Warning>, Option<KnownArticle>, Option<FileId>);
     let outcomes: Vec<Result<Outcome>> = files
         .par_iter()
-        .map(|(path, rel)| {
+        .map(|(entry, rel)| {
             // The identity is taken before reading: a change while reading shows next time.
-            let id =
-                std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
+            let id = entry.metadata().ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
             let known = index.get(rel.as_str()).filter(|k| id.is_some() && Some(k.id) == id);
             let warning = |known: &KnownSeed| {
                 known.warning.clone().map(|message| Warning { file: rel.clone(), message })
@@ -85,7 +113,7 @@ pub fn ingest_known(root: &Path, index: &SeedIndex) -> Result<Ingested> {
                     None => (None, warning(known), None, id),
                 },
                 None => {
-                    let (article, warning) = read_seed(path, rel)?;
+                    let (article, warning) = read_seed(&entry.path(), rel)?;
                     (article, warning, None, id)
                 }
             })

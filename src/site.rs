@@ -84,6 +84,11 @@ impl Site {
 
     /// Runs the pipeline and puts every output file into `sink` as it is rendered.
     fn load_into(root: &Path, options: &BuildOptions, use_cache: bool, sink: &dyn Sink) -> Result<Site> {
+        Site::prepare(root, options, use_cache)?.render(root, sink)
+    }
+
+    /// Runs the pipeline up to render.
+    fn prepare(root: &Path, options: &BuildOptions, use_cache: bool) -> Result<Prepared> {
         let mut timings = Vec::new();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -91,24 +96,36 @@ impl Site {
             clock = Instant::now();
         };
 
-        let config = Config::load(root)?;
-        let content = Content::load(root)?;
-        let renderer = Renderer::load(root, &config)?;
-        let topic_list = topics::topics_from(&config, &content)?;
+        // The rule table is compiled on a thread of its own while the seeds are listed and
+        // looked up: a build that cleans any seed needs it, and those first stages leave a
+        // core free.
+        let rules = std::thread::spawn(clean::Cleaner::prepare_rules_here);
+        let (setup, listed) = rayon::join(
+            || -> Result<_> {
+                let config = Config::load(root)?;
+                let content = Content::load(root)?;
+                let renderer = Renderer::load(root, &config)?;
+                let topic_list = topics::topics_from(&config, &content)?;
+                // Seeds whose files are unchanged since the last build are not read (the seed
+                // index stands in for them), unless an outlet has its own cleaning patterns:
+                // which seeds those apply to is known only once every seed is cleaned.
+                let keys = cache::Keys::new(&config.clean, &topic_list);
+                let own_patterns_anywhere = content
+                    .sources
+                    .values()
+                    .any(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()));
+                let seed_index = if use_cache && !own_patterns_anywhere {
+                    cache::seeds::load_seeds(root, &keys)
+                } else {
+                    cache::seeds::SeedIndex::new()
+                };
+                Ok((config, content, renderer, topic_list, keys, seed_index))
+            },
+            || ingest::list_seeds(root),
+        );
+        let (config, content, renderer, topic_list, keys, seed_index) = setup?;
         lap("config", &mut timings);
-
-        // Seeds whose files are unchanged since the last build are not read (the seed index
-        // stands in for them), unless an outlet has its own cleaning patterns: which seeds
-        // those apply to is known only once every seed is cleaned.
-        let keys = cache::Keys::new(&config.clean, &topic_list);
-        let own_patterns_anywhere =
-            content.sources.values().any(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()));
-        let seed_index = if use_cache && !own_patterns_anywhere {
-            cache::seeds::load_seeds(root, &keys)
-        } else {
-            cache::seeds::SeedIndex::new()
-        };
-        let mut ingested = ingest::ingest_known(root, &seed_index)?;
+        let mut ingested = ingest::ingest_listed(listed?, &seed_index)?;
         lap("ingest", &mut timings);
 
         // What the cache already knows: the cleaning of every seed whose text and repeated
@@ -164,7 +181,16 @@ impl Site {
 
         let mut cleaner = Cleaner::new(&config.clean)?;
         let mut learned = false;
+        // Waited for only when something is cleaned (a thread's panic shows when the rules
+        // are compiled again below).
+        let mut rules = Some(rules);
+        let mut wait_for_rules = || {
+            if let Some(rules) = rules.take() {
+                let _ = rules.join();
+            }
+        };
         if reused < ingested.articles.len() {
+            wait_for_rules();
             cleaner.prepare();
             cleaner.use_repeats(&repeats);
             learned = true;
@@ -192,8 +218,10 @@ impl Site {
             if use_cache { cache::load_clues(root, &keys) } else { Default::default() };
         let (attribution, clues) =
             outlet::identify_reusing(&cleaned, &content, cleaned_digests.as_deref(), &known_clues);
+        let mut cache_writes = Background::default();
         if use_cache {
-            cache::save_clues(root, &keys, &clues, clues_signature);
+            let root = root.to_path_buf();
+            cache_writes.spawn(move || cache::save_clues(&root, &keys, &clues, clues_signature));
         }
         // An outlet's own `[clean]` patterns apply once the outlet is known.
         let outlet_of: Vec<&str> =
@@ -209,6 +237,7 @@ impl Site {
             })
             .collect();
         if !learned && own_patterns.iter().any(|own| *own) {
+            wait_for_rules();
             cleaner.use_repeats(&repeats);
         }
         drop(repeats);
@@ -250,8 +279,12 @@ impl Site {
             let unchanged = entries.len() == seed_index.len()
                 && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
             if !unchanged {
-                let entries: Vec<(&str, &KnownSeed)> = entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
-                cache::seeds::save_seeds(root, &keys, &entries);
+                let root = root.to_path_buf();
+                cache_writes.spawn(move || {
+                    let entries: Vec<(&str, &KnownSeed)> =
+                        entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
+                    cache::seeds::save_seeds(&root, &keys, &entries);
+                });
             }
         }
 
@@ -280,14 +313,65 @@ impl Site {
         // Every figure and quote of every article, string by string: freed beside the render.
         drop_aside((facts, known_facts));
         drop(assignments);
+        Ok(Prepared { config, content, renderer, briefing, warnings, timings, unread, clock, cache_writes })
+    }
+}
 
+/// The pipeline's work up to render: the briefing, and what rendering it takes.
+struct Prepared {
+    config: Config,
+    content: Content,
+    renderer: Renderer,
+    briefing: Briefing,
+    warnings: Vec<Warning>,
+    timings: Vec<(&'static str, Duration)>,
+    unread: usize,
+    /// When the last stage ended.
+    clock: Instant,
+    /// Cache files still being written.
+    cache_writes: Background,
+}
+
+/// Threads writing files on the side, waited for when this is dropped: a build does not end
+/// with a cache file half written.
+#[derive(Default)]
+struct Background(Vec<std::thread::JoinHandle<()>>);
+
+impl Background {
+    fn spawn(&mut self, work: impl FnOnce() + Send + 'static) {
+        self.0.push(std::thread::spawn(work));
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for thread in self.0.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Prepared {
+    /// Renders every file into `sink`.
+    fn render(self, root: &Path, sink: &dyn Sink) -> Result<Site> {
+        let Prepared {
+            config,
+            content,
+            renderer,
+            briefing,
+            warnings,
+            mut timings,
+            unread,
+            clock,
+            cache_writes,
+        } = self;
         let needs_syntax_css = content_has_code(&content);
         let pages = renderer.render_into(&briefing, &config, needs_syntax_css, sink)?;
         for file in render::static_files(root, &config)? {
             put_bytes(sink, &file.path, &file.bytes)?;
         }
-        lap("render", &mut timings);
-
+        drop(cache_writes);
+        timings.push(("render", clock.elapsed()));
         Ok(Site { briefing, files: Vec::new(), pages, warnings, timings, unread })
     }
 }
@@ -347,9 +431,12 @@ fn content_has_code(content: &Content) -> bool {
 /// Builds the project at `root` into `output`. Nothing replaces the output unless every stage
 /// succeeded.
 pub fn build(root: &Path, output: &Path, force: bool, options: &BuildOptions) -> Result<Site> {
-    let staging =
-        Staging::begin(output, force)?.reusing_pages(&root.join(cache::DIR).join(cache::PAGES_FILE));
-    let mut site = Site::load_into(root, options, true, &staging)?;
+    let staging = Staging::begin(output, force)?;
+    // The record of the previous build's pages is read beside the stages before render.
+    let records = root.join(cache::DIR).join(cache::PAGES_FILE);
+    let (staging, prepared) =
+        rayon::join(move || staging.reusing_pages(&records), || Site::prepare(root, options, true));
+    let mut site = prepared?.render(root, &staging)?;
     let clock = Instant::now();
     staging.commit()?;
     site.timings.push(("write", clock.elapsed()));

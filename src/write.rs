@@ -397,8 +397,9 @@ impl Staging {
         if self.in_place {
             self.update_in_place()?;
             self.committed = true;
-            remove_tree(&self.temp);
-            self.save_records();
+            // The files replaced are in the staging folder: freeing them (a data file is
+            // hundreds of megabytes of page cache) goes beside saving the record.
+            rayon::join(|| remove_tree(&self.temp), || self.save_records());
             return Ok(());
         }
         std::fs::write(

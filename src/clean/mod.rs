@@ -152,6 +152,12 @@ impl Cleaner {
         rules::prepare();
     }
 
+    /// `prepare`, before any cleaner is made, on the calling thread alone (a thread of its
+    /// own, which a pool thread may wait for).
+    pub fn prepare_rules_here() {
+        rules::prepare_here();
+    }
+
     /// This cleaner with more patterns (an outlet's, from `origin`), tried before its own.
     pub fn with_overrides(&self, extra: &CleanOverrides, origin: &str) -> Result<Cleaner> {
         let mut drop = compile(&extra.drop, "drop", origin)?;
@@ -1111,17 +1117,30 @@ impl Repeats {
                 }
             })
             .collect();
-        let mut seeds_with: WordMap<u64, (u32, u32)> = WordMap::default();
-        let mut distinct = Vec::new();
-        for lines in &lines {
-            distinct.clear();
-            distinct.extend(lines.iter().flatten().copied());
-            distinct.sort_unstable();
-            distinct.dedup_by_key(|k| k.0);
-            for &(key, words) in &distinct {
-                seeds_with.entry(key).or_insert((0, words as u32)).0 += 1;
-            }
-        }
+        // Counted on every core, a map per thread, and the maps then added together.
+        let seeds_with = lines
+            .par_iter()
+            .fold(
+                || (WordMap::<u64, (u32, u32)>::default(), Vec::new()),
+                |(mut seeds_with, mut distinct), lines| {
+                    distinct.clear();
+                    distinct.extend(lines.iter().flatten().copied());
+                    distinct.sort_unstable();
+                    distinct.dedup_by_key(|k: &mut (u64, usize)| k.0);
+                    for &(key, words) in &distinct {
+                        seeds_with.entry(key).or_insert((0, words as u32)).0 += 1;
+                    }
+                    (seeds_with, distinct)
+                },
+            )
+            .map(|(seeds_with, _)| seeds_with)
+            .reduce(WordMap::default, |a, b| {
+                let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (key, (count, words)) in from {
+                    into.entry(key).or_insert((0, words)).0 += count;
+                }
+                into
+            });
         Repeats { lines, seeds_with }
     }
 

@@ -347,18 +347,8 @@ pub const RULES: &[RuleSpec] = &[
     },
 ];
 
-/// The compiled rules; compiled once per process.
 /// Compiles the rule table and the section patterns now, side by side on every core.
 pub fn prepare() {
-    let sections: [fn(&str) -> bool; 7] = [
-        relative_age,
-        credit_only,
-        post_attribution,
-        comment_section_start,
-        author_header,
-        related_section_start,
-        sources_section_start,
-    ];
     rayon::join(
         || {
             // Compiled outside the lock and then stored: a parallel job inside a `OnceLock`'s
@@ -368,15 +358,38 @@ pub fn prepare() {
                 let _ = RULES_COMPILED.set(compiled);
             }
         },
-        // Each compiles its pattern on first use; an empty line reaches it.
         || {
-            sections.par_iter().for_each(|section| {
+            SECTIONS.par_iter().for_each(|section| {
                 section("");
             })
         },
     );
 }
 
+/// `prepare` on this thread alone, for a thread of its own: one that a pool thread may wait
+/// for, so it must not wait for the pool in turn.
+pub fn prepare_here() {
+    if RULES_COMPILED.get().is_none() {
+        let compiled: Vec<Rule> = RULES.iter().map(compile_spec).collect();
+        let _ = RULES_COMPILED.set(compiled);
+    }
+    for section in SECTIONS {
+        section("");
+    }
+}
+
+/// The section patterns; each compiles on first use (an empty line reaches it).
+const SECTIONS: [fn(&str) -> bool; 7] = [
+    relative_age,
+    credit_only,
+    post_attribution,
+    comment_section_start,
+    author_header,
+    related_section_start,
+    sources_section_start,
+];
+
+/// The compiled rules; compiled once per process.
 static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
 
 pub fn rules() -> &'static [Rule] {
