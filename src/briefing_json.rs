@@ -80,10 +80,7 @@ fn field<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<()> {
     key(w, depth, first, name)?;
-    if w.outline_value(value)? {
-        return Ok(());
-    }
-    pretty(w, depth, value)
+    w.value(value, |w| pretty(w, depth, value))
 }
 
 /// A list whose items sit at `depth + 1`, each written by `item`; `[]` when empty.

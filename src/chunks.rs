@@ -8,7 +8,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::fingerprint::Fingerprinter;
+use crate::fingerprint::{Fingerprint, Fingerprinter};
 
 /// A chunk's key: the first 16 bytes of a BLAKE3 hash.
 pub type ChunkKey = [u8; 16];
@@ -64,10 +64,54 @@ pub struct ChunkWriter<'a> {
     chunks: Vec<Placed>,
     /// How many chunks were copied from the previous file.
     pub reused: usize,
-    /// Only outlining the file (`outline`): what would be written between the chunks, and
-    /// their keys, are hashed; nothing is written and no chunk is made.
-    outline: Option<Fingerprinter>,
+    /// The file's outline, as it is written (see `Outline`).
+    outline: Outline,
+    /// Only outlining the file (`outline`): nothing is written and no chunk is made; with
+    /// `has`, outlining stops (`NewChunk`) at the first chunk for which it is false.
+    only_outline: bool,
+    has: Option<&'a dyn Fn(&ChunkKey) -> bool>,
 }
+
+/// A running fingerprint of a data file's outline: the bytes between its chunks, each chunk's
+/// key, and a value written through `ChunkWriter::value` as the value rather than its bytes.
+/// The same file made from the same chunks and values has the same outline.
+#[derive(Default)]
+struct Outline {
+    hash: Fingerprinter,
+    between: Vec<u8>,
+    in_value: bool,
+}
+
+impl Outline {
+    fn bytes(&mut self, bytes: &[u8]) {
+        if !self.in_value {
+            self.between.extend_from_slice(bytes);
+        }
+    }
+
+    fn chunk(&mut self, key: &ChunkKey) {
+        self.hash.bytes(&self.between);
+        self.between.clear();
+        self.hash.bytes(key);
+    }
+
+    fn value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        self.hash.bytes(&self.between);
+        self.between.clear();
+        self.hash.str("value");
+        value.serialize(crate::fingerprint::Binary(&mut self.hash)).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    fn finish(mut self) -> Fingerprint {
+        self.hash.bytes(&self.between);
+        self.hash.finish()
+    }
+}
+
+/// Outlining stopped: the file has a chunk the previous one does not (see `ChunkWriter::outline`).
+#[derive(Debug, thiserror::Error)]
+#[error("a chunk the previous file does not have")]
+pub struct NewChunk;
 
 /// Bytes written after a run are held back up to this much (a separator between articles is a
 /// few bytes; anything longer ends the run).
@@ -87,36 +131,40 @@ impl<'a> ChunkWriter<'a> {
             filling: false,
             chunks: Vec::new(),
             reused: 0,
-            outline: None,
+            outline: Outline::default(),
+            only_outline: false,
+            has: None,
         }
     }
 
     /// A writer that only outlines the file: `outline_finish` then gives a fingerprint of
     /// what the file would be (the bytes between chunks and the chunks' keys), so that a
-    /// file that would come out the same can be kept without being written.
-    pub fn outline(out: &'a mut dyn Write) -> ChunkWriter<'a> {
-        ChunkWriter { outline: Some(Fingerprinter::default()), ..ChunkWriter::new(out, None) }
+    /// file that would come out the same can be kept without being written. With `has`, the
+    /// chunks the previous file holds: outlining fails with `NewChunk` at the first other.
+    pub fn outline(out: &'a mut dyn Write, has: Option<&'a dyn Fn(&ChunkKey) -> bool>) -> ChunkWriter<'a> {
+        ChunkWriter { only_outline: true, has, ..ChunkWriter::new(out, None) }
     }
 
-    /// When only outlining, feeds `value` into the outline in place of the bytes it would be
-    /// written as (which follow from it), and returns `true`: a large value is then hashed,
-    /// not formatted.
-    pub fn outline_value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<bool> {
-        let Some(outline) = self.outline.as_mut() else {
-            return Ok(false);
-        };
-        outline.bytes(&self.lead);
-        self.lead.clear();
-        outline.str("value");
-        value.serialize(crate::fingerprint::Binary(outline)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(true)
+    /// Writes `value` with `write`; in the outline the value stands for the bytes it is
+    /// written as (which follow from it), and when only outlining it is hashed, not written.
+    pub fn value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        write: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        self.outline.value(value)?;
+        if self.only_outline {
+            return Ok(());
+        }
+        self.outline.in_value = true;
+        let written = write(self);
+        self.outline.in_value = false;
+        written
     }
 
     /// The fingerprint of the file outlined (see `outline`).
-    pub fn outline_finish(mut self) -> crate::fingerprint::Fingerprint {
-        let mut outline = self.outline.take().unwrap_or_default();
-        outline.bytes(&self.lead);
-        outline.finish()
+    pub fn outline_finish(self) -> Fingerprint {
+        self.outline.finish()
     }
 
     /// `out` writes to `file` (a handle on the same open file, so they share its offset).
@@ -128,13 +176,14 @@ impl<'a> ChunkWriter<'a> {
     /// Writes the chunk under `key`: copied from the previous file when it has it, else made
     /// by `fill`.
     pub fn chunk(&mut self, key: ChunkKey, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-        if let Some(outline) = self.outline.as_mut() {
-            // The bytes since the last chunk, whole: an outline keeps every one of them.
-            outline.bytes(&self.lead);
-            outline.bytes(&key);
-            self.lead.clear();
+        if self.only_outline {
+            if self.has.is_some_and(|has| !has(&key)) {
+                return Err(NewChunk.into());
+            }
+            self.outline.chunk(&key);
             return Ok(());
         }
+        self.outline.chunk(&key);
         let start = self.written;
         let lead = lead_hash(&self.lead, self.lead_overflowed);
         self.lead.clear();
@@ -185,17 +234,24 @@ impl<'a> ChunkWriter<'a> {
 
     /// Each chunk's key, offset and length in the file written; the file is complete once
     /// this returns.
-    pub fn finish(mut self) -> Result<Vec<Placed>> {
+    pub fn finish(self) -> Result<Vec<Placed>> {
+        Ok(self.finish_with_outline()?.0)
+    }
+
+    /// `finish`, with the file's outline (see `outline`).
+    pub fn finish_with_outline(mut self) -> Result<(Vec<Placed>, Fingerprint)> {
         self.end_run()?;
         self.out.flush()?;
-        Ok(self.chunks)
+        Ok((std::mem::take(&mut self.chunks), std::mem::take(&mut self.outline).finish()))
     }
 }
 
 impl Write for ChunkWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.outline.is_some() {
-            self.lead.extend_from_slice(bytes);
+        if !self.filling {
+            self.outline.bytes(bytes);
+        }
+        if self.only_outline {
             return Ok(bytes.len());
         }
         if !self.filling {
@@ -408,7 +464,7 @@ mod tests {
     fn an_outline_tells_files_apart_by_their_keys_and_the_bytes_between() {
         let outline = |parts: &[(&str, &str)], separator: &str| {
             let mut nowhere = std::io::sink();
-            let mut writer = ChunkWriter::outline(&mut nowhere);
+            let mut writer = ChunkWriter::outline(&mut nowhere, None);
             writer.write_all(b"[").unwrap();
             for (i, (key, _)) in parts.iter().enumerate() {
                 if i > 0 {
@@ -425,5 +481,43 @@ mod tests {
         assert_ne!(outline(&parts, ","), outline(&parts, ";"));
         assert_ne!(outline(&parts, ","), outline(&[("b", "beta"), ("a", "alpha")], ","));
         assert_ne!(outline(&parts, ","), outline(&parts[..1], ","));
+    }
+
+    #[test]
+    fn a_written_file_has_the_outline_of_its_outline_pass_which_stops_at_a_new_chunk() {
+        let figures = vec![("a", 1), ("b", 2)];
+        let parts = [("a", "alpha"), ("b", "beta")];
+        let fill = |w: &mut ChunkWriter| -> Result<()> {
+            w.write_all(b"{\"figures\": ")?;
+            w.value(&figures, |w| Ok(serde_json::to_writer(&mut *w, &figures)?))?;
+            w.write_all(b", \"items\": [")?;
+            for (i, (key, text)) in parts.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                w.chunk(chunk_key("test", |h| h.str(key)), |out| Ok(out.write_all(text.as_bytes())?))?;
+            }
+            Ok(w.write_all(b"]}")?)
+        };
+        let mut out = Vec::new();
+        let mut writer = ChunkWriter::new(&mut out, None);
+        fill(&mut writer).unwrap();
+        let (_, written) = writer.finish_with_outline().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"figures": [["a",1],["b",2]], "items": [alpha,beta]}"#
+        );
+
+        let mut nowhere = std::io::sink();
+        let mut outline = ChunkWriter::outline(&mut nowhere, None);
+        fill(&mut outline).unwrap();
+        assert_eq!(outline.outline_finish(), written);
+
+        // Against a previous file without the second chunk, outlining stops there.
+        let first = chunk_key("test", |h| h.str("a"));
+        let has = |key: &ChunkKey| *key == first;
+        let mut outline = ChunkWriter::outline(&mut nowhere, Some(&has));
+        let stopped = fill(&mut outline).unwrap_err();
+        assert!(stopped.downcast_ref::<NewChunk>().is_some());
     }
 }

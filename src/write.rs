@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 
-use crate::chunks::{ChunkSource, ChunkWriter, ChunksIn, InBytes, Placed, Previous};
+use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, InBytes, NewChunk, Placed, Previous};
 use crate::fingerprint::{Fingerprint, from_hex, to_hex};
 use crate::render::OutputFile;
 
@@ -63,26 +63,37 @@ fn put_in_chunks<S: Sink + ?Sized>(
     path: &str,
     previous: Option<Previous<'_>>,
     fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>,
-) -> Result<Vec<Placed>> {
+) -> Result<(Vec<Placed>, Fingerprint)> {
     let mut previous = previous;
-    let mut chunks = Vec::new();
+    let mut written = None;
     sink.put(path, &mut |w| {
         let mut writer = ChunkWriter::new(w, previous.take());
         fill(&mut writer)?;
-        chunks = writer.finish()?;
+        written = Some(writer.finish_with_outline()?);
         Ok(())
     })?;
-    Ok(chunks)
+    written.with_context(|| format!("{path}: not written"))
 }
 
 /// What the data file `fill` writes would be, as a fingerprint of its outline (the bytes
-/// between its chunks and the chunks' keys; see `ChunkWriter::outline`): a file whose outline
-/// is the same as last time's is kept rather than written again.
-fn outline_of(fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<Fingerprint> {
+/// between its chunks and the chunks' keys; see `ChunkWriter::outline`), if it has only
+/// chunks that `previous` has: a file whose outline is the same as last time's is kept
+/// rather than written again.
+fn outline_of(
+    fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>,
+    previous: Option<&Previous>,
+) -> Result<Option<Fingerprint>> {
+    let Some(previous) = previous else {
+        return Ok(None);
+    };
+    let has = |key: &ChunkKey| previous.locate(key).is_some();
     let mut nowhere = std::io::sink();
-    let mut outline = ChunkWriter::outline(&mut nowhere);
-    fill(&mut outline)?;
-    Ok(outline.outline_finish())
+    let mut outline = ChunkWriter::outline(&mut nowhere, Some(&has));
+    match fill(&mut outline) {
+        Ok(()) => Ok(Some(outline.outline_finish())),
+        Err(e) if e.downcast_ref::<NewChunk>().is_some() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Collects the files in memory; given the previous build's files (`brief serve`), takes
@@ -158,21 +169,20 @@ impl Sink for MemorySink {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
-        let outline = outline_of(fill)?;
-        if let Some((bytes, memo)) =
-            self.previous.files.get(path).filter(|(_, m)| m.fingerprint == Some(outline))
-        {
+        let previous: Option<Previous> =
+            self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
+                ChunksIn::new(Box::new(InBytes(bytes.clone())) as Box<dyn ChunkSource>, &memo.chunks)
+            });
+        let outline = outline_of(fill, previous.as_ref())?;
+        let same = |(_, memo): &&(Bytes, Memo)| outline.is_some() && memo.fingerprint == outline;
+        if let Some((bytes, memo)) = self.previous.files.get(path).filter(same) {
             check_relative(path)?;
             let file = OutputFile { path: path.to_string(), bytes: bytes.to_vec() };
             self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
             self.memo(path, memo.clone());
             return Ok(());
         }
-        let previous: Option<Previous> =
-            self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
-                ChunksIn::new(Box::new(InBytes(bytes.clone())) as Box<dyn ChunkSource>, &memo.chunks)
-            });
-        let chunks = put_in_chunks(self, path, previous, fill)?;
+        let (chunks, outline) = put_in_chunks(self, path, previous, fill)?;
         self.memo(path, Memo { fingerprint: Some(outline), chunks });
         Ok(())
     }
@@ -541,8 +551,9 @@ impl Sink for Staging {
     /// copied file to file, by the kernel.
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
         check_relative(path)?;
-        let outline = outline_of(fill)?;
-        if let Some(record) = self.take_over(path, &outline) {
+        let previous = self.previous_chunks(path);
+        let outline = outline_of(fill, previous.as_ref())?;
+        if let Some(record) = outline.and_then(|outline| self.take_over(path, &outline)) {
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
             return Ok(());
         }
@@ -550,9 +561,9 @@ impl Sink for Staging {
         let cannot = || format!("{}: cannot write", target.display());
         let same_file = file.try_clone().with_context(cannot)?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        let mut writer = ChunkWriter::new(&mut out, self.previous_chunks(path)).into_file(same_file);
+        let mut writer = ChunkWriter::new(&mut out, previous).into_file(same_file);
         fill(&mut writer)?;
-        let chunks = writer.finish().with_context(cannot)?;
+        let (chunks, outline) = writer.finish_with_outline().with_context(cannot)?;
         if let Some(mut record) = PageRecord::of(&target) {
             record.fingerprint = outline.to_hex();
             record.chunks =
