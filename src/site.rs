@@ -272,7 +272,8 @@ impl Site {
                 .filter(|&i| !own_patterns[i])
                 .map(|i| (&cleaned[i], raw_hashes[i], repeat_hashes[i], assignments[i].as_slice()))
                 .collect();
-            cache::save(root, &keys, &entries, &shards);
+            let pending = cache::save_later(root, &keys, &entries, &shards);
+            cache_writes.spawn(move || pending.write());
             lap("cache-save", &mut timings);
         }
         if let Some(entries) = new_index {

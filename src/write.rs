@@ -405,11 +405,17 @@ impl Staging {
     /// updating in place, moves the files written over the previous ones.
     pub fn commit(mut self) -> Result<()> {
         if self.in_place {
-            self.update_in_place()?;
+            let freeing = self.update_in_place()?;
             self.committed = true;
             // The files replaced are in the staging folder: freeing them (a data file is
             // hundreds of megabytes of page cache) goes beside saving the record.
-            rayon::join(|| remove_tree(&self.temp), || self.save_records());
+            rayon::join(
+                || {
+                    let _ = freeing.join();
+                    remove_tree(&self.temp)
+                },
+                || self.save_records(),
+            );
             return Ok(());
         }
         std::fs::write(
@@ -437,8 +443,9 @@ impl Staging {
 
 impl Staging {
     /// Renames every file written into the output (over the previous one), then removes what
-    /// the previous build made and this one did not.
-    fn update_in_place(&self) -> Result<()> {
+    /// the previous build made and this one did not. The files replaced are removed on a
+    /// thread of their own, which is returned.
+    fn update_in_place(&self) -> Result<std::thread::JoinHandle<()>> {
         let mut made: HashSet<String> =
             std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
         made.insert(MARKER.to_string());
@@ -454,6 +461,13 @@ impl Staging {
         // `auto_da_alloc` guard), which for the data files is a tenth of a second.
         let aside = self.temp.join(".replaced");
         std::fs::create_dir_all(&aside).with_context(|| format!("{}: cannot create", aside.display()))?;
+        // Removed as soon as they are aside, beside the renames that follow.
+        let (replaced, to_remove) = std::sync::mpsc::channel::<PathBuf>();
+        let freeing = std::thread::spawn(move || {
+            for file in to_remove {
+                let _ = std::fs::remove_file(file);
+            }
+        });
         for (n, relative) in written.iter().enumerate() {
             let target = self.output.join(relative);
             make_parent_folders(&self.output, &target)?;
@@ -461,8 +475,10 @@ impl Staging {
                 std::fs::remove_dir_all(&target)
                     .with_context(|| format!("{}: cannot replace", target.display()))?;
             } else if target.exists() {
-                std::fs::rename(&target, aside.join(n.to_string()))
+                let moved = aside.join(n.to_string());
+                std::fs::rename(&target, &moved)
                     .with_context(|| format!("{}: cannot move the old file aside", target.display()))?;
+                let _ = replaced.send(moved);
             }
             std::fs::rename(self.temp.join(relative), &target)
                 .with_context(|| format!("{}: cannot move the new file into place", target.display()))?;
@@ -483,7 +499,8 @@ impl Staging {
                 })?;
             }
         }
-        Ok(())
+        drop(replaced);
+        Ok(freeing)
     }
 }
 

@@ -25,7 +25,7 @@
 pub mod seeds;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -230,25 +230,50 @@ pub type Saved<'a> = (&'a CleanedArticle, u64, u64, &'a [Option<usize>]);
 /// Writes the shards whose content differs from what `previous` says they held, each
 /// atomically; failures are not errors (the cache is an optimisation).
 pub fn save(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards) {
-    let dir = root.join(DIR);
-    if std::fs::create_dir_all(&dir).is_err() {
-        return;
+    save_later(root, keys, entries, previous).write();
+}
+
+/// Shards encoded and not yet written (`write`), so that writing them can go on a thread of
+/// its own.
+pub struct PendingShards {
+    dir: PathBuf,
+    files: Vec<(String, Vec<u8>)>,
+    names: Vec<String>,
+}
+
+impl PendingShards {
+    pub fn write(self) {
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        for (name, bytes) in &self.files {
+            write_atomically(&self.dir, name, bytes);
+        }
+        ARTICLES.remove_others(&self.dir, &self.names);
     }
+}
+
+/// `save`, encoding the shards that changed now and writing them later.
+pub fn save_later(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards) -> PendingShards {
     let count = Family::count_for(entries.len());
     let mut shards: Vec<Vec<&Saved>> = vec![Vec::new(); count];
     for entry in entries {
         shards[shard_of(hash_bytes(entry.0.seed.as_bytes()), count)].push(entry);
     }
     let names: Vec<String> = (0..count).map(|n| ARTICLES.name(n, count)).collect();
-    shards.into_par_iter().zip(&names).for_each(|(mut shard, name)| {
-        shard.sort_by(|a, b| a.0.seed.cmp(&b.0.seed));
-        let signature =
-            shard_signature(keys, shard.iter().map(|(a, raw, repeats, _)| (a.seed.as_str(), *raw, *repeats)));
-        if previous.0.get(name) != Some(&signature) {
-            write_atomically(&dir, name, &encode(keys, &shard));
-        }
-    });
-    ARTICLES.remove_others(&dir, &names);
+    let files = shards
+        .into_par_iter()
+        .zip(&names)
+        .filter_map(|(mut shard, name)| {
+            shard.sort_by(|a, b| a.0.seed.cmp(&b.0.seed));
+            let signature = shard_signature(
+                keys,
+                shard.iter().map(|(a, raw, repeats, _)| (a.seed.as_str(), *raw, *repeats)),
+            );
+            (previous.0.get(name) != Some(&signature)).then(|| (name.clone(), encode(keys, &shard)))
+        })
+        .collect();
+    PendingShards { dir: root.join(DIR), files, names }
 }
 
 const FACTS_MAGIC: &str = "brief-facts 3";
