@@ -261,7 +261,7 @@ pub fn save_later(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards
         shards[shard_of(hash_bytes(entry.0.seed.as_bytes()), count)].push(entry);
     }
     let names: Vec<String> = (0..count).map(|n| ARTICLES.name(n, count)).collect();
-    let files = shards
+    let changed: Vec<(Vec<&Saved>, String)> = shards
         .into_par_iter()
         .zip(&names)
         .filter_map(|(mut shard, name)| {
@@ -270,11 +270,26 @@ pub fn save_later(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards
                 keys,
                 shard.iter().map(|(a, raw, repeats, _)| (a.seed.as_str(), *raw, *repeats)),
             );
-            (previous.0.get(name) != Some(&signature)).then(|| (name.clone(), encode(keys, &shard)))
+            (previous.0.get(name) != Some(&signature)).then(|| (shard, name.clone()))
         })
         .collect();
-    PendingShards { dir: root.join(DIR), files, names }
+    let pending = PendingShards { dir: root.join(DIR), files: Vec::new(), names };
+    // A few shards (an edit) are held for later; many (a first build) are written now, each
+    // as soon as it is encoded, rather than all held at once (hundreds of megabytes at scale).
+    if changed.len() > DEFERRED_SHARDS {
+        if std::fs::create_dir_all(&pending.dir).is_ok() {
+            changed
+                .par_iter()
+                .for_each(|(shard, name)| write_atomically(&pending.dir, name, &encode(keys, shard)));
+        }
+        return pending;
+    }
+    let files = changed.into_par_iter().map(|(shard, name)| (name, encode(keys, &shard))).collect();
+    PendingShards { files, ..pending }
 }
+
+/// How many changed article shards `save_later` holds for later at most.
+const DEFERRED_SHARDS: usize = 2;
 
 const FACTS_MAGIC: &str = "brief-facts 3";
 
