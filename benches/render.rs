@@ -11,7 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 fn renderer(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(root).expect("brief.toml");
-    let site = Site::load(root, &BuildOptions { source_date_epoch: Some(0) }).expect("example builds");
+    let site = Site::load(root, &BuildOptions { source_date_epoch: Some(0), process_ends: false })
+        .expect("example builds");
     c.bench_function("render/load_templates", |b| {
         b.iter(|| Renderer::load(root, &config).expect("templates"))
     });

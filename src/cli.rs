@@ -284,7 +284,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let started = Instant::now();
             let output = output.unwrap_or_else(|| root.join("public"));
             let site = ui.with_progress(&building_message(&root), || {
-                site::build(&root, &output, force, &BuildOptions::from_env())
+                site::build(
+                    &root,
+                    &output,
+                    force,
+                    &BuildOptions { process_ends: true, ..BuildOptions::from_env() },
+                )
             })?;
             print_warnings(&ui, &site);
             if (timings || ui.verbose) && !ui.quiet {

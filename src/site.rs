@@ -39,12 +39,16 @@ pub struct Site {
 pub struct BuildOptions {
     /// `SOURCE_DATE_EPOCH`: the timestamp printed on the site, for reproducible builds.
     pub source_date_epoch: Option<i64>,
+    /// The process ends after this build (`brief build`): what it no longer needs is left to
+    /// the system to take back rather than freed string by string.
+    pub process_ends: bool,
 }
 
 impl BuildOptions {
     pub fn from_env() -> BuildOptions {
         BuildOptions {
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+            process_ends: false,
         }
     }
 }
@@ -177,6 +181,10 @@ impl Site {
         )?;
         let unread = ingested.known.iter().zip(&hits).filter(|(k, h)| k.is_some() && h.is_some()).count();
         let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, &repeats));
+        // A rebuild that reads few seeds holds little that later stages could reuse: what it
+        // no longer needs is left to the end of the process (`brief build`) rather than freed.
+        // A first build frees it, for the memory of the stages after.
+        let leave_to_exit = options.process_ends && unread * 2 > ingested.articles.len();
         lap("cache", &mut timings);
 
         let mut cleaner = Cleaner::new(&config.clean)?;
@@ -240,7 +248,7 @@ impl Site {
             wait_for_rules();
             cleaner.use_repeats(&repeats);
         }
-        drop(repeats);
+        release(repeats, leave_to_exit);
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         // What each cleaned article is, as a digest: its cache key where that decides it,
         // else its text.
@@ -312,7 +320,7 @@ impl Site {
             lap("facts-save", &mut timings);
         }
         // Every figure and quote of every article, string by string: freed beside the render.
-        drop_aside((facts, known_facts));
+        release((facts, known_facts), leave_to_exit);
         drop(assignments);
         Ok(Prepared { config, content, renderer, briefing, warnings, timings, unread, clock, cache_writes })
     }
@@ -377,10 +385,15 @@ impl Prepared {
     }
 }
 
-/// Drops `value` on a thread of its own: freeing a large structure string by string should
-/// not hold up the stage after it.
-fn drop_aside<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
+/// Lets go of `value`, a large structure of many small strings: left to the system to take
+/// back at the end (`leave_to_exit`), else freed on a thread of its own, so as not to hold
+/// up the stage after it.
+fn release<T: Send + 'static>(value: T, leave_to_exit: bool) {
+    if leave_to_exit {
+        std::mem::forget(value);
+    } else {
+        std::thread::spawn(move || drop(value));
+    }
 }
 
 /// The seed index of this build: every seed whose file may be skipped next time, with what

@@ -20,7 +20,7 @@ fn fixture(name: &str) -> tempfile::TempDir {
 }
 
 fn options() -> BuildOptions {
-    BuildOptions { source_date_epoch: None }
+    BuildOptions { source_date_epoch: None, process_ends: false }
 }
 
 fn build_into(root: &Path) -> PathBuf {
@@ -398,7 +398,7 @@ fn fixture_site_content_overrides_and_escaping() {
 #[test]
 fn builds_are_byte_identical_and_honour_source_date_epoch() {
     let project = example_project();
-    let options = BuildOptions { source_date_epoch: Some(1_733_011_200) };
+    let options = BuildOptions { source_date_epoch: Some(1_733_011_200), process_ends: false };
     let first = project.path().join("one");
     let second = project.path().join("two");
     build(project.path(), &first, false, &options).unwrap();

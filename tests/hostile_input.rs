@@ -24,7 +24,7 @@ fn project(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn load(dir: &Path) -> Site {
-    Site::load(dir, &BuildOptions { source_date_epoch: None }).unwrap()
+    Site::load(dir, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap()
 }
 
 fn warned(site: &Site, file: &str) -> bool {
@@ -210,10 +210,10 @@ fn thousands_of_tiny_files_build() {
 fn a_bad_seed_header_fails_naming_it_and_keeps_the_old_site() {
     let dir = project(&[]);
     let out = dir.path().join("public");
-    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap();
     let before = std::fs::read(out.join("index.html")).unwrap();
     std::fs::write(dir.path().join("seeds/bad.txt"), "date 2025-13-01 Text of the story.\n").unwrap();
-    let err = build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None })
+    let err = build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false })
         .err()
         .expect("a bad date must fail the build");
     assert!(format!("{err:#}").contains("seeds/bad.txt:1"), "{err:#}");
@@ -224,11 +224,11 @@ fn a_bad_seed_header_fails_naming_it_and_keeps_the_old_site() {
 fn interrupted_builds_leave_no_trace_on_the_next_run() {
     let dir = project(&[]);
     let out = dir.path().join("public");
-    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap();
     // What a kill -9 between writing and swapping leaves behind.
     std::fs::create_dir_all(dir.path().join(".public.brief-tmp-4242/topics")).unwrap();
     std::fs::create_dir_all(dir.path().join(".public.brief-old-4243")).unwrap();
-    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap();
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -352,7 +352,7 @@ proptest! {
     fn rendering_escapes_every_angle_bracket(text in seed_text()) {
         let marked = format!("{text}\nThe officials said <b id=\"seedmark\">this</b> on Friday in the town.\n");
         let dir = project(&[("p.txt", marked.as_bytes())]);
-        let site = Site::load(dir.path(), &BuildOptions { source_date_epoch: None });
+        let site = Site::load(dir.path(), &BuildOptions { source_date_epoch: None, process_ends: false });
         let Ok(site) = site else { return Ok(()) };
         let html = all_html(&site);
         prop_assert!(!html.contains("<b id=\"seedmark\">"));
@@ -368,14 +368,18 @@ fn template_errors_name_the_file_and_line() {
         format!("{{% extends \"base.html\" %}}\n{{% block main %}}\n{body}\n{{% endblock main %}}\n")
     };
     std::fs::write(dir.path().join("templates/index.html"), page("<p>{{ site.title }</p>")).unwrap();
-    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None }).err().expect("syntax error");
+    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None, process_ends: false })
+        .err()
+        .expect("syntax error");
     let message = format!("{err:#}");
     assert!(message.starts_with("templates/index.html:3:"), "{message}");
     assert!(message.contains("expected"), "{message}");
 
     std::fs::write(dir.path().join("templates/index.html"), page("<p>{{ no_such_thing.field }}</p>"))
         .unwrap();
-    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None }).err().expect("render error");
+    let err = Site::load(dir.path(), &BuildOptions { source_date_epoch: None, process_ends: false })
+        .err()
+        .expect("render error");
     let message = format!("{err:#}");
     assert!(message.starts_with("templates/index.html:"), "{message}");
     assert!(message.contains("no_such_thing.field"), "{message}");
@@ -391,7 +395,7 @@ fn killing_a_build_midway_never_costs_the_previous_site() {
         std::fs::write(dir.path().join(format!("seeds/s{i:04}.txt")), text).unwrap();
     }
     let out = dir.path().join("public");
-    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap();
     let before = std::fs::read(out.join("index.html")).unwrap();
     // Kill builds at different moments; whatever the moment, the old site stays whole.
     for delay_ms in [5, 40, 120, 300] {
@@ -408,7 +412,7 @@ fn killing_a_build_midway_never_costs_the_previous_site() {
         assert_eq!(now, before, "site changed by a killed build at {delay_ms} ms");
     }
     // The next build cleans whatever the killed ones left.
-    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None }).unwrap();
+    build(dir.path(), &out, false, &BuildOptions { source_date_epoch: None, process_ends: false }).unwrap();
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
