@@ -338,14 +338,25 @@ where
     // compared in order: items whose hashes meet are compared key to key.
     let state = foldhash::fast::RandomState::default();
     let hashes: Vec<u64> = items.par_iter().map(|item| state.hash_one(key(item))).collect();
-    let mut seen: crate::text::WordMap<u64, Vec<usize>> = Default::default();
+    // The first item with each hash; items after it with the same hash are compared key to
+    // key, and the firsts among them (hashes met, keys differ: rare) are kept aside.
+    let mut seen: crate::text::WordMap<u64, usize> = Default::default();
     seen.reserve(items.len());
+    let mut met: Vec<usize> = Vec::new();
     let mut firsts: Vec<&T> = Vec::new();
     for (i, (item, hash)) in items.iter().zip(&hashes).enumerate() {
-        let same = seen.entry(*hash).or_default();
-        if !same.iter().any(|&j| key(items[j]) == key(item)) {
-            same.push(i);
-            firsts.push(item);
+        match seen.entry(*hash) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(i);
+                firsts.push(item);
+            }
+            std::collections::hash_map::Entry::Occupied(entry) => {
+                let same_key = |j: usize| hashes[j] == *hash && key(items[j]) == key(item);
+                if !same_key(*entry.get()) && !met.iter().any(|&j| same_key(j)) {
+                    met.push(i);
+                    firsts.push(item);
+                }
+            }
         }
     }
     firsts.into_par_iter().cloned().collect()
