@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::chunks::{ChunkWriter, chunk_key};
-use crate::fingerprint::to_hex;
+use crate::fingerprint::{Fingerprinter, to_hex};
 use crate::markdown::escape_html;
 use crate::model::{ArticleEntry, BlockKind, Briefing, SourceEntry};
 use crate::render::OutputFile;
@@ -166,7 +166,12 @@ pub fn search_index_parts(briefing: &Briefing) -> Vec<SearchPart<'_>> {
         let mut start = 0;
         let mut name = source.slug.clone();
         for (i, article) in source.articles.iter().enumerate() {
-            let key = chunk_key("search index part", |h| h.str(&article.seed));
+            // Not a chunk key, which covers the binary: where parts end is the same whichever
+            // build of brief made them.
+            let mut hash = Fingerprinter::default();
+            hash.str("search index part");
+            hash.str(&article.seed);
+            let key = hash.finish().0;
             if i > 0 && u16::from_le_bytes([key[0], key[1]]) % ARTICLES_PER_PART == 0 {
                 let next = unique(format!("{}-{}", source.slug, to_hex(&key[..8])), &mut names);
                 let done = std::mem::replace(&mut name, next);
@@ -270,6 +275,55 @@ impl Write for NoLessThan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn briefing_of(seeds: &[String]) -> Briefing {
+        let mut source = crate::assemble::test_source("afp", "gaza", Some("2024-11-30"), &["One."]);
+        let article = source.articles.remove(0);
+        source.articles =
+            seeds.iter().map(|seed| ArticleEntry { seed: seed.clone(), ..article.clone() }).collect();
+        Briefing {
+            title: String::new(),
+            date: None,
+            description: None,
+            lead_html: None,
+            generated: String::new(),
+            topics: Vec::new(),
+            sources: vec![source],
+            figures: Vec::new(),
+            timeline: Vec::new(),
+            quotes: Vec::new(),
+            links: Default::default(),
+        }
+    }
+
+    /// Each part as (path, its articles' seeds).
+    fn parts_of(briefing: &Briefing) -> Vec<(String, Vec<String>)> {
+        search_index_parts(briefing)
+            .iter()
+            .map(|p| (p.path.clone(), p.articles.iter().map(|a| a.seed.clone()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn search_index_parts_split_where_the_articles_say_so_and_an_edit_touches_one_part() {
+        let seeds: Vec<String> = (0..3000).map(|n| format!("seeds/{n:05}.txt")).collect();
+        let parts = parts_of(&briefing_of(&seeds));
+        // Every article once, in order, in parts of a few hundred.
+        let all: Vec<String> = parts.iter().flat_map(|(_, seeds)| seeds.clone()).collect();
+        assert_eq!(all, seeds);
+        assert!((4..=40).contains(&parts.len()), "{} parts", parts.len());
+        assert_eq!(parts[0].0, "search/afp.js");
+        let paths: std::collections::HashSet<&String> = parts.iter().map(|(path, _)| path).collect();
+        assert_eq!(paths.len(), parts.len());
+
+        // An article removed from the middle changes the part it was in, and no other.
+        let mut fewer = seeds.clone();
+        fewer.remove(1500);
+        let after = parts_of(&briefing_of(&fewer));
+        let changed = parts.iter().filter(|part| !after.contains(part)).count();
+        assert_eq!(changed, 1);
+        assert_eq!(after.len(), parts.len());
+    }
 
     #[test]
     fn the_search_index_writer_keeps_less_than_out() {
