@@ -104,30 +104,36 @@ impl Site {
         // looked up: a build that cleans any seed needs it, and those first stages leave a
         // core free.
         let rules = std::thread::spawn(clean::Cleaner::prepare_rules_here);
-        let (setup, listed) = rayon::join(
-            || -> Result<_> {
-                let config = Config::load(root)?;
-                let content = Content::load(root)?;
-                let renderer = Renderer::load(root, &config)?;
-                let topic_list = topics::topics_from(&config, &content)?;
-                // Seeds whose files are unchanged since the last build are not read (the seed
-                // index stands in for them), unless an outlet has its own cleaning patterns:
-                // which seeds those apply to is known only once every seed is cleaned.
-                let keys = cache::Keys::new(&config.clean, &topic_list);
-                let own_patterns_anywhere = content
-                    .sources
-                    .values()
-                    .any(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()));
-                let seed_index = if use_cache && !own_patterns_anywhere {
-                    cache::seeds::load_seeds(root, &keys)
-                } else {
-                    cache::seeds::SeedIndex::new()
-                };
-                Ok((config, content, renderer, topic_list, keys, seed_index))
-            },
+        let config = Config::load(root)?;
+        let (listed, (renderer, setup)) = rayon::join(
             || ingest::list_seeds(root),
+            || {
+                rayon::join(
+                    || Renderer::load(root, &config),
+                    || -> Result<_> {
+                        let content = Content::load(root)?;
+                        let topic_list = topics::topics_from(&config, &content)?;
+                        // Seeds whose files are unchanged since the last build are not read (the
+                        // seed index stands in for them), unless an outlet has its own cleaning
+                        // patterns: which seeds those apply to is known only once every seed is
+                        // cleaned.
+                        let keys = cache::Keys::new(&config.clean, &topic_list);
+                        let own_patterns_anywhere = content
+                            .sources
+                            .values()
+                            .any(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()));
+                        let seed_index = if use_cache && !own_patterns_anywhere {
+                            cache::seeds::load_seeds(root, &keys)
+                        } else {
+                            cache::seeds::SeedIndex::new()
+                        };
+                        Ok((content, topic_list, keys, seed_index))
+                    },
+                )
+            },
         );
-        let (config, content, renderer, topic_list, keys, seed_index) = setup?;
+        let (content, topic_list, keys, seed_index) = setup?;
+        let renderer = renderer?;
         lap("config", &mut timings);
         let mut ingested = ingest::ingest_listed(listed?, &seed_index)?;
         lap("ingest", &mut timings);
