@@ -100,10 +100,10 @@ impl Site {
             clock = Instant::now();
         };
 
-        // The rule table is compiled on a thread of its own while the seeds are listed and
-        // looked up: a build that cleans any seed needs it, and those first stages leave a
-        // core free.
-        let rules = std::thread::spawn(clean::Cleaner::prepare_rules_here);
+        // The rule table starts compiling on a thread of its own while the seeds are listed
+        // and looked up: a build that cleans any seed needs it, and those first stages leave
+        // a core free. Cleaning compiles what is left, beside it.
+        std::thread::spawn(clean::Cleaner::prepare_rules_here);
         let config = Config::load(root)?;
         let (listed, (renderer, setup)) = rayon::join(
             || ingest::list_seeds(root),
@@ -195,16 +195,7 @@ impl Site {
 
         let mut cleaner = Cleaner::new(&config.clean)?;
         let mut learned = false;
-        // Waited for only when something is cleaned (a thread's panic shows when the rules
-        // are compiled again below).
-        let mut rules = Some(rules);
-        let mut wait_for_rules = || {
-            if let Some(rules) = rules.take() {
-                let _ = rules.join();
-            }
-        };
         if reused < ingested.articles.len() {
-            wait_for_rules();
             cleaner.prepare();
             cleaner.use_repeats(&repeats);
             learned = true;
@@ -251,7 +242,6 @@ impl Site {
             })
             .collect();
         if !learned && own_patterns.iter().any(|own| *own) {
-            wait_for_rules();
             cleaner.use_repeats(&repeats);
         }
         release(repeats, leave_to_exit);

@@ -2,7 +2,7 @@
 //! removed, the class it gives, a pattern, and a length limit (a long line that merely
 //! mentions a newsletter is still a paragraph).
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -347,16 +347,15 @@ pub const RULES: &[RuleSpec] = &[
     },
 ];
 
-/// Compiles the rule table and the section patterns now, side by side on every core.
+/// Compiles the rule table and the section patterns now, side by side on every core (and
+/// beside a thread already at it, `prepare_here`: each rule is compiled once, by whichever
+/// gets to it first).
 pub fn prepare() {
     rayon::join(
         || {
-            // Compiled outside the lock and then stored: a parallel job inside a `OnceLock`'s
-            // initialiser can deadlock (a worker waiting on the lock cannot run the job).
-            if RULES_COMPILED.get().is_none() {
-                let compiled: Vec<Rule> = RULES.par_iter().map(compile_spec).collect();
-                let _ = RULES_COMPILED.set(compiled);
-            }
+            (0..RULES.len()).into_par_iter().for_each(|i| {
+                compiled(i);
+            })
         },
         || {
             SECTIONS.par_iter().for_each(|section| {
@@ -366,12 +365,11 @@ pub fn prepare() {
     );
 }
 
-/// `prepare` on this thread alone, for a thread of its own: one that a pool thread may wait
-/// for, so it must not wait for the pool in turn.
+/// `prepare` on this thread alone, for a thread of its own, from the last rule back (so that
+/// `prepare` on other threads, from the first, meets it halfway).
 pub fn prepare_here() {
-    if RULES_COMPILED.get().is_none() {
-        let compiled: Vec<Rule> = RULES.iter().map(compile_spec).collect();
-        let _ = RULES_COMPILED.set(compiled);
+    for i in (0..RULES.len()).rev() {
+        compiled(i);
     }
     for section in SECTIONS {
         section("");
@@ -389,11 +387,19 @@ const SECTIONS: [fn(&str) -> bool; 7] = [
     sources_section_start,
 ];
 
-/// The compiled rules; compiled once per process.
-static RULES_COMPILED: OnceLock<Vec<Rule>> = OnceLock::new();
+/// The compiled rules, a slot per rule; each is compiled once per process. A thread that
+/// finds a rule being compiled waits for it; compiling one starts no parallel work, so a pool
+/// thread waiting here cannot hold up the compiling.
+static RULES_COMPILED: LazyLock<Vec<OnceLock<Rule>>> =
+    LazyLock::new(|| RULES.iter().map(|_| OnceLock::new()).collect());
 
-pub fn rules() -> &'static [Rule] {
-    RULES_COMPILED.get_or_init(|| RULES.iter().map(compile_spec).collect())
+fn compiled(i: usize) -> &'static Rule {
+    RULES_COMPILED[i].get_or_init(|| compile_spec(&RULES[i]))
+}
+
+/// The rules, in order, each compiled on first use.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    (0..RULES.len()).map(compiled)
 }
 
 fn compile_spec(spec: &RuleSpec) -> Rule {
@@ -593,11 +599,11 @@ mod tests {
 
     #[test]
     fn every_rule_compiles() {
-        assert_eq!(rules().len(), RULES.len());
+        assert_eq!(rules().count(), RULES.len());
     }
 
     fn first_match(text: &str) -> Option<&'static str> {
-        rules().iter().find(|r| r.is_match(text)).map(|r| r.name)
+        rules().find(|r| r.is_match(text)).map(|r| r.name)
     }
 
     #[test]
