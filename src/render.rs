@@ -132,6 +132,8 @@ impl Renderer {
             let per_page = config.paginate_by.max(1);
             // Shared by the index and every topic page: built and converted for Tera once.
             let figure_tables = tera::to_value(views::figure_tables(briefing, &links))?;
+            // In the fingerprints of the index and every topic's first page: hashed once.
+            let figure_tables = Hashed { hash: value_hash(&figure_tables)?, value: &figure_tables };
             let no_figures = tera::to_value(Vec::<()>::new())?;
 
             // Pages are independent: each describes its context (`PageContext`) and renders in
@@ -727,6 +729,15 @@ struct TopicItem<'a> {
     source: &'a SourceEntry,
     article: &'a ArticleEntry,
     paragraphs: Vec<&'a Paragraph>,
+}
+
+/// A hash of `value` as a fingerprint takes it (for `Hashed`).
+fn value_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 16]> {
+    let mut fingerprint = Fingerprinter::default();
+    value.serialize(crate::fingerprint::Binary(&mut fingerprint)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut hash = [0u8; 16];
+    hash.copy_from_slice(&fingerprint.finish().0[..16]);
+    Ok(hash)
 }
 
 /// A topic's articles with paragraphs on it, in source order, then article order.
