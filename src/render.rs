@@ -161,6 +161,10 @@ impl Renderer {
                     );
                 })
             };
+            // The base context of a page in the folder `path` (a topic's or an outlet's).
+            let in_folder = |context: &mut PageContext, current: &str, path: &str| {
+                self.base_context(context, &site, &root_of(path), current, path)
+            };
             let topic_items: Vec<Vec<TopicItem>> =
                 briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
             // The first page of a topic carries its summary, figures, timeline and quotes; every
@@ -168,13 +172,7 @@ impl Renderer {
             let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
                 let path = page_url(&topic.url, pager.number);
                 self.page("topic.html", &format!("{path}index.html"), sink, &|context| {
-                    self.base_context(
-                        context,
-                        &site,
-                        &root_of(&path),
-                        &format!("topic:{}", topic.slug),
-                        &path,
-                    );
+                    in_folder(context, &format!("topic:{}", topic.slug), &path);
                     // Later pages carry no summary and no count, which change with any article of
                     // the topic: the unchanged pages of a long topic are then kept as they are.
                     if pager.number == 1 {
@@ -213,13 +211,7 @@ impl Renderer {
                 |source: &SourceEntry, articles: &[ArticleEntry], pager: Pager| -> Result<String> {
                     let path = page_url(&source.url, pager.number);
                     self.page("source.html", &format!("{path}index.html"), sink, &|context| {
-                        self.base_context(
-                            context,
-                            &site,
-                            &root_of(&path),
-                            &format!("source:{}", source.slug),
-                            &path,
-                        );
+                        in_folder(context, &format!("source:{}", source.slug), &path);
                         context.insert(
                             "description",
                             &format!("What {} reported, cleaned of boilerplate.", source.name),

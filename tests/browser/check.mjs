@@ -159,8 +159,11 @@ server.close();
 const searchPage = join(site, "search/index.html");
 if (existsSync(searchPage)) {
   const page = await browser.newPage();
-  const index = readFileSync(join(site, "search-index.js"), "utf8");
-  const firstWord = (index.match(/\[\["([A-Za-z]{5,})/) || [])[1];
+  // The index comes in parts, one script each (search/<outlet>[-<id>].js): take a word from the first.
+  const part = (readFileSync(searchPage, "utf8").match(/src="\.\.\/(search\/[^"]+\.js)"/) || [])[1];
+  if (!part) fail("search: the page loads no part of the index");
+  const index = part ? readFileSync(join(site, part), "utf8") : "";
+  const firstWord = (index.match(/"docs":\[\["([A-Za-z]{5,})/) || [])[1];
   await page.goto(pathToFileURL(searchPage).href + "?q=" + encodeURIComponent(firstWord || "the"));
   const links = await page.evaluate(() => [...document.querySelectorAll("[data-search-results] a")].map((a) => a.href));
   if (links.length === 0) fail(`search: no results for "${firstWord}" from file://`);
