@@ -22,6 +22,17 @@ pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
     chunk_key("briefing.json article at depth 4, pretty", |h| h.bytes(article_hash))
 }
 
+/// The key of a run of figures kept from one article (`Briefing::figure_runs`): the
+/// article's facts key and which of its figures were kept.
+pub fn figures_chunk_key(facts_key: u64, kept: impl Iterator<Item = usize>) -> ChunkKey {
+    chunk_key("briefing.json figures of an article at depth 2, pretty", |h| {
+        h.bytes(&facts_key.to_le_bytes());
+        for i in kept {
+            h.bytes(&(i as u64).to_le_bytes());
+        }
+    })
+}
+
 /// Writes `briefing`, each article a chunk under a key made from its hash.
 pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     w.write_all(b"{")?;
@@ -34,7 +45,14 @@ pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     field(w, 1, &mut first, "topics", &briefing.topics)?;
     key(w, 1, &mut first, "sources")?;
     list(w, 1, &briefing.sources, write_source)?;
-    field(w, 1, &mut first, "figures", &briefing.figures)?;
+    let runs_cover_figures = !briefing.figure_runs.is_empty()
+        && briefing.figure_runs.iter().map(|(len, _)| len).sum::<usize>() == briefing.figures.len();
+    if runs_cover_figures {
+        key(w, 1, &mut first, "figures")?;
+        write_figure_runs(w, 1, briefing)?;
+    } else {
+        field(w, 1, &mut first, "figures", &briefing.figures)?;
+    }
     field(w, 1, &mut first, "timeline", &briefing.timeline)?;
     field(w, 1, &mut first, "quotes", &briefing.quotes)?;
     w.write_all(b"\n}")?;
@@ -59,6 +77,32 @@ fn write_source(w: &mut ChunkWriter, source: &SourceEntry) -> Result<()> {
     w.write_all(b"\n")?;
     indent(w, depth)?;
     w.write_all(b"}")?;
+    Ok(())
+}
+
+/// The figures as `list` would write them, each run of them (`Briefing::figure_runs`) a chunk.
+fn write_figure_runs(w: &mut ChunkWriter, depth: usize, briefing: &Briefing) -> Result<()> {
+    w.write_all(b"[")?;
+    let mut at = 0;
+    for (len, key) in &briefing.figure_runs {
+        let figures = &briefing.figures[at..at + len];
+        w.write_all(if at == 0 { b"\n" } else { b",\n" })?;
+        indent(w, depth + 1)?;
+        w.chunk(*key, |out| {
+            for (i, figure) in figures.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",\n")?;
+                    indent(out, depth + 1)?;
+                }
+                pretty(out, depth + 1, figure)?;
+            }
+            Ok(())
+        })?;
+        at += len;
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")?;
     Ok(())
 }
 
@@ -215,6 +259,7 @@ mod tests {
             }],
             quotes: vec![],
             links: Default::default(),
+            figure_runs: Vec::new(),
         }
     }
 
@@ -251,6 +296,28 @@ mod tests {
         let (second, _, reused) = write_with(&edited, Some((first, chunks)));
         // Articles 1 and 2 are byte for byte the same as before; article 3 changed.
         assert_eq!(reused, 2);
+        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
+    }
+
+    #[test]
+    fn figures_in_runs_are_the_same_bytes_and_an_unchanged_run_is_copied() {
+        let mut briefing = full();
+        let figure = briefing.figures[0].clone();
+        briefing.figures =
+            vec![figure.clone(), Figure { value: 5, ..figure.clone() }, Figure { value: 6, ..figure }];
+        briefing.figure_runs =
+            vec![(2, figures_chunk_key(1, [0, 2].into_iter())), (1, figures_chunk_key(2, [0].into_iter()))];
+        let (first, chunks, _) = write_with(&briefing, None);
+        assert_eq!(
+            String::from_utf8(first.clone()).unwrap(),
+            serde_json::to_string_pretty(&briefing).unwrap()
+        );
+        // The second run changes: the first is copied, the second written.
+        let mut edited = briefing.clone();
+        edited.figures[2].value = 7;
+        edited.figure_runs[1].1 = figures_chunk_key(3, [0].into_iter());
+        let (second, _, reused) = write_with(&edited, Some((first, chunks)));
+        assert_eq!(reused, 3 + 1);
         assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
     }
 }

@@ -293,6 +293,7 @@ mod tests {
             timeline: Vec::new(),
             quotes: Vec::new(),
             links: Default::default(),
+            figure_runs: Vec::new(),
         }
     }
 

@@ -82,6 +82,11 @@ pub struct Briefing {
     /// Where each paragraph is, for links to it (`assemble::Links`). Not written out.
     #[serde(skip)]
     pub links: crate::assemble::LinkIndex,
+    /// `figures` in runs, each the figures kept from one article, with a chunk key made from
+    /// that article's facts key (`briefing_json::figures_chunk_key`): `briefing.json` copies
+    /// an unchanged run instead of writing it again. Empty when not known. Not written out.
+    #[serde(skip)]
+    pub figure_runs: Vec<(usize, Digest)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

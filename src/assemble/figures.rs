@@ -378,7 +378,12 @@ struct Sentence<'a> {
 
 /// Articles' figures in source order, one per outlet, topic, label and value.
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
-    super::first_of_each(found, |f| (f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value))
+    super::first_of_each(found, dedup_key)
+}
+
+/// What makes two figures the same for `dedup`: outlet, topic, label and value.
+pub fn dedup_key(f: &Figure) -> (&str, Option<&str>, &str, u64) {
+    (f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value)
 }
 
 /// The figures of one article, duplicates included.

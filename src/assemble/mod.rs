@@ -115,7 +115,28 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
             })
         })
         .collect();
-    let figures = figures::dedup(facts.iter().flat_map(|f| &f.figures));
+    // Figures with where they come from (article, place in its facts), so that the figures
+    // kept from one article make a run with a key (`Briefing::figure_runs`).
+    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
+        .iter()
+        .enumerate()
+        .flat_map(|(a, f)| f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure)))
+        .collect();
+    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
+    let figure_runs: Vec<(usize, Digest)> = kept
+        .chunk_by(|x, y| x.0 == y.0)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|run| {
+            (
+                run.len(),
+                crate::briefing_json::figures_chunk_key(article_keys[run[0].0], run.iter().map(|k| k.1)),
+            )
+        })
+        .collect();
+    let figures: Vec<crate::model::Figure> =
+        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
+    drop((kept, found));
     let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
     drop(articles);
     let timeline = timeline::extract(&sources, date);
@@ -131,6 +152,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         timeline,
         quotes,
         links: link_index,
+        figure_runs,
     };
     let learned =
         Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());

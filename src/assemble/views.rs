@@ -291,6 +291,7 @@ mod tests {
                 .collect(),
             quotes: vec![],
             links: Default::default(),
+            figure_runs: Vec::new(),
         }
     }
 
