@@ -10,6 +10,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use walkdir::WalkDir;
 
 use crate::cache::seeds::{FileId, KnownArticle, KnownSeed, SeedIndex};
 use crate::model::{RawArticle, SourceLine};
@@ -49,47 +50,36 @@ pub fn ingest_known(root: &Path, index: &SeedIndex) -> Result<Ingested> {
 
 /// The seed files under `ROOT/seeds`, sorted by path, and warnings about what was skipped.
 pub struct Listed {
-    /// Each file's directory entry (its metadata is then read relative to its folder, not by
-    /// its whole path) and its path relative to the root, `/`-separated.
-    files: Vec<(std::fs::DirEntry, String)>,
+    /// Each file's path, and its path relative to the root, `/`-separated.
+    files: Vec<(std::path::PathBuf, String)>,
     warnings: Vec<Warning>,
 }
 
-/// Lists the seed files (`*.txt`) under `ROOT/seeds`, sorted by path (each folder's entries by
-/// name, a subfolder's files where its name sorts); symbolic links are skipped with a warning.
+/// Lists the seed files (`*.txt`) under `ROOT/seeds`, sorted by path; symbolic links are
+/// skipped with a warning (a link may point outside the project or into a loop).
 pub fn list_seeds(root: &Path) -> Result<Listed> {
     let dir = root.join("seeds");
     if !dir.is_dir() {
         bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
     }
-    let mut listed = Listed { files: Vec::new(), warnings: Vec::new() };
-    list_folder(&dir, "seeds", &mut listed)?;
-    Ok(listed)
-}
-
-fn list_folder(dir: &Path, rel: &str, listed: &mut Listed) -> Result<()> {
-    let cannot = || format!("{}: cannot walk", dir.display());
-    let mut entries = std::fs::read_dir(dir)
-        .with_context(cannot)?
-        .collect::<std::io::Result<Vec<_>>>()
-        .with_context(cannot)?;
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let rel = format!("{rel}/{}", name.to_string_lossy());
-        let kind = entry.file_type().with_context(cannot)?;
-        if kind.is_symlink() {
-            listed.warnings.push(Warning {
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for entry in WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+        let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        if entry.path_is_symlink() {
+            warnings.push(Warning {
                 file: rel,
                 message: "symbolic link skipped; copy the file into seeds/ instead".into(),
             });
-        } else if kind.is_dir() {
-            list_folder(&entry.path(), &rel, listed)?;
-        } else if kind.is_file() && Path::new(&name).extension().is_some_and(|e| e == "txt") {
-            listed.files.push((entry, rel));
+            continue;
+        }
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "txt") {
+            files.push((entry.into_path(), rel));
         }
     }
-    Ok(())
+    Ok(Listed { files, warnings })
 }
 
 /// `ingest_known` of the seeds `list_seeds` found.
@@ -100,9 +90,10 @@ pub fn ingest_listed(listed: Listed, index: &SeedIndex) -> Result<Ingested> {
     type Outcome = (Option<RawArticle>, Option<Warning>, Option<KnownArticle>, Option<FileId>);
     let outcomes: Vec<Result<Outcome>> = files
         .par_iter()
-        .map(|(entry, rel)| {
+        .map(|(path, rel)| {
             // The identity is taken before reading: a change while reading shows next time.
-            let id = entry.metadata().ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
+            let id =
+                std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
             let known = index.get(rel.as_str()).filter(|k| id.is_some() && Some(k.id) == id);
             let warning = |known: &KnownSeed| {
                 known.warning.clone().map(|message| Warning { file: rel.clone(), message })
@@ -113,7 +104,7 @@ pub fn ingest_listed(listed: Listed, index: &SeedIndex) -> Result<Ingested> {
                     None => (None, warning(known), None, id),
                 },
                 None => {
-                    let (article, warning) = read_seed(&entry.path(), rel)?;
+                    let (article, warning) = read_seed(path, rel)?;
                     (article, warning, None, id)
                 }
             })

@@ -116,14 +116,20 @@ impl Renderer {
         let write_data_files = || -> Result<()> {
             let mut files: Vec<Option<&feeds::SearchPart>> = vec![None];
             files.extend(search_parts.iter().map(Some));
-            files.into_par_iter().with_max_len(1).try_for_each(|part| match part {
-                None => sink.put_chunked("briefing.json", &mut |w| {
-                    briefing_json::write(briefing, w).context("cannot serialise briefing.json")
-                }),
-                Some(part) => {
-                    sink.put_chunked(&part.path, &mut |w| feeds::write_search_index(briefing, part, w))
-                }
-            })
+            // The first failure in the files' order, whichever thread met it first.
+            let written: Vec<Result<()>> = files
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|part| match part {
+                    None => sink.put_chunked("briefing.json", &mut |w| {
+                        briefing_json::write(briefing, w).context("cannot serialise briefing.json")
+                    }),
+                    Some(part) => {
+                        sink.put_chunked(&part.path, &mut |w| feeds::write_search_index(briefing, part, w))
+                    }
+                })
+                .collect();
+            written.into_iter().collect()
         };
         let render_pages = || -> Result<Vec<String>> {
             let names: BTreeMap<&str, &str> =
