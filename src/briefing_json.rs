@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
-use crate::model::{Briefing, SourceEntry};
+use crate::model::{Briefing, Figure, SourceEntry};
 
 /// The depth of an article in the file: briefing → sources → source → articles.
 const ARTICLE_DEPTH: usize = 4;
@@ -80,14 +80,19 @@ fn write_source(w: &mut ChunkWriter, source: &SourceEntry) -> Result<()> {
     Ok(())
 }
 
-/// The figures as `list` would write them, each run of them (`Briefing::figure_runs`) a chunk.
+/// The figures as `list` writes them, each run of them (`Briefing::figure_runs`) a chunk: a
+/// run is a list item whose chunk holds its figures and the separators between them.
 fn write_figure_runs(w: &mut ChunkWriter, depth: usize, briefing: &Briefing) -> Result<()> {
-    w.write_all(b"[")?;
     let mut at = 0;
-    for (len, key) in &briefing.figure_runs {
-        let figures = &briefing.figures[at..at + len];
-        w.write_all(if at == 0 { b"\n" } else { b",\n" })?;
-        indent(w, depth + 1)?;
+    let runs: Vec<(&[Figure], ChunkKey)> = briefing
+        .figure_runs
+        .iter()
+        .map(|(len, key)| {
+            at += len;
+            (&briefing.figures[at - len..at], *key)
+        })
+        .collect();
+    list(w, depth, &runs, |w, (figures, key)| {
         w.chunk(*key, |out| {
             for (i, figure) in figures.iter().enumerate() {
                 if i > 0 {
@@ -97,13 +102,8 @@ fn write_figure_runs(w: &mut ChunkWriter, depth: usize, briefing: &Briefing) -> 
                 pretty(out, depth + 1, figure)?;
             }
             Ok(())
-        })?;
-        at += len;
-    }
-    w.write_all(b"\n")?;
-    indent(w, depth)?;
-    w.write_all(b"]")?;
-    Ok(())
+        })
+    })
 }
 
 /// `,\n` (or `\n` for the first), the indent, `"name": `.

@@ -376,7 +376,9 @@ struct Sentence<'a> {
     anchor: &'a str,
 }
 
-/// Articles' figures in source order, one per outlet, topic, label and value.
+/// Articles' figures in source order, one per outlet, topic, label and value. (Assemble
+/// dedups with `dedup_key` directly, keeping where each figure came from.)
+#[cfg(test)]
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
     super::first_of_each(found, dedup_key)
 }
