@@ -266,8 +266,9 @@ fn print_warnings(ui: &Ui, site: &Site) {
 }
 
 fn print_timings(site: &Site) {
-    for (stage, took) in &site.timings {
-        eprintln!("  {stage:<9} {:>8.2} ms", took.as_secs_f64() * 1000.0);
+    for timing in &site.timings {
+        let resident = timing.resident.map(|bytes| format!("{:>7} MiB", bytes >> 20)).unwrap_or_default();
+        eprintln!("  {:<10} {:>9.2} ms {resident}", timing.stage, timing.took.as_secs_f64() * 1000.0);
     }
 }
 
