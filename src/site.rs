@@ -186,7 +186,6 @@ impl Site {
             },
         )?;
         let unread = ingested.known.iter().zip(&hits).filter(|(k, h)| k.is_some() && h.is_some()).count();
-        let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, &repeats));
         // A rebuild that reads few seeds holds little that later stages could reuse: what it
         // no longer needs is left to the end of the process (`brief build`) rather than freed.
         // A first build frees it, for the memory of the stages after.
@@ -252,7 +251,9 @@ impl Site {
         if !learned && own_patterns.iter().any(|own| *own) {
             cleaner.use_repeats(&repeats);
         }
-        release(repeats, leave_to_exit);
+        // The seed index takes each seed's line keys over from the counts.
+        let clean::Repeats { lines: line_keys, .. } = repeats;
+        let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, line_keys));
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         // What each cleaned article is, as a digest: its cache key where that decides it,
         // else its text.
@@ -429,7 +430,7 @@ fn release<T: Send + 'static>(value: T, leave_to_exit: bool) {
 fn seed_index_entries(
     ingested: &ingest::Ingested,
     raw_hashes: &[u64],
-    repeats: &clean::Repeats,
+    line_keys: Vec<Vec<Option<(u64, usize)>>>,
 ) -> Vec<(String, KnownSeed)> {
     let warning_of: std::collections::HashMap<&str, &str> =
         ingested.warnings.iter().map(|w| (w.file.as_str(), w.message.as_str())).collect();
@@ -437,10 +438,11 @@ fn seed_index_entries(
     let mut entries: Vec<(String, KnownSeed)> = ingested
         .articles
         .iter()
+        .zip(line_keys)
         .enumerate()
-        .filter_map(|(i, article)| {
+        .filter_map(|(i, (article, keys))| {
             let id = ingested.ids[i]?;
-            let known = KnownArticle { raw: raw_hashes[i], keys: repeats.lines[i].clone() };
+            let known = KnownArticle { raw: raw_hashes[i], keys };
             let seed = KnownSeed { id, article: Some(known), warning: warning(&article.seed) };
             Some((article.seed.clone(), seed))
         })

@@ -1052,9 +1052,13 @@ pub fn reclean_for_outlets(
 /// Runs the classifier and splits its verdicts into kept blocks and removed lines; a part
 /// cut out of a kept line is a removed line of its own, with the same line number.
 pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
-    let mut blocks = Vec::new();
+    let decisions = cleaner.classify(article);
+    // Sized to fit: every cleaned article is held until assemble.
+    let kept =
+        decisions.iter().filter(|d| matches!(d.class, LineClass::Paragraph | LineClass::Heading)).count();
+    let mut blocks = Vec::with_capacity(kept);
     let mut removed = Vec::new();
-    for mut decision in cleaner.classify(article) {
+    for mut decision in decisions {
         removed.append(&mut decision.cuts);
         match decision.class {
             LineClass::Paragraph | LineClass::Heading => blocks.push(Block::new(
@@ -1094,7 +1098,7 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
 pub struct Repeats {
     /// Per seed, per line: its key and word count, `None` for a line without words.
     pub lines: Vec<Vec<Option<(u64, usize)>>>,
-    /// Per key: the seeds it is in, and its word count.
+    /// Per key in more than one seed: the seeds it is in, and its word count.
     seeds_with: WordMap<u64, (u32, u32)>,
 }
 
@@ -1117,36 +1121,31 @@ impl Repeats {
                 }
             })
             .collect();
-        // Counted on every core, a map per thread, and the maps then added together.
-        let seeds_with = lines
+        // Each seed's distinct keys, all in one list, sorted on every core: a key's run is the
+        // seeds that have it. Only keys in two seeds or more are kept (most lines are in one):
+        // counting with a map per thread held every key of every seed several times over.
+        let mut keys: Vec<(u64, u32)> = lines
             .par_iter()
-            .fold(
-                || (WordMap::<u64, (u32, u32)>::default(), Vec::new()),
-                |(mut seeds_with, mut distinct), lines| {
-                    distinct.clear();
-                    distinct.extend(lines.iter().flatten().copied());
-                    distinct.sort_unstable();
-                    distinct.dedup_by_key(|k: &mut (u64, usize)| k.0);
-                    for &(key, words) in &distinct {
-                        seeds_with.entry(key).or_insert((0, words as u32)).0 += 1;
-                    }
-                    (seeds_with, distinct)
-                },
-            )
-            .map(|(seeds_with, _)| seeds_with)
-            .reduce(WordMap::default, |a, b| {
-                let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-                for (key, (count, words)) in from {
-                    into.entry(key).or_insert((0, words)).0 += count;
-                }
-                into
-            });
+            .flat_map_iter(|lines| {
+                let mut distinct: Vec<(u64, u32)> =
+                    lines.iter().flatten().map(|&(key, words)| (key, words as u32)).collect();
+                distinct.sort_unstable();
+                distinct.dedup_by_key(|k| k.0);
+                distinct
+            })
+            .collect();
+        keys.par_sort_unstable_by_key(|k| k.0);
+        let mut seeds_with = WordMap::default();
+        for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            seeds_with.insert(run[0].0, (run.len() as u32, run[0].1));
+        }
         Repeats { lines, seeds_with }
     }
 
-    /// In how many seeds the line with this key is.
+    /// In how many seeds the line with this key is: the key of one of the lines counted (a
+    /// key in none of them would count 1).
     pub fn seeds_with(&self, key: u64) -> usize {
-        self.seeds_with.get(&key).map_or(0, |(count, _)| *count as usize)
+        self.seeds_with.get(&key).map_or(1, |(count, _)| *count as usize)
     }
 }
 
