@@ -137,7 +137,7 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
                 format!("{}: {}…", source.name, words.join(" "))
             });
             let text = paragraphs.iter().take(3).map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
-            entries.push(Entry { source, article, title, text, anchor: first.id.clone() });
+            entries.push(Entry { source, article, title, text, anchor: first.id.to_string() });
         }
     }
     entries.sort_by(|a, b| b.article.date.cmp(&a.article.date).then(a.article.seed.cmp(&b.article.seed)));

@@ -3,6 +3,7 @@
 //! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// One line of a seed file, with its 1-based line number in that file.
@@ -150,9 +151,11 @@ pub type Digest = [u8; 16];
 pub struct Paragraph {
     pub kind: BlockKind,
     pub text: String,
-    pub topic: Option<String>,
+    /// A topic slug and an anchor are short: held inline, not one allocation each for
+    /// every paragraph of the archive.
+    pub topic: Option<CompactString>,
     /// Stable anchor derived from the text (`p-…`), unique within the source page.
-    pub id: String,
+    pub id: CompactString,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

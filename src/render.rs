@@ -840,7 +840,8 @@ impl<'a> SourcePage<'a> {
                 let topics = topics
                     .iter()
                     .filter(|t| {
-                        t.configured && article.paragraphs.iter().any(|p| p.topic.as_ref() == Some(&t.slug))
+                        t.configured
+                            && article.paragraphs.iter().any(|p| p.topic.as_deref() == Some(t.slug.as_str()))
                     })
                     .map(|t| Cite { slug: &t.slug, name: &t.title })
                     .collect();

@@ -12,6 +12,7 @@ pub mod views;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::cache::{self, Facts, Known};
@@ -209,7 +210,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                                 kind: block.kind,
                                 id: anchor_id(hash, count),
                                 text: block.text,
-                                topic: topic.map(|t| topics[t].slug.clone()),
+                                topic: topic.map(|t| CompactString::from(topics[t].slug.as_str())),
                             })
                             .collect(),
                         removed: article.removed,
@@ -515,17 +516,17 @@ pub fn anchor_hash(text: &str) -> u32 {
 }
 
 /// `p-` and the hash in hex, then `-2`, `-3`, … for a text repeated on the same outlet.
-fn anchor_id(hash: u32, count: u32) -> String {
-    // Made for every paragraph of every build: written digit by digit, not through `format!`.
+fn anchor_id(hash: u32, count: u32) -> CompactString {
+    // Made for every paragraph of every build: written digit by digit, not through `format!`,
+    // and short enough to be held inline.
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(if count == 1 { 10 } else { 16 });
-    id.push_str("p-");
+    let mut id = CompactString::const_new("p-");
     for shift in (0..8).rev() {
         id.push(char::from(HEX[(hash >> (shift * 4)) as usize & 0xf]));
     }
     if count != 1 {
-        id.push('-');
-        id.push_str(&count.to_string());
+        use std::fmt::Write;
+        let _ = write!(id, "-{count}");
     }
     id
 }
@@ -555,7 +556,7 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
                 kind: BlockKind::Paragraph,
                 text: t.to_string(),
                 topic: Some(topic.into()),
-                id: format!("p-{i}"),
+                id: compact_str::format_compact!("p-{i}"),
             })
             .collect(),
         removed: vec![],

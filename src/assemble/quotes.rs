@@ -175,8 +175,8 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
                 speaker: who.map(|w| w.name().to_string()),
                 text: quoted.to_string(),
                 source: source.slug.clone(),
-                topic: p.topic.clone(),
-                anchor: p.id.clone(),
+                topic: p.topic.as_deref().map(str::to_string),
+                anchor: p.id.to_string(),
             });
         }
         // Sources named outside quotes also set who `he` and `it` are.

@@ -259,7 +259,7 @@ fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> 
                 sentence,
                 phrase,
                 date,
-                topic: p.topic.clone(),
+                topic: p.topic.as_deref().map(str::to_string),
                 reference: reference.format("%Y-%m-%d").to_string(),
                 anchor: &p.id,
                 vector: term_counts(sentence),
