@@ -158,18 +158,20 @@ pub struct Paragraph {
     pub id: CompactString,
 }
 
+/// A figure or a quote is read out of every article of the archive: its short fields (slugs,
+/// labels, anchors, names) are held inline rather than allocated one by one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
-    pub topic: Option<String>,
-    pub label: String,
+    pub topic: Option<CompactString>,
+    pub label: CompactString,
     pub value: u64,
-    pub source: String,
-    pub attributed_to: Option<String>,
+    pub source: CompactString,
+    pub attributed_to: Option<CompactString>,
     pub text: String,
     /// "at least", "more than", "around", … as written before the number.
-    pub qualifier: Option<String>,
+    pub qualifier: Option<CompactString>,
     /// Anchor of the paragraph on the source's page.
-    pub anchor: String,
+    pub anchor: CompactString,
     /// `true` when the sentence names no source and `attributed_to` comes from the sentence
     /// next to it.
     pub attribution_inferred: bool,
@@ -193,10 +195,10 @@ pub struct TimelineEvent {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Quote {
-    pub speaker: Option<String>,
+    pub speaker: Option<CompactString>,
     pub text: String,
-    pub source: String,
-    pub topic: Option<String>,
+    pub source: CompactString,
+    pub topic: Option<CompactString>,
     /// Anchor of the paragraph on the source's page.
-    pub anchor: String,
+    pub anchor: CompactString,
 }

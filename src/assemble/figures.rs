@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use compact_str::CompactString;
 use regex::Regex;
 
 use super::names::{ArticleNames, LazyNames, Who, attributions, is_plural};
@@ -425,14 +426,14 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
                 }
             };
             figures.push(Figure {
-                topic: s.topic.map(str::to_string),
-                label,
+                topic: s.topic.map(CompactString::from),
+                label: label.into(),
                 value,
-                source: source.to_string(),
-                attributed_to,
+                source: source.into(),
+                attributed_to: attributed_to.map(CompactString::from),
                 text: s.text.to_string(),
-                qualifier,
-                anchor: s.anchor.to_string(),
+                qualifier: qualifier.map(CompactString::from),
+                anchor: s.anchor.into(),
                 attribution_inferred: inferred,
             });
         }

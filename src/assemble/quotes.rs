@@ -172,11 +172,11 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
                 continue;
             }
             quotes.push(Quote {
-                speaker: who.map(|w| w.name().to_string()),
+                speaker: who.map(|w| w.name().into()),
                 text: quoted.to_string(),
-                source: source.slug.clone(),
-                topic: p.topic.as_deref().map(str::to_string),
-                anchor: p.id.to_string(),
+                source: source.slug.as_str().into(),
+                topic: p.topic.clone(),
+                anchor: p.id.clone(),
             });
         }
         // Sources named outside quotes also set who `he` and `it` are.
@@ -215,7 +215,7 @@ mod tests {
     }
 
     fn speakers(paragraphs: &[&str]) -> Vec<(Option<String>, String)> {
-        extract(&source(paragraphs)).into_iter().map(|q| (q.speaker, q.text)).collect()
+        extract(&source(paragraphs)).into_iter().map(|q| (q.speaker.map(String::from), q.text)).collect()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! regrouped for templates (a table per topic with one column per outlet, days of events,
 //! quotes by speaker). Plain data; links are built by the templates with `root`.
 
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -41,11 +42,11 @@ pub struct FigureRow {
 #[derive(Debug, Serialize)]
 pub struct FigureCell {
     /// The outlet's slug, for the link to the paragraph.
-    pub source: String,
+    pub source: CompactString,
     pub value: String,
-    pub attributed_to: Option<String>,
+    pub attributed_to: Option<CompactString>,
     pub inferred: bool,
-    pub anchor: String,
+    pub anchor: CompactString,
     /// The link to the paragraph, relative to the site root.
     pub href: String,
     pub text: String,
@@ -212,7 +213,7 @@ pub fn timeline_days(
 #[derive(Debug, Serialize)]
 pub struct SpeakerView {
     /// `None`: quotes whose speaker brief could not tell.
-    pub speaker: Option<String>,
+    pub speaker: Option<CompactString>,
     pub quotes: Vec<QuoteView>,
     /// The speaker's quotes left out by `QUOTES_PER_SPEAKER`.
     pub more: usize,
@@ -226,7 +227,7 @@ pub const SPEAKER_LIMIT: usize = 30;
 pub struct QuoteView {
     pub text: String,
     pub outlet: Outlet,
-    pub anchor: String,
+    pub anchor: CompactString,
     /// The link to the quote's paragraph, relative to the site root.
     pub href: String,
 }
@@ -236,11 +237,14 @@ pub struct QuoteView {
 /// in order of first appearance, unattributed last) and how many were left out.
 pub fn speakers(briefing: &Briefing, topic: &str, links: &Links) -> (Vec<SpeakerView>, usize) {
     let mut groups: Vec<SpeakerView> = Vec::new();
-    let mut index: BTreeMap<Option<String>, usize> = BTreeMap::new();
+    let mut index: BTreeMap<Option<CompactString>, usize> = BTreeMap::new();
     for quote in briefing.quotes.iter().filter(|q| topic_key(q.topic.as_deref()) == topic) {
         let view = QuoteView {
             text: quote.text.clone(),
-            outlet: Outlet { slug: quote.source.clone(), name: name_of(briefing, &quote.source).to_string() },
+            outlet: Outlet {
+                slug: quote.source.to_string(),
+                name: name_of(briefing, &quote.source).to_string(),
+            },
             anchor: quote.anchor.clone(),
             href: links.paragraph(&quote.source, &quote.anchor),
         };
@@ -353,7 +357,7 @@ mod tests {
     fn who_said_what_keeps_the_most_quoted_speakers_and_counts_the_rest() {
         let mut b = briefing(&[]);
         let quote = |speaker: &str, n: usize| crate::model::Quote {
-            speaker: Some(speaker.to_string()),
+            speaker: Some(speaker.into()),
             text: format!("Quote {n} of {speaker}, long enough to count."),
             source: "wire".into(),
             topic: Some("war".into()),

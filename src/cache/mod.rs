@@ -784,8 +784,8 @@ struct Reader<'a> {
     bytes: &'a [u8],
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.bytes.len() < n {
             return None;
         }
@@ -803,17 +803,18 @@ impl Reader<'_> {
     fn len(&mut self) -> Option<usize> {
         self.usize().filter(|n| *n <= self.bytes.len() / 8)
     }
-    fn str(&mut self) -> Option<String> {
+    /// A string, as a `String` or (for short fields) a `CompactString`.
+    fn str<S: From<&'a str>>(&mut self) -> Option<S> {
         let n = self.usize()?;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
+        std::str::from_utf8(self.take(n)?).ok().map(S::from)
     }
-    fn opt_str(&mut self) -> Option<Option<String>> {
+    fn opt_str<S: From<&'a str>>(&mut self) -> Option<Option<S>> {
         let n = self.u64()?;
         if n == u64::MAX {
             return Some(None);
         }
         let n = usize::try_from(n).ok()?;
-        String::from_utf8(self.take(n)?.to_vec()).ok().map(Some)
+        std::str::from_utf8(self.take(n)?).ok().map(|s| Some(S::from(s)))
     }
 }
 
