@@ -64,7 +64,7 @@ pub fn list_seeds(root: &Path) -> Result<Listed> {
     }
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    for entry in WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+    for entry in WalkDir::new(&dir).follow_links(false) {
         let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
@@ -79,6 +79,11 @@ pub fn list_seeds(root: &Path) -> Result<Listed> {
             files.push((entry.into_path(), rel));
         }
     }
+    // Sorted once, name by name down the folders (as a walk sorted folder by folder would
+    // give them): the walk's own sorting takes each name apart again at every comparison.
+    let by_names = |a: &str, b: &str| a.split('/').cmp(b.split('/'));
+    files.sort_unstable_by(|(_, a), (_, b)| by_names(a, b));
+    warnings.sort_by(|a, b| by_names(&a.file, &b.file));
     Ok(Listed { files, warnings })
 }
 
@@ -336,6 +341,28 @@ mod tests {
         let warned: Vec<_> =
             out.warnings.iter().map(|w| (w.file.as_str(), w.message.split(' ').next().unwrap())).collect();
         assert_eq!(warned, [("seeds/c.txt", "not"), ("seeds/d.txt", "looks"), ("seeds/empty.txt", "empty")]);
+    }
+
+    #[test]
+    fn folders_are_walked_name_by_name_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path().join("seeds");
+        for file in ["b.txt", "a-b.txt", "a/y/z.txt", "a/x.txt", "a/a.txt"] {
+            let path = seeds.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "Text.\n").unwrap();
+        }
+        let listed = list_seeds(dir.path()).unwrap();
+        let files: Vec<_> = listed.files.iter().map(|(_, rel)| rel.as_str()).collect();
+        // A folder's files come where its name sorts ("a" before "a-b.txt"), not where its
+        // path does as a string ("a/" after "a-").
+        assert_eq!(
+            files,
+            ["seeds/a/a.txt", "seeds/a/x.txt", "seeds/a/y/z.txt", "seeds/a-b.txt", "seeds/b.txt"]
+        );
+        for (path, rel) in &listed.files {
+            assert_eq!(path, &dir.path().join(rel));
+        }
     }
 
     #[test]
