@@ -91,7 +91,7 @@ fn main() -> Result<()> {
             .iter()
             .map(|a| {
                 let cleaned = clean::clean(a, &cleaner);
-                cleaned.blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n")
+                cleaned.blocks.iter().map(|b| &*b.text).collect::<Vec<_>>().join("\n")
             })
             .collect();
         total_secs += started.elapsed().as_secs_f64();

@@ -136,7 +136,7 @@ fn entries<'a>(briefing: &'a Briefing, topic: Option<&str>) -> Vec<Entry<'a>> {
                 let words: Vec<&str> = first.text.split_whitespace().take(12).collect();
                 format!("{}: {}…", source.name, words.join(" "))
             });
-            let text = paragraphs.iter().take(3).map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
+            let text = paragraphs.iter().take(3).map(|p| &*p.text).collect::<Vec<_>>().join("\n\n");
             entries.push(Entry { source, article, title, text, anchor: first.id.to_string() });
         }
     }

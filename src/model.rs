@@ -2,6 +2,7 @@
 //! → `Briefing` (assemble) → pages (render). `briefing.json` is `Briefing` serialised, so
 //! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
 
+use bytestring::ByteString;
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -30,11 +31,13 @@ pub enum BlockKind {
     Heading,
 }
 
-/// A line the cleaner kept: body text or a subheading.
+/// A line the cleaner kept: body text or a subheading. Its text is shared, not copied, when it
+/// comes from a build cache file read whole (a rebuild reads every cached article and renders
+/// the text of few).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Block {
     pub kind: BlockKind,
-    pub text: String,
+    pub text: ByteString,
     pub line: usize,
     /// A hash of the text, from which the paragraph's anchor is made (`assemble`): made once
     /// with the block and kept with it in the cache, not hashed again on every build.
@@ -42,7 +45,8 @@ pub struct Block {
 }
 
 impl Block {
-    pub fn new(kind: BlockKind, text: String, line: usize) -> Block {
+    pub fn new(kind: BlockKind, text: impl Into<ByteString>, line: usize) -> Block {
+        let text = text.into();
         let anchor = crate::assemble::anchor_hash(&text);
         Block { kind, text, line, anchor }
     }
@@ -150,7 +154,8 @@ pub type Digest = [u8; 16];
 #[derive(Debug, Clone, Hash, Serialize)]
 pub struct Paragraph {
     pub kind: BlockKind,
-    pub text: String,
+    /// The block's text, moved (or shared) from the cleaned article.
+    pub text: ByteString,
     /// A topic slug and an anchor are short: held inline, not one allocation each for
     /// every paragraph of the archive.
     pub topic: Option<CompactString>,

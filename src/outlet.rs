@@ -235,7 +235,7 @@ fn clues(article: &CleanedArticle, names: Option<&Regex>, aliases: &[Alias]) -> 
             };
             (r.text.as_str(), house, false)
         })
-        .chain(article.blocks.iter().enumerate().map(|(i, b)| (b.text.as_str(), None, i == 0)));
+        .chain(article.blocks.iter().enumerate().map(|(i, b)| (&*b.text, None, i == 0)));
     for (text, house, is_lead) in lines {
         for found in names.find_iter(text) {
             let Some(canonical) = canonical_name(found.as_str(), aliases) else {

@@ -434,7 +434,7 @@ fn display_title(article: &ArticleEntry) -> String {
     const WORDS: usize = 12;
     let words: Vec<&str> = first.text.split_whitespace().collect();
     if words.len() <= WORDS {
-        first.text.clone()
+        first.text.to_string()
     } else {
         format!("{}…", words[..WORDS].join(" ").trim_end_matches([',', ';', ':']))
     }

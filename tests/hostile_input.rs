@@ -336,7 +336,7 @@ proptest! {
         expected.sort_unstable();
         prop_assert_eq!(seen, expected);
         for block in &cleaned.blocks {
-            prop_assert!(article.lines.iter().any(|l| l.text == block.text), "invented: {:?}", block.text);
+            prop_assert!(article.lines.iter().any(|l| block.text == l.text), "invented: {:?}", block.text);
         }
         for removed in &cleaned.removed {
             prop_assert!(!removed.reason.is_empty());

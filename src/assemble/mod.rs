@@ -554,7 +554,7 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
             .enumerate()
             .map(|(i, t)| Paragraph {
                 kind: BlockKind::Paragraph,
-                text: t.to_string(),
+                text: (*t).into(),
                 topic: Some(topic.into()),
                 id: compact_str::format_compact!("p-{i}"),
             })

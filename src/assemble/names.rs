@@ -277,7 +277,7 @@ impl<'a> LazyNames<'a> {
     pub fn get(&self) -> &ArticleNames {
         self.names.get_or_init(|| {
             let paragraphs = self.article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
-            ArticleNames::new(paragraphs.map(|p| p.text.as_str()))
+            ArticleNames::new(paragraphs.map(|p| &*p.text))
         })
     }
 }

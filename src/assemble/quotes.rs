@@ -115,7 +115,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
     let mut last = Last::default();
     let mut previous_speaker: Option<Who> = None;
     for p in paragraphs {
-        let text = p.text.as_str();
+        let text = &*p.text;
         let spans = spans(text);
         let starts = sentence_starts(text, &spans);
         let sentence_of = |at: usize| {

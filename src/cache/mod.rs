@@ -27,6 +27,8 @@ pub mod seeds;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
+use bytestring::ByteString;
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
@@ -204,7 +206,7 @@ pub fn load(root: &Path, keys: &Keys) -> Cache {
         .par_iter()
         .map(|name| {
             let bytes = std::fs::read(dir.join(name)).map_err(|_| Unusable::Missing)?;
-            decode(&bytes, keys)
+            decode(bytes.into(), keys)
         })
         .collect();
     let mut cache = Cache::default();
@@ -684,8 +686,10 @@ fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
     out
 }
 
-/// A shard's entries and signature.
-fn decode(bytes: &[u8], keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
+/// A shard's entries and signature. The blocks' text is shared with `file`, not copied: a
+/// rebuild reads every cached article and renders the text of few.
+fn decode(file: Bytes, keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
+    let bytes = &file[..];
     let corrupt = |what: &str| Unusable::Corrupt(what.to_string());
     let Some(rest) = bytes.strip_prefix(MAGIC) else {
         return Err(corrupt("not a brief cache file"));
@@ -709,14 +713,14 @@ fn decode(bytes: &[u8], keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
         return Err(corrupt("checksum mismatch"));
     }
     let topics_ok = topics == keys.topics;
-    let entries = decode_entries(&mut r, topics_ok).ok_or_else(|| corrupt("unreadable entry"))?;
+    let entries = decode_entries(&mut r, &file, topics_ok).ok_or_else(|| corrupt("unreadable entry"))?;
     let file_keys = Keys { topics, ..*keys };
     let signature =
         shard_signature(&file_keys, entries.iter().map(|e| (e.cleaned.seed.as_str(), e.raw, e.repeats)));
     Ok((entries, signature))
 }
 
-fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Vec<Entry>> {
+fn decode_entries(r: &mut Reader, file: &Bytes, topics_ok: bool) -> Option<Vec<Entry>> {
     let count = r.len()?;
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
@@ -736,7 +740,7 @@ fn decode_entries(r: &mut Reader, topics_ok: bool) -> Option<Vec<Entry>> {
                     1 => BlockKind::Heading,
                     _ => return None,
                 };
-                Some(Block { kind, text: r.str()?, line: r.usize()?, anchor: (word >> 32) as u32 })
+                Some(Block { kind, text: r.shared_str(file)?, line: r.usize()?, anchor: (word >> 32) as u32 })
             })
             .collect::<Option<Vec<_>>>()?;
         let removed = (0..r.len()?)
@@ -802,6 +806,11 @@ impl<'a> Reader<'a> {
     /// A count of items, each at least 8 bytes: a corrupt count cannot ask for a huge allocation.
     fn len(&mut self) -> Option<usize> {
         self.usize().filter(|n| *n <= self.bytes.len() / 8)
+    }
+    /// A string that shares `file`'s bytes (those `self` reads).
+    fn shared_str(&mut self, file: &Bytes) -> Option<ByteString> {
+        let n = self.usize()?;
+        ByteString::try_from(file.slice_ref(self.take(n)?)).ok()
     }
     /// A string, as a `String` or (for short fields) a `CompactString`.
     fn str<S: From<&'a str>>(&mut self) -> Option<S> {
@@ -899,8 +908,8 @@ mod tests {
             headline: Some("Headline".into()),
             date: NaiveDate::from_ymd_opt(2024, 11, 30),
             blocks: vec![
-                Block::new(BlockKind::Heading, "Sub".into(), 3),
-                Block::new(BlockKind::Paragraph, "Body é.".into(), 4),
+                Block::new(BlockKind::Heading, "Sub", 3),
+                Block::new(BlockKind::Paragraph, "Body é.", 4),
             ],
             removed: vec![RemovedLine {
                 text: "Subscribe".into(),
@@ -915,7 +924,7 @@ mod tests {
         let article = sample();
         let assignment = [None, Some(2)];
         let bytes = encode(&keys(), &[&(&article, 7, 8, &assignment[..])]);
-        let (entries, _) = decode(&bytes, &keys()).unwrap();
+        let (entries, _) = decode(bytes.clone().into(), &keys()).unwrap();
         let entry = &entries[0];
         assert_eq!(entry.cleaned.seed, "seeds/a.txt");
         assert_eq!((entry.raw, entry.repeats), (7, 8));
@@ -926,17 +935,20 @@ mod tests {
 
         // Other topics: the cleaning stays, the assignments go.
         let other_topics = Keys { topics: 4, ..keys() };
-        assert!(decode(&bytes, &other_topics).unwrap().0[0].assignment.is_none());
+        assert!(decode(bytes.clone().into(), &other_topics).unwrap().0[0].assignment.is_none());
         // Another binary or other clean patterns: stale, silently.
-        assert_eq!(decode(&bytes, &Keys { binary: 9, ..keys() }).err(), Some(Unusable::Stale));
-        assert_eq!(decode(&bytes, &Keys { clean: 9, ..keys() }).err(), Some(Unusable::Stale));
+        assert_eq!(decode(bytes.clone().into(), &Keys { binary: 9, ..keys() }).err(), Some(Unusable::Stale));
+        assert_eq!(decode(bytes.clone().into(), &Keys { clean: 9, ..keys() }).err(), Some(Unusable::Stale));
         // A flipped byte, a cut file, garbage: corrupt.
         let mut flipped = bytes.clone();
         let last = flipped.len() - 3;
         flipped[last] ^= 1;
-        assert!(matches!(decode(&flipped, &keys()), Err(Unusable::Corrupt(_))));
-        assert!(matches!(decode(&bytes[..bytes.len() - 1], &keys()), Err(Unusable::Corrupt(_))));
-        assert!(matches!(decode(b"hello", &keys()), Err(Unusable::Corrupt(_))));
+        assert!(matches!(decode(flipped.into(), &keys()), Err(Unusable::Corrupt(_))));
+        assert!(matches!(
+            decode(Bytes::copy_from_slice(&bytes[..bytes.len() - 1]), &keys()),
+            Err(Unusable::Corrupt(_))
+        ));
+        assert!(matches!(decode(Bytes::from_static(b"hello"), &keys()), Err(Unusable::Corrupt(_))));
     }
 
     #[test]

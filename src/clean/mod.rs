@@ -1357,7 +1357,7 @@ mod tests {
     fn kept(text: &str) -> Vec<String> {
         let article = parse_seed("t.txt", text).unwrap();
         let cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
-        clean(&article, &cleaner).blocks.into_iter().map(|b| b.text).collect()
+        clean(&article, &cleaner).blocks.into_iter().map(|b| b.text.to_string()).collect()
     }
 
     #[test]
