@@ -45,8 +45,9 @@ pub struct Block {
 }
 
 impl Block {
-    pub fn new(kind: BlockKind, text: impl Into<ByteString>, line: usize) -> Block {
-        let text = text.into();
+    pub fn new(kind: BlockKind, text: String, line: usize) -> Block {
+        // Boxed first: a `String` with spare capacity would cost a shared header besides.
+        let text = ByteString::from(text.into_boxed_str());
         let anchor = crate::assemble::anchor_hash(&text);
         Block { kind, text, line, anchor }
     }
