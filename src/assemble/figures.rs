@@ -15,8 +15,9 @@ use compact_str::CompactString;
 use regex::Regex;
 
 use super::names::{ArticleNames, LazyNames, Who, attributions, is_plural};
-use crate::model::{ArticleEntry, BlockKind, Figure};
+use crate::model::{ArticleEntry, BlockKind, Figure, shared_part};
 use crate::text::sentences;
+use bytestring::ByteString;
 
 /// People counted in general: the label is just the category ("killed").
 const PEOPLE: &[&str] = &[
@@ -373,6 +374,8 @@ fn nearest_category(
 
 struct Sentence<'a> {
     text: &'a str,
+    /// The paragraph `text` is a sentence of.
+    paragraph: &'a ByteString,
     topic: Option<&'a str>,
     anchor: &'a str,
 }
@@ -396,7 +399,12 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
     let list: Vec<Sentence> = paragraphs
         .clone()
         .flat_map(|p| {
-            sentences(&p.text).map(move |s| Sentence { text: s, topic: p.topic.as_deref(), anchor: &p.id })
+            sentences(&p.text).map(move |s| Sentence {
+                text: s,
+                paragraph: &p.text,
+                topic: p.topic.as_deref(),
+                anchor: &p.id,
+            })
         })
         .collect();
     let found: Vec<_> = list.iter().map(|s| figures_in(s.text)).collect();
@@ -431,7 +439,7 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
                 value,
                 source: source.into(),
                 attributed_to: attributed_to.map(CompactString::from),
-                text: s.text.to_string(),
+                text: shared_part(s.paragraph, s.text),
                 qualifier: qualifier.map(CompactString::from),
                 anchor: s.anchor.into(),
                 attribution_inferred: inferred,

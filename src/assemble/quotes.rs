@@ -17,7 +17,7 @@ use super::figures::Last;
 use super::names::{
     LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, attributions, is_plural, is_pronoun, person_in,
 };
-use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry};
+use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry, shared_part};
 use crate::text::words;
 
 /// Words a quote needs to count as a statement.
@@ -96,7 +96,7 @@ fn mask(text: &str, spans: &[(usize, usize, usize, usize)], from: usize, to: usi
 
 /// Articles' quotes in source order, each text once per outlet.
 pub fn dedup<'a>(found: impl Iterator<Item = &'a Quote>) -> Vec<Quote> {
-    super::first_of_each(found, |q| (q.source.as_str(), q.text.as_str()))
+    super::first_of_each(found, |q| (q.source.as_str(), &*q.text))
 }
 
 /// The quotes of one article, repeats included.
@@ -173,7 +173,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
             }
             quotes.push(Quote {
                 speaker: who.map(|w| w.name().into()),
-                text: quoted.to_string(),
+                text: shared_part(&p.text, quoted),
                 source: source.slug.as_str().into(),
                 topic: p.topic.clone(),
                 anchor: p.id.clone(),
@@ -215,7 +215,10 @@ mod tests {
     }
 
     fn speakers(paragraphs: &[&str]) -> Vec<(Option<String>, String)> {
-        extract(&source(paragraphs)).into_iter().map(|q| (q.speaker.map(String::from), q.text)).collect()
+        extract(&source(paragraphs))
+            .into_iter()
+            .map(|q| (q.speaker.map(String::from), q.text.to_string()))
+            .collect()
     }
 
     #[test]

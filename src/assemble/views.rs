@@ -2,6 +2,7 @@
 //! regrouped for templates (a table per topic with one column per outlet, days of events,
 //! quotes by speaker). Plain data; links are built by the templates with `root`.
 
+use bytestring::ByteString;
 use compact_str::CompactString;
 use std::collections::BTreeMap;
 
@@ -49,7 +50,7 @@ pub struct FigureCell {
     pub anchor: CompactString,
     /// The link to the paragraph, relative to the site root.
     pub href: String,
-    pub text: String,
+    pub text: ByteString,
 }
 
 fn topic_key(topic: Option<&str>) -> &str {
@@ -225,7 +226,7 @@ pub const SPEAKER_LIMIT: usize = 30;
 
 #[derive(Debug, Serialize)]
 pub struct QuoteView {
-    pub text: String,
+    pub text: ByteString,
     pub outlet: Outlet,
     pub anchor: CompactString,
     /// The link to the quote's paragraph, relative to the site root.
@@ -339,7 +340,7 @@ mod tests {
                 value,
                 source: "wire".into(),
                 attributed_to: None,
-                text: format!("{value} people were killed."),
+                text: format!("{value} people were killed.").into(),
                 qualifier: None,
                 anchor: "p-1".into(),
                 attribution_inferred: false,
@@ -358,7 +359,7 @@ mod tests {
         let mut b = briefing(&[]);
         let quote = |speaker: &str, n: usize| crate::model::Quote {
             speaker: Some(speaker.into()),
-            text: format!("Quote {n} of {speaker}, long enough to count."),
+            text: format!("Quote {n} of {speaker}, long enough to count.").into(),
             source: "wire".into(),
             topic: Some("war".into()),
             anchor: "p-0".into(),

@@ -487,7 +487,8 @@ const FACTS_MAGIC_BIN: &[u8] = b"brief-facts\n";
 /// order): its entries and signature, `None` when it is missing, from another brief, or
 /// damaged. Binary rather than JSON: every article's facts are read on every rebuild.
 fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> {
-    let bytes = std::fs::read(file).ok()?;
+    // Figures' and quotes' text is shared with the file's bytes, not copied out of them.
+    let bytes = Bytes::from(std::fs::read(file).ok()?);
     let mut r = Reader { bytes: bytes.strip_prefix(FACTS_MAGIC_BIN)? };
     let format = r.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))?;
     let (binary, len, checksum) = (r.u64()?, r.u64()?, r.u64()?);
@@ -510,7 +511,7 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
                     value: r.u64()?,
                     source: r.str()?,
                     attributed_to: r.opt_str()?,
-                    text: r.str()?,
+                    text: r.shared_str(&bytes)?,
                     qualifier: r.opt_str()?,
                     anchor: r.str()?,
                     attribution_inferred: r.u64()? == 1,
@@ -521,7 +522,7 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
             .map(|_| {
                 Some(Quote {
                     speaker: r.opt_str()?,
-                    text: r.str()?,
+                    text: r.shared_str(&bytes)?,
                     source: r.str()?,
                     topic: r.opt_str()?,
                     anchor: r.str()?,
