@@ -149,10 +149,16 @@ pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEnt
     let same_claim = |a: &Candidate, b: &Candidate, cosine: f32| same_claim(a, b, cosine, &stem_idf);
 
     let k = ranked.len();
+    // Pairwise work, row by row on every core (a rebuild drafts the changed topic again).
+    let upper: Vec<Vec<f32>> = (0..k)
+        .into_par_iter()
+        .map(|a| {
+            (a + 1..k).map(|b| cosine(&candidates[ranked[a]].vector, &candidates[ranked[b]].vector)).collect()
+        })
+        .collect();
     let mut similarity = vec![0f32; k * k];
-    for a in 0..k {
-        for b in a + 1..k {
-            let sim = cosine(&candidates[ranked[a]].vector, &candidates[ranked[b]].vector);
+    for (a, row) in upper.into_iter().enumerate() {
+        for (b, sim) in (a + 1..k).zip(row) {
             similarity[a * k + b] = sim;
             similarity[b * k + a] = sim;
         }
@@ -161,6 +167,7 @@ pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEnt
 
     // Corroboration: the outlets that carry the same claim.
     let outlets: Vec<BTreeSet<&str>> = (0..k)
+        .into_par_iter()
         .map(|a| {
             (0..k)
                 .filter(|&b| {
