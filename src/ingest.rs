@@ -63,28 +63,38 @@ pub fn list_seeds(root: &Path) -> Result<Listed> {
         bail!("{}: no seeds folder; put article text files (*.txt) in it", dir.display());
     }
     let mut files = Vec::new();
-    let mut warnings = Vec::new();
+    let mut symlinks = Vec::new();
     for entry in WalkDir::new(&dir).follow_links(false) {
         let entry = entry.with_context(|| format!("{}: cannot walk", dir.display()))?;
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
         if entry.path_is_symlink() {
-            warnings.push(Warning {
+            let warning = Warning {
                 file: rel,
                 message: "symbolic link skipped; copy the file into seeds/ instead".into(),
-            });
+            };
+            symlinks.push((entry.into_path(), warning));
             continue;
         }
         if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "txt") {
             files.push((entry.into_path(), rel));
         }
     }
-    // Sorted once, name by name down the folders (as a walk sorted folder by folder would
-    // give them): the walk's own sorting takes each name apart again at every comparison.
-    let by_names = |a: &str, b: &str| a.split('/').cmp(b.split('/'));
-    files.sort_unstable_by(|(_, a), (_, b)| by_names(a, b));
-    warnings.sort_by(|a, b| by_names(&a.file, &b.file));
-    Ok(Listed { files, warnings })
+    // Sorted once, name by name down the folders, on the names' own bytes (as a walk sorted
+    // folder by folder would give them): the walk's own sorting takes each name apart again
+    // at every comparison.
+    files.sort_unstable_by(|(a, _), (b, _)| by_names(a, b));
+    symlinks.sort_by(|(a, _), (b, _)| by_names(a, b));
+    Ok(Listed { files, warnings: symlinks.into_iter().map(|(_, w)| w).collect() })
+}
+
+/// Paths in the order of their names, folder by folder: compared on the names' bytes.
+fn by_names(a: &Path, b: &Path) -> std::cmp::Ordering {
+    fn names(path: &Path) -> impl Iterator<Item = &[u8]> {
+        // A separator is ASCII, never part of a longer character.
+        path.as_os_str().as_encoded_bytes().split(|b| std::path::is_separator(char::from(*b)))
+    }
+    names(a).cmp(names(b))
 }
 
 /// `ingest_known` of the seeds `list_seeds` found.
@@ -363,6 +373,39 @@ mod tests {
         for (path, rel) in &listed.files {
             assert_eq!(path, &dir.path().join(rel));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn odd_names_are_listed_in_the_order_of_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path().join("seeds");
+        std::fs::create_dir_all(seeds.join("a")).unwrap();
+        let names: [&[u8]; 7] = [
+            b"\xc0a.txt",
+            "\u{e9}.txt".as_bytes(),
+            b"\xfe.txt",
+            b"\xff.txt",
+            b"a\\b.txt",
+            b"a/z.txt",
+            b"a-c.txt",
+        ];
+        for name in names {
+            std::fs::write(seeds.join(std::ffi::OsStr::from_bytes(name)), "Text.\n").unwrap();
+        }
+        let listed: Vec<_> =
+            list_seeds(dir.path()).unwrap().files.into_iter().map(|(path, _)| path).collect();
+        // The order a walk sorted folder by folder gives, by the names' bytes.
+        let walked: Vec<_> = WalkDir::new(&seeds)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        assert_eq!(listed.len(), names.len());
+        assert_eq!(listed, walked);
     }
 
     #[test]

@@ -205,15 +205,15 @@ impl Site {
             .articles
             .par_iter_mut()
             .zip(hits.par_iter_mut())
-            .map(|(a, hit)| match hit {
-                Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
-                None => {
-                    let article = clean::clean(a, &cleaner);
-                    if !own_patterns_anywhere {
-                        a.lines = Vec::new();
-                    }
-                    article
+            .map(|(a, hit)| {
+                let article = match hit {
+                    Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
+                    None => clean::clean(a, &cleaner),
+                };
+                if !own_patterns_anywhere {
+                    a.lines = Vec::new();
                 }
+                article
             })
             .collect();
         lap("clean", &mut timings);
@@ -252,7 +252,7 @@ impl Site {
             cleaner.use_repeats(&repeats);
         }
         // The seed index takes each seed's line keys over from the counts.
-        let clean::Repeats { lines: line_keys, .. } = repeats;
+        let line_keys = repeats.into_lines();
         let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, line_keys));
         clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
         // What each cleaned article is, as a digest: its cache key where that decides it,
@@ -497,7 +497,7 @@ mod tests {
         let before = resident_bytes().expect("VmRSS is read on Linux");
         // 256 MiB, every page written so that it is resident. Tests running beside this one
         // allocate and free too: the margin is wide.
-        let held = vec![1u8; 256 << 20];
+        let held = std::hint::black_box(vec![1u8; 256 << 20]);
         let after = resident_bytes().unwrap();
         assert!(before > 1 << 20, "a running test holds more than 1 MiB: {before}");
         assert!(after >= before + (128 << 20), "{before} -> {after}");

@@ -1142,6 +1142,11 @@ impl Repeats {
         Repeats { lines, seeds_with }
     }
 
+    /// Each seed's line keys, the counts let go.
+    pub fn into_lines(self) -> Vec<Vec<Option<(u64, usize)>>> {
+        self.lines
+    }
+
     /// In how many seeds the line with this key is: the key of one of the lines counted (a
     /// key in none of them would count 1).
     pub fn seeds_with(&self, key: u64) -> usize {
