@@ -103,28 +103,31 @@ pub fn ingest_listed(listed: Listed, index: &SeedIndex) -> Result<Ingested> {
     let now_ns =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     type Outcome = (Option<RawArticle>, Option<Warning>, Option<KnownArticle>, Option<FileId>);
-    let outcomes: Vec<Result<Outcome>> = files
-        .par_iter()
-        .map(|(path, rel)| {
-            // The identity is taken before reading: a change while reading shows next time.
-            let id =
-                std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
-            let known = index.get(rel.as_str()).filter(|k| id.is_some() && Some(k.id) == id);
-            let warning = |known: &KnownSeed| {
-                known.warning.clone().map(|message| Warning { file: rel.clone(), message })
-            };
-            Ok(match known {
-                Some(known) => match &known.article {
-                    Some(article) => (Some(stub(rel)), warning(known), Some(article.clone()), id),
-                    None => (None, warning(known), None, id),
-                },
-                None => {
-                    let (article, warning) = read_seed(path, rel)?;
-                    (article, warning, None, id)
-                }
+    let look_at_each = || -> Vec<Result<Outcome>> {
+        files
+            .par_iter()
+            .map(|(path, rel)| {
+                // The identity is taken before reading: a change while reading shows next time.
+                let id =
+                    std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)).filter(|id| id.settled(now_ns));
+                let known = index.get(rel.as_str()).filter(|k| id.is_some() && Some(k.id) == id);
+                let warning = |known: &KnownSeed| {
+                    known.warning.clone().map(|message| Warning { file: rel.clone(), message })
+                };
+                Ok(match known {
+                    Some(known) => match &known.article {
+                        Some(article) => (Some(stub(rel)), warning(known), Some(article.clone()), id),
+                        None => (None, warning(known), None, id),
+                    },
+                    None => {
+                        let (article, warning) = read_seed(path, rel)?;
+                        (article, warning, None, id)
+                    }
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
+    let outcomes = with_readers(files.len(), look_at_each);
     let mut ingested = Ingested {
         articles: Vec::with_capacity(outcomes.len()),
         warnings,
@@ -152,6 +155,30 @@ pub fn ingest_listed(listed: Listed, index: &SeedIndex) -> Result<Ingested> {
         0 => Ok(ingested),
         1 => bail!("{}", errors[0]),
         n => bail!("{n} seeds have errors:\n{}", errors.join("\n")),
+    }
+}
+
+/// Threads that stat and read seeds, per core: a seed that is not in the page cache leaves its
+/// thread waiting on the disk, and a disk serves many reads at once (100,000 seeds read from
+/// disk: 5.5 s with a thread per core, 3 s with eight).
+const READERS_PER_CORE: usize = 8;
+/// Below this many seeds, threads of their own cost more than they save.
+const READERS_FROM: usize = 1024;
+
+/// Runs `work` on a pool of `READERS_PER_CORE` threads per core when there are `files` enough,
+/// else where it is.
+fn with_readers<T: Send>(files: usize, work: impl FnOnce() -> T + Send) -> T {
+    if files < READERS_FROM {
+        return work();
+    }
+    let threads = rayon::current_num_threads() * READERS_PER_CORE;
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("brief-read-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
     }
 }
 
