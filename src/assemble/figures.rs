@@ -11,13 +11,13 @@
 
 use std::sync::OnceLock;
 
+use bytestring::ByteString;
 use compact_str::CompactString;
 use regex::Regex;
 
 use super::names::{ArticleNames, LazyNames, Who, attributions, is_plural};
 use crate::model::{ArticleEntry, BlockKind, Figure, shared_part};
 use crate::text::sentences;
-use bytestring::ByteString;
 
 /// People counted in general: the label is just the category ("killed").
 const PEOPLE: &[&str] = &[

@@ -2,10 +2,10 @@
 //! regrouped for templates (a table per topic with one column per outlet, days of events,
 //! quotes by speaker). Plain data; links are built by the templates with `root`.
 
-use bytestring::ByteString;
-use compact_str::CompactString;
 use std::collections::BTreeMap;
 
+use bytestring::ByteString;
+use compact_str::CompactString;
 use serde::Serialize;
 
 use super::Links;

@@ -921,6 +921,20 @@ mod tests {
     }
 
     #[test]
+    fn a_decoded_block_shares_the_file_bytes() {
+        let article = sample();
+        let file = Bytes::from(encode(&keys(), &[&(&article, 7, 8, &[None, None][..])]));
+        let (entries, _) = decode(file.clone(), &keys()).unwrap();
+        let within = |text: &str| {
+            let (start, at) = (file.as_ptr() as usize, text.as_ptr() as usize);
+            at >= start && at + text.len() <= start + file.len()
+        };
+        for block in &entries[0].cleaned.blocks {
+            assert!(within(&block.text), "{:?} was copied out of the file", block.text);
+        }
+    }
+
+    #[test]
     fn round_trips_and_rejects_damage() {
         let article = sample();
         let assignment = [None, Some(2)];
