@@ -206,16 +206,22 @@ impl Ui {
 
     /// Runs `work`, showing a spinner with `message` if it takes more than a moment and stderr
     /// is a terminal.
-    pub fn with_progress<T>(&self, message: &str, work: impl FnOnce() -> T) -> T {
+    /// Runs `work`, with a spinner showing `message` once it has taken a quarter of a second.
+    /// The message is made only then, on the spinner's thread: a quick build never waits for it.
+    pub fn with_progress<T>(
+        &self,
+        message: impl FnOnce() -> String + Send + 'static,
+        work: impl FnOnce() -> T,
+    ) -> T {
         if !self.progress {
             return work();
         }
         let (done, wait) = mpsc::channel::<()>();
-        let message = message.to_string();
         let spinner = std::thread::spawn(move || {
             if wait.recv_timeout(Duration::from_millis(250)) != Err(mpsc::RecvTimeoutError::Timeout) {
                 return;
             }
+            let message = message();
             let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
             if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
                 bar.set_style(style);
@@ -251,12 +257,16 @@ pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// "building 5 seeds" for the spinner.
-fn building_message(root: &Path) -> String {
-    let seeds = std::fs::read_dir(root.join("seeds"))
-        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
-        .unwrap_or(0);
-    format!("building {seeds} seed{}", plural(seeds))
+/// "building 5 seeds" for the spinner, made when it is wanted: listing thousands of seeds
+/// is milliseconds.
+fn building_message(root: &Path) -> impl FnOnce() -> String + Send + 'static {
+    let seeds_dir = root.join("seeds");
+    move || {
+        let seeds = std::fs::read_dir(seeds_dir)
+            .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
+            .unwrap_or(0);
+        format!("building {seeds} seed{}", plural(seeds))
+    }
 }
 
 fn print_warnings(ui: &Ui, site: &Site) {
@@ -284,7 +294,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build { root, output, force, timings } => {
             let started = Instant::now();
             let output = output.unwrap_or_else(|| root.join("public"));
-            let site = ui.with_progress(&building_message(&root), || {
+            let site = ui.with_progress(building_message(&root), || {
                 site::build(
                     &root,
                     &output,
@@ -311,7 +321,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { root } => {
             let started = Instant::now();
-            let report = ui.with_progress(&building_message(&root), || crate::check::check(&root))?;
+            let report = ui.with_progress(building_message(&root), || crate::check::check(&root))?;
             for warning in &report.warnings {
                 ui.warning(warning);
             }

@@ -192,120 +192,131 @@ impl Site {
         let leave_to_exit = options.process_ends && unread * 2 > ingested.articles.len();
         lap("cache", &mut timings);
 
-        let mut cleaner = Cleaner::new(&config.clean)?;
-        let mut learned = false;
-        if reused < ingested.articles.len() {
-            cleaner.prepare();
-            cleaner.use_repeats(&repeats);
-            learned = true;
-        }
-        // A seed's lines are freed as soon as it is cleaned, unless an outlet's own patterns
-        // may clean it again: holding every seed beside every cleaning doubled the peak.
-        let mut cleaned: Vec<CleanedArticle> = ingested
-            .articles
-            .par_iter_mut()
-            .zip(hits.par_iter_mut())
-            .map(|(a, hit)| {
-                let article = match hit {
-                    Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
-                    None => clean::clean(a, &cleaner),
-                };
-                if !own_patterns_anywhere {
-                    a.lines = Vec::new();
+        // The facts and summaries of the last build are wanted only in assemble: they are read
+        // beside the stages before it, which leave a core idle when few seeds changed. (In a
+        // scope, not on a thread of its own: a rayon worker must not block on work the pool
+        // may have no thread left to run.)
+        let mut known_facts = cache::Known::default();
+        let (cleaned, attribution, digests, assignments, cache_writes) =
+            rayon::in_place_scope(|scope| -> Result<_> {
+                if use_cache {
+                    scope.spawn(|_| known_facts = cache::load_facts(root, &keys));
                 }
-                article
-            })
-            .collect();
-        lap("clean", &mut timings);
+                let mut cleaner = Cleaner::new(&config.clean)?;
+                let mut learned = false;
+                if reused < ingested.articles.len() {
+                    cleaner.prepare();
+                    cleaner.use_repeats(&repeats);
+                    learned = true;
+                }
+                // A seed's lines are freed as soon as it is cleaned, unless an outlet's own patterns
+                // may clean it again: holding every seed beside every cleaning doubled the peak.
+                let mut cleaned: Vec<CleanedArticle> = ingested
+                    .articles
+                    .par_iter_mut()
+                    .zip(hits.par_iter_mut())
+                    .map(|(a, hit)| {
+                        let article = match hit {
+                            Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
+                            None => clean::clean(a, &cleaner),
+                        };
+                        if !own_patterns_anywhere {
+                            a.lines = Vec::new();
+                        }
+                        article
+                    })
+                    .collect();
+                lap("clean", &mut timings);
 
-        // With the cache, each article as it was cleaned is known by its cache key (an outlet's
-        // own patterns apply after this): its outlet clues are read once and kept.
-        let cleaned_digests: Option<Vec<Digest>> = use_cache.then(|| {
-            (0..cleaned.len())
-                .into_par_iter()
-                .map(|i| cache::cleaned_digest(&keys, raw_hashes[i], repeat_hashes[i]))
-                .collect()
-        });
-        let (known_clues, clues_signature) =
-            if use_cache { cache::load_clues(root, &keys) } else { Default::default() };
-        let (attribution, clues) =
-            outlet::identify_reusing(&cleaned, &content, cleaned_digests.as_deref(), &known_clues);
-        let mut cache_writes = Background::default();
-        if use_cache {
-            let root = root.to_path_buf();
-            cache_writes.spawn(move || cache::save_clues(&root, &keys, &clues, clues_signature));
-        }
-        // An outlet's own `[clean]` patterns apply once the outlet is known.
-        let outlet_of: Vec<&str> =
-            attribution.of_article.iter().map(|&i| attribution.outlets[i].slug.as_str()).collect();
-        // Articles of such outlets are cleaned twice and never cached.
-        let own_patterns: Vec<bool> = outlet_of
-            .iter()
-            .map(|slug| {
-                content
-                    .sources
-                    .get(*slug)
-                    .is_some_and(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()))
-            })
-            .collect();
-        if !learned && own_patterns.iter().any(|own| *own) {
-            cleaner.use_repeats(&repeats);
-        }
-        // The seed index takes each seed's line keys over from the counts.
-        let line_keys = repeats.into_lines();
-        let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, line_keys));
-        clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
-        // What each cleaned article is, as a digest: its cache key where that decides it,
-        // else its text.
-        let digests: Vec<Digest> = cleaned
-            .par_iter()
-            .enumerate()
-            .map(|(i, article)| match cleaned_digests.as_ref().filter(|_| !own_patterns[i]) {
-                Some(digests) => digests[i],
-                None => cache::content_digest(article),
-            })
-            .collect();
-        lap("outlet", &mut timings);
-
-        let matcher = Matcher::new(&topic_list);
-        let assignments: Vec<Vec<Option<usize>>> = cleaned
-            .par_iter()
-            .zip(hits.par_iter_mut())
-            .zip(own_patterns.par_iter())
-            .map(|((a, hit), own)| match hit.as_mut().and_then(|h| h.assignment.take()) {
-                Some(assignment) if !own && assignment.len() == a.blocks.len() => assignment,
-                _ => topics::assign(a.headline.as_deref(), &a.blocks, &matcher),
-            })
-            .collect();
-        lap("topics", &mut timings);
-
-        let n = cleaned.len();
-        if use_cache && (outdated || reused < n || assigned < n || n == 0) {
-            let entries: Vec<_> = (0..cleaned.len())
-                .filter(|&i| !own_patterns[i])
-                .map(|i| (&cleaned[i], raw_hashes[i], repeat_hashes[i], assignments[i].as_slice()))
-                .collect();
-            let pending = cache::save_later(root, &keys, &entries, &shards);
-            cache_writes.spawn(move || pending.write());
-            lap("cache-save", &mut timings);
-        }
-        if let Some(entries) = new_index {
-            let unchanged = entries.len() == seed_index.len()
-                && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
-            if !unchanged {
-                let root = root.to_path_buf();
-                cache_writes.spawn(move || {
-                    let entries: Vec<(&str, &KnownSeed)> =
-                        entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
-                    cache::seeds::save_seeds(&root, &keys, &entries);
+                // With the cache, each article as it was cleaned is known by its cache key (an outlet's
+                // own patterns apply after this): its outlet clues are read once and kept.
+                let cleaned_digests: Option<Vec<Digest>> = use_cache.then(|| {
+                    (0..cleaned.len())
+                        .into_par_iter()
+                        .map(|i| cache::cleaned_digest(&keys, raw_hashes[i], repeat_hashes[i]))
+                        .collect()
                 });
-            }
-        }
+                let (known_clues, clues_signature) =
+                    if use_cache { cache::load_clues(root, &keys) } else { Default::default() };
+                let (attribution, clues) =
+                    outlet::identify_reusing(&cleaned, &content, cleaned_digests.as_deref(), &known_clues);
+                let mut cache_writes = Background::default();
+                if use_cache {
+                    let root = root.to_path_buf();
+                    cache_writes.spawn(move || cache::save_clues(&root, &keys, &clues, clues_signature));
+                }
+                // An outlet's own `[clean]` patterns apply once the outlet is known.
+                let outlet_of: Vec<&str> =
+                    attribution.of_article.iter().map(|&i| attribution.outlets[i].slug.as_str()).collect();
+                // Articles of such outlets are cleaned twice and never cached.
+                let own_patterns: Vec<bool> = outlet_of
+                    .iter()
+                    .map(|slug| {
+                        content
+                            .sources
+                            .get(*slug)
+                            .is_some_and(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()))
+                    })
+                    .collect();
+                if !learned && own_patterns.iter().any(|own| *own) {
+                    cleaner.use_repeats(&repeats);
+                }
+                // The seed index takes each seed's line keys over from the counts.
+                let line_keys = repeats.into_lines();
+                let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, line_keys));
+                clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
+                // What each cleaned article is, as a digest: its cache key where that decides it,
+                // else its text.
+                let digests: Vec<Digest> = cleaned
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, article)| match cleaned_digests.as_ref().filter(|_| !own_patterns[i]) {
+                        Some(digests) => digests[i],
+                        None => cache::content_digest(article),
+                    })
+                    .collect();
+                lap("outlet", &mut timings);
+
+                let matcher = Matcher::new(&topic_list);
+                let assignments: Vec<Vec<Option<usize>>> = cleaned
+                    .par_iter()
+                    .zip(hits.par_iter_mut())
+                    .zip(own_patterns.par_iter())
+                    .map(|((a, hit), own)| match hit.as_mut().and_then(|h| h.assignment.take()) {
+                        Some(assignment) if !own && assignment.len() == a.blocks.len() => assignment,
+                        _ => topics::assign(a.headline.as_deref(), &a.blocks, &matcher),
+                    })
+                    .collect();
+                lap("topics", &mut timings);
+
+                let n = cleaned.len();
+                if use_cache && (outdated || reused < n || assigned < n || n == 0) {
+                    let entries: Vec<_> = (0..cleaned.len())
+                        .filter(|&i| !own_patterns[i])
+                        .map(|i| (&cleaned[i], raw_hashes[i], repeat_hashes[i], assignments[i].as_slice()))
+                        .collect();
+                    let pending = cache::save_later(root, &keys, &entries, &shards);
+                    cache_writes.spawn(move || pending.write());
+                    lap("cache-save", &mut timings);
+                }
+                if let Some(entries) = new_index {
+                    let unchanged = entries.len() == seed_index.len()
+                        && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
+                    if !unchanged {
+                        let root = root.to_path_buf();
+                        cache_writes.spawn(move || {
+                            let entries: Vec<(&str, &KnownSeed)> =
+                                entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
+                            cache::seeds::save_seeds(&root, &keys, &entries);
+                        });
+                    }
+                }
+                Ok((cleaned, attribution, digests, assignments, cache_writes))
+            })?;
 
         // From here on only the cleaned articles matter: free the seeds' text first.
         let warnings = std::mem::take(&mut ingested.warnings);
         drop((ingested, hits));
-        let mut known_facts = if use_cache { cache::load_facts(root, &keys) } else { Default::default() };
         let (briefing, facts) = assemble::assemble_with_facts(
             Inputs {
                 config: &config,
