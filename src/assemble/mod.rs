@@ -9,7 +9,7 @@ mod summary;
 pub mod timeline;
 pub mod views;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -76,24 +76,91 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     let sources = source_entries(inputs);
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let article_keys: Vec<u64> = articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect();
-    let link_index = LinkIndex::new(&sources);
-    let links = Links::with(&link_index, &sources);
-    let unassigned = assignments.iter().flatten().any(|a| a.is_none());
-    let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
-    if unassigned {
-        wanted.push((OTHER_SLUG, "Other", false));
-    }
-    let drafting = Drafting { sources: &sources, articles: &articles, article_keys: &article_keys, known };
-    let members = topic_members(&wanted, &articles);
-    let (topic_entries, summaries): (Vec<TopicEntry>, Vec<Option<Drafted>>) = wanted
-        .par_iter()
-        .zip(members)
-        .map(|((slug, title, configured), members)| {
-            topic_entry(slug, title, *configured, members, &drafting, &links, content)
-        })
-        .unzip();
-    drop(links);
+    let (article_keys, link_index): (Vec<u64>, _) = rayon::join(
+        || articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect(),
+        || LinkIndex::new(&sources),
+    );
+
+    // Three branches that need only the sources, side by side: the topics with their summaries,
+    // the figures and quotes, and the timeline.
+    let known_facts = &mut known.facts;
+    let ((topic_entries, summaries), ((facts, figure_runs, figures, quotes), timeline)) = rayon::join(
+        || {
+            let links = Links::with(&link_index, &sources);
+            let unassigned = assignments.iter().flatten().any(|a| a.is_none());
+            let mut wanted: Vec<(&str, &str, bool)> =
+                topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
+            if unassigned {
+                wanted.push((OTHER_SLUG, "Other", false));
+            }
+            let drafting = Drafting {
+                sources: &sources,
+                articles: &articles,
+                article_keys: &article_keys,
+                summaries: &known.summaries,
+            };
+            let members = topic_members(&wanted, &articles);
+            let drafted: (Vec<TopicEntry>, Vec<Option<Drafted>>) = wanted
+                .par_iter()
+                .zip(members)
+                .map(|((slug, title, configured), members)| {
+                    topic_entry(slug, title, *configured, members, &drafting, &links, content)
+                })
+                .unzip();
+            drafted
+        },
+        || {
+            rayon::join(
+                || {
+                    let reused: Vec<Option<Facts>> =
+                        article_keys.iter().map(|key| known_facts.remove(key)).collect();
+                    let facts: Vec<Facts> = articles
+                        .par_iter()
+                        .zip(reused)
+                        .map(|((source, article), reused)| {
+                            reused.unwrap_or_else(|| {
+                                let names = names::LazyNames::new(article);
+                                Facts {
+                                    figures: figures::article_figures(&source.slug, article, &names),
+                                    quotes: quotes::article_quotes(source, article, &names),
+                                }
+                            })
+                        })
+                        .collect();
+                    // Figures with where they come from (article, place in its facts), so that the figures
+                    // kept from one article make a run with a key (`Briefing::figure_runs`).
+                    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(a, f)| {
+                            f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure))
+                        })
+                        .collect();
+                    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
+                    let figure_runs: Vec<(usize, Digest)> = kept
+                        .chunk_by(|x, y| x.0 == y.0)
+                        .collect::<Vec<_>>()
+                        .par_iter()
+                        .map(|run| {
+                            (
+                                run.len(),
+                                crate::briefing_json::figures_chunk_key(
+                                    article_keys[run[0].0],
+                                    run.iter().map(|k| k.1),
+                                ),
+                            )
+                        })
+                        .collect();
+                    let figures: Vec<crate::model::Figure> =
+                        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
+                    drop((kept, found));
+                    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
+                    (facts, figure_runs, figures, quotes)
+                },
+                || timeline::extract(&sources, date),
+            )
+        },
+    );
 
     let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -102,45 +169,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
 
-    let reused: Vec<Option<Facts>> = article_keys.iter().map(|key| known.facts.remove(key)).collect();
-    let facts: Vec<Facts> = articles
-        .par_iter()
-        .zip(reused)
-        .map(|((source, article), reused)| {
-            reused.unwrap_or_else(|| {
-                let names = names::LazyNames::new(article);
-                Facts {
-                    figures: figures::article_figures(&source.slug, article, &names),
-                    quotes: quotes::article_quotes(source, article, &names),
-                }
-            })
-        })
-        .collect();
-    // Figures with where they come from (article, place in its facts), so that the figures
-    // kept from one article make a run with a key (`Briefing::figure_runs`).
-    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
-        .iter()
-        .enumerate()
-        .flat_map(|(a, f)| f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure)))
-        .collect();
-    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
-    let figure_runs: Vec<(usize, Digest)> = kept
-        .chunk_by(|x, y| x.0 == y.0)
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|run| {
-            (
-                run.len(),
-                crate::briefing_json::figures_chunk_key(article_keys[run[0].0], run.iter().map(|k| k.1)),
-            )
-        })
-        .collect();
-    let figures: Vec<crate::model::Figure> =
-        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
-    drop((kept, found));
-    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
     drop(articles);
-    let timeline = timeline::extract(&sources, date);
     let briefing = Briefing {
         title: index.and_then(|i| i.meta.title.clone()).unwrap_or_else(|| config.title.clone()),
         date: date.map(format_date),
@@ -269,7 +298,7 @@ struct Drafting<'a> {
     sources: &'a [SourceEntry],
     articles: &'a [(&'a SourceEntry, &'a ArticleEntry)],
     article_keys: &'a [u64],
-    known: &'a Known,
+    summaries: &'a HashMap<u64, Vec<SummaryPoint>>,
 }
 
 /// Per topic of `wanted`: the articles with a paragraph on it (indices into `articles`, in
@@ -323,7 +352,7 @@ fn topic_entry(
         None => {
             let recent = summary::newest(members, drafting.articles);
             let key = cache::summary_key(wanted, recent.iter().map(|&i| drafting.article_keys[i]));
-            let points = match drafting.known.summaries.get(&key) {
+            let points = match drafting.summaries.get(&key) {
                 Some(points) => points.clone(),
                 None => {
                     let recent: Vec<_> = recent.iter().map(|&i| drafting.articles[i]).collect();
