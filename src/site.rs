@@ -140,27 +140,32 @@ impl Site {
 
         // What the cache already knows: the cleaning of every seed whose text and repeated
         // lines are unchanged, and its topic assignments if the topics are the same.
-        let mut cached = if use_cache { cache::load(root, &keys) } else { cache::Cache::default() };
+        // Read beside the counting of repeated lines, which needs only the seeds.
+        let (mut cached, (raw_hashes, repeats)) = rayon::join(
+            || if use_cache { cache::load(root, &keys) } else { cache::Cache::default() },
+            || {
+                // How lines recur across seeds: counted once, for the cache keys and the cleaner.
+                rayon::join(
+                    || {
+                        let raw_hash = |(a, known): (&RawArticle, &Option<KnownArticle>)| {
+                            known.as_ref().map_or_else(|| cache::raw_hash(a), |k| k.raw)
+                        };
+                        if use_cache {
+                            ingested.articles.par_iter().zip(&ingested.known).map(raw_hash).collect()
+                        } else {
+                            Vec::new()
+                        }
+                    },
+                    || clean::Repeats::count_known(&ingested.articles, &ingested.known),
+                )
+            },
+        );
         if !cached.damaged.is_empty() {
             ingested.warnings.push(Warning {
                 file: format!("{}/", cache::DIR),
                 message: format!("build cache partly ignored ({}); it is rebuilt", cached.damaged.join(", ")),
             });
         }
-        // How lines recur across seeds: counted once, for the cache keys and the cleaner.
-        let (raw_hashes, repeats) = rayon::join(
-            || {
-                let raw_hash = |(a, known): (&RawArticle, &Option<KnownArticle>)| {
-                    known.as_ref().map_or_else(|| cache::raw_hash(a), |k| k.raw)
-                };
-                if use_cache {
-                    ingested.articles.par_iter().zip(&ingested.known).map(raw_hash).collect()
-                } else {
-                    Vec::new()
-                }
-            },
-            || clean::Repeats::count_known(&ingested.articles, &ingested.known),
-        );
         let repeat_hashes = if use_cache { cache::repeat_hashes(&repeats) } else { Vec::new() };
         let mut hits: Vec<Option<cache::Entry>> = ingested
             .articles

@@ -211,19 +211,17 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
             let page = content.sources.get(&outlet.slug);
             // Anchors: each paragraph's text hash (made with the block), counted in order, since
             // a repeated text gets `-2`, `-3`, ….
-            let hashes: Vec<Vec<u32>> = members
+            let blocks = members.iter().map(|((article, _), _)| article.blocks.len()).sum();
+            let mut ids = AnchorIds::with_capacity(blocks);
+            let counts: Vec<Vec<u32>> = members
                 .iter()
-                .map(|((article, _), _)| article.blocks.iter().map(|b| b.anchor).collect())
+                .map(|((article, _), _)| article.blocks.iter().map(|b| ids.count(b.anchor)).collect())
                 .collect();
-            let mut ids = AnchorIds::default();
-            let counts: Vec<Vec<u32>> =
-                hashes.iter().map(|hashes| hashes.iter().map(|&h| ids.count(h)).collect()).collect();
             let entries = members
                 .into_par_iter()
-                .zip(hashes)
                 .zip(counts)
                 .enumerate()
-                .map(|(n, ((((article, digest), assignment), hashes), counts))| {
+                .map(|(n, (((article, digest), assignment), counts))| {
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     let mut entry = ArticleEntry {
                         seed: article.seed,
@@ -234,10 +232,10 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .blocks
                             .into_iter()
                             .zip(assignment)
-                            .zip(hashes.into_iter().zip(counts))
-                            .map(|((block, topic), (hash, count))| Paragraph {
+                            .zip(counts)
+                            .map(|((block, topic), count)| Paragraph {
                                 kind: block.kind,
-                                id: anchor_id(hash, count),
+                                id: anchor_id(block.anchor, count),
                                 text: block.text,
                                 topic: topic.map(|t| CompactString::from(topics[t].slug.as_str())),
                             })
@@ -531,6 +529,12 @@ struct AnchorIds {
 }
 
 impl AnchorIds {
+    fn with_capacity(paragraphs: usize) -> AnchorIds {
+        let mut used = crate::text::WordMap::default();
+        used.reserve(paragraphs);
+        AnchorIds { used }
+    }
+
     /// How many times the text with this hash has come so far, this one included.
     fn count(&mut self, hash: u32) -> u32 {
         let count = self.used.entry(hash).or_insert(0);
