@@ -2,15 +2,16 @@
 //! regrouped for templates (a table per topic with one column per outlet, days of events,
 //! quotes by speaker). Plain data; links are built by the templates with `root`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bytestring::ByteString;
 use compact_str::CompactString;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Links;
 use super::figures::{display_value, label_rank};
-use crate::model::Briefing;
+use crate::model::{Briefing, Figure};
 use crate::topics::OTHER_SLUG;
 
 #[derive(Debug, Serialize)]
@@ -82,70 +83,90 @@ fn keep_largest<T>(items: &mut Vec<T>, limit: usize, size: impl Fn(&T) -> usize)
 /// times over, and a reader needs the highest few, not a wall of numbers.
 pub const CELL_LIMIT: usize = 3;
 
-/// One table per topic that has figures, in topic order.
+/// One table per topic that has figures, in topic order. Each topic's figures are grouped by
+/// label and outlet in one pass (an archive has tens of thousands of figures), and the topics
+/// are tabled side by side.
 pub fn figure_tables(briefing: &Briefing, links: &Links) -> Vec<FigureTable> {
-    briefing
+    let slot: HashMap<&str, usize> =
+        briefing.topics.iter().enumerate().map(|(i, t)| (t.slug.as_str(), i)).collect();
+    let mut by_topic: Vec<Vec<&Figure>> = vec![Vec::new(); briefing.topics.len()];
+    for figure in &briefing.figures {
+        if let Some(&i) = slot.get(topic_key(figure.topic.as_deref())) {
+            by_topic[i].push(figure);
+        }
+    }
+    let tables: Vec<Option<FigureTable>> = briefing
         .topics
+        .par_iter()
+        .zip(by_topic)
+        .map(|(topic, figures)| figure_table(briefing, links, &topic.slug, &figures))
+        .collect();
+    tables.into_iter().flatten().collect()
+}
+
+/// The table of one topic's `figures` (in the briefing's order); `None` when it has none.
+fn figure_table(briefing: &Briefing, links: &Links, topic: &str, figures: &[&Figure]) -> Option<FigureTable> {
+    if figures.is_empty() {
+        return None;
+    }
+    // Per label and outlet, the figures in order; per label, every value.
+    let mut cells_of: HashMap<(&str, &str), Vec<&Figure>> = HashMap::new();
+    let mut values_of: HashMap<&str, Vec<u64>> = HashMap::new();
+    for &figure in figures {
+        cells_of.entry((figure.label.as_str(), figure.source.as_str())).or_default().push(figure);
+        values_of.entry(figure.label.as_str()).or_default().push(figure.value);
+    }
+    // Outlets in source order, as the rest of the site lists them.
+    let reporting: HashSet<&str> = figures.iter().map(|f| f.source.as_str()).collect();
+    let outlets: Vec<Outlet> = briefing
+        .sources
         .iter()
-        .filter_map(|topic| {
-            let figures: Vec<_> =
-                briefing.figures.iter().filter(|f| topic_key(f.topic.as_deref()) == topic.slug).collect();
-            if figures.is_empty() {
-                return None;
-            }
-            // Outlets in source order, as the rest of the site lists them.
-            let outlets: Vec<Outlet> = briefing
-                .sources
+        .filter(|s| reporting.contains(s.slug.as_str()))
+        .map(|s| Outlet { slug: s.slug.clone(), name: s.name.clone() })
+        .collect();
+    let mut labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
+    labels.sort_by_key(|l| label_rank(l));
+    labels.dedup();
+    let rows = labels
+        .into_iter()
+        .map(|label| {
+            let mut more = Vec::with_capacity(outlets.len());
+            let cells: Vec<Vec<FigureCell>> = outlets
                 .iter()
-                .filter(|s| figures.iter().any(|f| f.source == s.slug))
-                .map(|s| Outlet { slug: s.slug.clone(), name: s.name.clone() })
-                .collect();
-            let mut labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
-            labels.sort_by_key(|l| label_rank(l));
-            labels.dedup();
-            let rows = labels
-                .into_iter()
-                .map(|label| {
-                    let mut more = Vec::with_capacity(outlets.len());
-                    let cells: Vec<Vec<FigureCell>> = outlets
-                        .iter()
-                        .map(|o| {
-                            let mut here: Vec<_> =
-                                figures.iter().filter(|f| f.label == label && f.source == o.slug).collect();
-                            here.sort_by_key(|f| std::cmp::Reverse(f.value));
-                            more.push(here.len().saturating_sub(CELL_LIMIT));
-                            here.truncate(CELL_LIMIT);
-                            here.into_iter()
-                                .map(|f| FigureCell {
-                                    source: f.source.clone(),
-                                    value: display_value(f.value, f.qualifier.as_deref()),
-                                    attributed_to: f.attributed_to.clone(),
-                                    inferred: f.attribution_inferred,
-                                    anchor: f.anchor.clone(),
-                                    href: links.paragraph(&f.source, &f.anchor),
-                                    text: f.text.clone(),
-                                })
-                                .collect()
+                .map(|o| {
+                    let mut here: Vec<&Figure> =
+                        cells_of.get(&(label, o.slug.as_str())).cloned().unwrap_or_default();
+                    here.sort_by_key(|f| std::cmp::Reverse(f.value));
+                    more.push(here.len().saturating_sub(CELL_LIMIT));
+                    here.truncate(CELL_LIMIT);
+                    here.into_iter()
+                        .map(|f| FigureCell {
+                            source: f.source.clone(),
+                            value: display_value(f.value, f.qualifier.as_deref()),
+                            attributed_to: f.attributed_to.clone(),
+                            inferred: f.attribution_inferred,
+                            anchor: f.anchor.clone(),
+                            href: links.paragraph(&f.source, &f.anchor),
+                            text: f.text.clone(),
                         })
-                        .collect();
-                    let reporting = cells.iter().filter(|c| !c.is_empty()).count();
-                    let mut values: Vec<u64> =
-                        figures.iter().filter(|f| f.label == label).map(|f| f.value).collect();
-                    values.sort_unstable();
-                    values.dedup();
-                    let headline = reporting > 1 || label_rank(label).0 <= 1 || label == "displaced";
-                    FigureRow {
-                        label: label.to_string(),
-                        disputed: reporting > 1 && values.len() > 1,
-                        headline,
-                        cells,
-                        more,
-                    }
+                        .collect()
                 })
                 .collect();
-            Some(FigureTable { topic: topic.slug.clone(), outlets, rows })
+            let reporting = cells.iter().filter(|c| !c.is_empty()).count();
+            let mut values = values_of.remove(label).unwrap_or_default();
+            values.sort_unstable();
+            values.dedup();
+            let headline = reporting > 1 || label_rank(label).0 <= 1 || label == "displaced";
+            FigureRow {
+                label: label.to_string(),
+                disputed: reporting > 1 && values.len() > 1,
+                headline,
+                cells,
+                more,
+            }
         })
-        .collect()
+        .collect();
+    Some(FigureTable { topic: topic.to_string(), outlets, rows })
 }
 
 #[derive(Debug, Serialize)]
