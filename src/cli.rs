@@ -204,10 +204,9 @@ impl Ui {
         eprintln!("{} {line}", self.bad("error:"));
     }
 
-    /// Runs `work`, showing a spinner with `message` if it takes more than a moment and stderr
-    /// is a terminal.
-    /// Runs `work`, with a spinner showing `message` once it has taken a quarter of a second.
-    /// The message is made only then, on the spinner's thread: a quick build never waits for it.
+    /// Runs `work`, showing a spinner with `message` if it takes more than a quarter of a second
+    /// and stderr is a terminal. The message is made only then, on the spinner's thread: a quick
+    /// build never waits for it.
     pub fn with_progress<T>(
         &self,
         message: impl FnOnce() -> String + Send + 'static,

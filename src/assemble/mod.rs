@@ -83,84 +83,23 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
 
     // Three branches that need only the sources, side by side: the topics with their summaries,
     // the figures and quotes, and the timeline.
+    let drafting = Drafting {
+        sources: &sources,
+        articles: &articles,
+        article_keys: &article_keys,
+        summaries: &known.summaries,
+    };
     let known_facts = &mut known.facts;
-    let ((topic_entries, summaries), ((facts, figure_runs, figures, quotes), timeline)) = rayon::join(
-        || {
-            let links = Links::with(&link_index, &sources);
-            let unassigned = assignments.iter().flatten().any(|a| a.is_none());
-            let mut wanted: Vec<(&str, &str, bool)> =
-                topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
-            if unassigned {
-                wanted.push((OTHER_SLUG, "Other", false));
-            }
-            let drafting = Drafting {
-                sources: &sources,
-                articles: &articles,
-                article_keys: &article_keys,
-                summaries: &known.summaries,
-            };
-            let members = topic_members(&wanted, &articles);
-            let drafted: (Vec<TopicEntry>, Vec<Option<Drafted>>) = wanted
-                .par_iter()
-                .zip(members)
-                .map(|((slug, title, configured), members)| {
-                    topic_entry(slug, title, *configured, members, &drafting, &links, content)
-                })
-                .unzip();
-            drafted
-        },
+    let ((topic_entries, summaries), (found, timeline)) = rayon::join(
+        || topic_entries(&drafting, &link_index, topics, assignments, content),
         || {
             rayon::join(
-                || {
-                    let reused: Vec<Option<Facts>> =
-                        article_keys.iter().map(|key| known_facts.remove(key)).collect();
-                    let facts: Vec<Facts> = articles
-                        .par_iter()
-                        .zip(reused)
-                        .map(|((source, article), reused)| {
-                            reused.unwrap_or_else(|| {
-                                let names = names::LazyNames::new(article);
-                                Facts {
-                                    figures: figures::article_figures(&source.slug, article, &names),
-                                    quotes: quotes::article_quotes(source, article, &names),
-                                }
-                            })
-                        })
-                        .collect();
-                    // Figures with where they come from (article, place in its facts), so that the figures
-                    // kept from one article make a run with a key (`Briefing::figure_runs`).
-                    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(a, f)| {
-                            f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure))
-                        })
-                        .collect();
-                    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
-                    let figure_runs: Vec<(usize, Digest)> = kept
-                        .chunk_by(|x, y| x.0 == y.0)
-                        .collect::<Vec<_>>()
-                        .par_iter()
-                        .map(|run| {
-                            (
-                                run.len(),
-                                crate::briefing_json::figures_chunk_key(
-                                    article_keys[run[0].0],
-                                    run.iter().map(|k| k.1),
-                                ),
-                            )
-                        })
-                        .collect();
-                    let figures: Vec<crate::model::Figure> =
-                        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
-                    drop((kept, found));
-                    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
-                    (facts, figure_runs, figures, quotes)
-                },
+                || found_facts(&articles, &article_keys, known_facts),
                 || timeline::extract(&sources, date),
             )
         },
     );
+    let FoundFacts { facts, figure_runs, figures, quotes } = found;
 
     let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -187,6 +126,86 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     let learned =
         Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
     (briefing, learned)
+}
+
+/// Every topic's entry, with its summary (the editor's, the one drafted last time for the same
+/// articles, or one drafted now); and the drafted summaries with their keys, for the cache.
+fn topic_entries(
+    drafting: &Drafting,
+    link_index: &LinkIndex,
+    topics: &[Topic],
+    assignments: &[Vec<Option<usize>>],
+    content: &Content,
+) -> (Vec<TopicEntry>, Vec<Option<Drafted>>) {
+    let links = Links::with(link_index, drafting.sources);
+    let unassigned = assignments.iter().flatten().any(|a| a.is_none());
+    let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
+    if unassigned {
+        wanted.push((OTHER_SLUG, "Other", false));
+    }
+    let members = topic_members(&wanted, drafting.articles);
+    wanted
+        .par_iter()
+        .zip(members)
+        .map(|((slug, title, configured), members)| {
+            topic_entry(slug, title, *configured, members, drafting, &links, content)
+        })
+        .unzip()
+}
+
+/// Every article's figures and quotes (in `articles` order), and the briefing's lists of them.
+struct FoundFacts {
+    facts: Vec<Facts>,
+    figure_runs: Vec<(usize, Digest)>,
+    figures: Vec<crate::model::Figure>,
+    quotes: Vec<crate::model::Quote>,
+}
+
+/// Reads the figures and quotes out of every article not in `known` (those are taken out of it,
+/// not copied), then keeps the first of each figure and quote for the briefing.
+fn found_facts(
+    articles: &[(&SourceEntry, &ArticleEntry)],
+    article_keys: &[u64],
+    known: &mut HashMap<u64, Facts>,
+) -> FoundFacts {
+    let reused: Vec<Option<Facts>> = article_keys.iter().map(|key| known.remove(key)).collect();
+    let facts: Vec<Facts> = articles
+        .par_iter()
+        .zip(reused)
+        .map(|((source, article), reused)| {
+            reused.unwrap_or_else(|| {
+                let names = names::LazyNames::new(article);
+                Facts {
+                    figures: figures::article_figures(&source.slug, article, &names),
+                    quotes: quotes::article_quotes(source, article, &names),
+                }
+            })
+        })
+        .collect();
+    // Figures with where they come from (article, place in its facts), so that the figures
+    // kept from one article make a run with a key (`Briefing::figure_runs`).
+    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
+        .iter()
+        .enumerate()
+        .flat_map(|(a, f)| f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure)))
+        .collect();
+    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
+    let figure_runs: Vec<(usize, Digest)> = kept
+        .chunk_by(|x, y| x.0 == y.0)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|run| {
+            (
+                run.len(),
+                crate::briefing_json::figures_chunk_key(article_keys[run[0].0], run.iter().map(|k| k.1)),
+            )
+        })
+        .collect();
+    let figures: Vec<crate::model::Figure> =
+        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
+    drop((kept, found));
+    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
+    FoundFacts { facts, figure_runs, figures, quotes }
 }
 
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {

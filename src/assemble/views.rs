@@ -134,8 +134,9 @@ fn figure_table(briefing: &Briefing, links: &Links, topic: &str, figures: &[&Fig
             let cells: Vec<Vec<FigureCell>> = outlets
                 .iter()
                 .map(|o| {
+                    // Each label and outlet is one cell: its figures are taken, not copied.
                     let mut here: Vec<&Figure> =
-                        cells_of.get(&(label, o.slug.as_str())).cloned().unwrap_or_default();
+                        cells_of.remove(&(label, o.slug.as_str())).unwrap_or_default();
                     here.sort_by_key(|f| std::cmp::Reverse(f.value));
                     more.push(here.len().saturating_sub(CELL_LIMIT));
                     here.truncate(CELL_LIMIT);
@@ -373,6 +374,63 @@ mod tests {
         assert_eq!(shown, ["40", "25", "12"]);
         assert_eq!(row.more, [2]);
         assert_eq!(row.cells[0][0].href, "sources/wire/index.html#p-1");
+    }
+
+    #[test]
+    fn each_topic_tables_its_own_figures_by_label_and_outlet_in_source_order() {
+        let mut b = briefing(&[]);
+        b.sources = vec![
+            crate::assemble::test_source("wire", "war", None, &["One."]),
+            crate::assemble::test_source("daily", "war", None, &["Two."]),
+        ];
+        let topic = |slug: &str| crate::model::TopicEntry {
+            slug: slug.into(),
+            title: slug.into(),
+            url: format!("topics/{slug}/"),
+            summary_html: String::new(),
+            editor_summary: false,
+            summary_points: vec![],
+            paragraph_count: 1,
+            source_slugs: vec![],
+            configured: true,
+        };
+        b.topics = vec![topic("war"), topic("aid")];
+        let figure = |topic: Option<&str>, label: &str, value: u64, source: &str| crate::model::Figure {
+            topic: topic.map(Into::into),
+            label: label.into(),
+            value,
+            source: source.into(),
+            attributed_to: None,
+            text: format!("{value} {label}.").into(),
+            qualifier: None,
+            anchor: "p-1".into(),
+            attribution_inferred: false,
+        };
+        b.figures = vec![
+            figure(Some("war"), "injured", 5, "daily"),
+            figure(Some("war"), "killed", 10, "daily"),
+            figure(Some("aid"), "displaced", 900, "wire"),
+            figure(Some("war"), "killed", 12, "wire"),
+            figure(None, "killed", 99, "wire"),
+        ];
+        let tables = figure_tables(&b, &Links::new(&b.sources));
+        let topics: Vec<&str> = tables.iter().map(|t| t.topic.as_str()).collect();
+        assert_eq!(topics, ["war", "aid"]);
+        let war = &tables[0];
+        let outlets: Vec<&str> = war.outlets.iter().map(|o| o.slug.as_str()).collect();
+        assert_eq!(outlets, ["wire", "daily"]);
+        let cells = |row: &FigureRow| -> Vec<Vec<String>> {
+            row.cells.iter().map(|c| c.iter().map(|f| f.value.clone()).collect()).collect()
+        };
+        let killed = war.rows.iter().find(|r| r.label == "killed").unwrap();
+        assert_eq!(cells(killed), [vec!["12".to_string()], vec!["10".to_string()]]);
+        assert!(killed.disputed);
+        let injured = war.rows.iter().find(|r| r.label == "injured").unwrap();
+        assert_eq!(cells(injured), [vec![], vec!["5".to_string()]]);
+        assert!(!injured.disputed);
+        let aid = &tables[1];
+        assert_eq!(aid.outlets.len(), 1);
+        assert_eq!(cells(&aid.rows[0]), [vec!["900".to_string()]]);
     }
 
     #[test]
