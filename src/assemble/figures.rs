@@ -446,6 +446,8 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
             });
         }
     }
+    // Held for every article until the build ends: no spare capacity (most have one or two).
+    figures.shrink_to_fit();
     figures
 }
 

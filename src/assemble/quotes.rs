@@ -194,6 +194,8 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
             }
         }
     }
+    // Held for every article until the build ends: no spare capacity.
+    quotes.shrink_to_fit();
     quotes
 }
 

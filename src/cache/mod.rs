@@ -543,7 +543,42 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
     if previous == Some(&keys_signature(keys, &sorted)) {
         return;
     }
-    let mut w = Writer { bytes: Vec::new() };
+    // The header is made room for and filled in once the payload is written: the file is one
+    // buffer, not a payload copied after a header (a shard is tens of megabytes at scale).
+    let header_len = FACTS_MAGIC_BIN.len() + 4 + 3 * 8;
+    // Sized up front (each string is 8 bytes of length and its bytes): growing by doubling
+    // would briefly hold two copies.
+    let opt = |s: Option<&str>| s.map_or(8, |s| 8 + s.len());
+    let size: usize = entries
+        .iter()
+        .map(|(_, facts)| {
+            let figures: usize = (facts.figures.iter())
+                .map(|f| {
+                    opt(f.topic.as_deref())
+                        + opt(f.attributed_to.as_deref())
+                        + opt(f.qualifier.as_deref())
+                        + f.label.len()
+                        + f.source.len()
+                        + f.text.len()
+                        + f.anchor.len()
+                        + 6 * 8
+                })
+                .sum();
+            let quotes: usize = (facts.quotes.iter())
+                .map(|q| {
+                    opt(q.speaker.as_deref())
+                        + opt(q.topic.as_deref())
+                        + q.text.len()
+                        + q.source.len()
+                        + q.anchor.len()
+                        + 3 * 8
+                })
+                .sum();
+            3 * 8 + figures + quotes
+        })
+        .sum();
+    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
+    w.bytes.resize(header_len, 0);
     w.u64(entries.len() as u64);
     for (key, facts) in entries {
         w.u64(*key);
@@ -568,12 +603,14 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
             w.str(&q.anchor);
         }
     }
-    let payload = w.bytes;
-    let mut file = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
-    for word in [keys.binary, payload.len() as u64, hash_bytes(&payload)] {
-        file.extend_from_slice(&word.to_le_bytes());
+    debug_assert_eq!(w.bytes.len(), header_len + 8 + size, "the facts file's size is known up front");
+    let mut file = w.bytes;
+    let (header, payload) = file.split_at_mut(header_len);
+    let mut fields = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
+    for word in [keys.binary, payload.len() as u64, hash_bytes(payload)] {
+        fields.extend_from_slice(&word.to_le_bytes());
     }
-    file.extend_from_slice(&payload);
+    header.copy_from_slice(&fields);
     write_atomically(dir, name, &file);
 }
 
