@@ -109,18 +109,26 @@ pub fn strip_tags(html: &str) -> String {
     out.replace("&amp;", "&").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `text` with `<`, `>`, `&`, `"` and `'` written as entities. Every value a template prints
+/// goes through this: the runs between those bytes are copied whole, not char by char.
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // These bytes are ASCII: never inside a multi-byte character, so `at` is a boundary.
+        out.push_str(&text[copied..at]);
+        out.push_str(entity);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -142,6 +150,18 @@ mod tests {
         assert!(out.has_code);
         assert!(out.html.contains("<span class=\"hl-source hl-rust\">"), "{}", out.html);
         assert!(out.html.contains("data-lang=\"rust\""));
+    }
+
+    #[test]
+    fn escapes_the_five_markup_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom's "café" & ÉTÉ — 東京</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &quot;café&quot; &amp; ÉTÉ — 東京&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
+        assert_eq!(escape_html("plain"), "plain");
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("é<"), "é&lt;");
     }
 
     #[test]

@@ -1163,6 +1163,24 @@ fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
     buf.clear();
     let mut count = 0;
     let mut in_word = false;
+    if text.is_ascii() {
+        // Most lines: byte by byte, without decoding characters.
+        for b in text.bytes() {
+            if !b.is_ascii_alphanumeric() {
+                in_word = false;
+                continue;
+            }
+            if !in_word {
+                if count > 0 {
+                    buf.push(' ');
+                }
+                count += 1;
+                in_word = true;
+            }
+            buf.push(char::from(b.to_ascii_lowercase()));
+        }
+        return hashed_key(buf, count);
+    }
     for c in text.chars() {
         let alphanumeric = if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
         if !alphanumeric {
@@ -1182,11 +1200,16 @@ fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
             buf.extend(c.to_lowercase());
         }
     }
+    hashed_key(buf, count)
+}
+
+/// `repeat_key`'s result for the joined words in `buf`, `count` of them.
+fn hashed_key(buf: &str, count: usize) -> Option<(u64, usize)> {
     if count == 0 {
         return None;
     }
     let mut hasher = crate::text::WordHasher::default();
-    std::hash::Hash::hash(buf.as_str(), &mut hasher);
+    std::hash::Hash::hash(buf, &mut hasher);
     Some((std::hash::Hasher::finish(&hasher), count))
 }
 
@@ -1325,6 +1348,7 @@ mod tests {
         let mut buf = String::new();
         for text in [
             "Sign up for our NEWSLETTER!",
+            "  Breaking:  3 dead -- AP/Reuters, 2024 ",
             "  --  Émile Zola's café, ÉTÉ 2024 —   Straße  ",
             "İstanbul ΣΟΦΙΑ 東京 123abc",
             "...",
