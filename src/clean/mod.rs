@@ -1164,7 +1164,8 @@ fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
     let mut count = 0;
     let mut in_word = false;
     if text.is_ascii() {
-        // Most lines: byte by byte, without decoding characters.
+        // Most lines: byte by byte, without decoding characters. (One loop for both, over
+        // `bytes().map(char::from)`, ran more instructions than the loop over chars alone.)
         for b in text.bytes() {
             if !b.is_ascii_alphanumeric() {
                 in_word = false;
