@@ -216,14 +216,21 @@ impl Site {
                 }
                 // A seed's lines are freed as soon as it is cleaned, unless an outlet's own patterns
                 // may clean it again: holding every seed beside every cleaning doubled the peak.
+                // The lines' repeat keys were made when they were counted, for the seeds read
+                // in this build (the others' come from the seed index).
+                let line_keys = |i: usize| {
+                    let read_now = !matches!(ingested.known.get(i), Some(Some(_)));
+                    repeats.lines.get(i).filter(|_| read_now).map(Vec::as_slice)
+                };
                 let mut cleaned: Vec<CleanedArticle> = ingested
                     .articles
                     .par_iter_mut()
                     .zip(hits.par_iter_mut())
-                    .map(|(a, hit)| {
+                    .enumerate()
+                    .map(|(i, (a, hit))| {
                         let article = match hit {
                             Some(entry) => std::mem::replace(&mut entry.cleaned, empty_article()),
-                            None => clean::clean(a, &cleaner),
+                            None => clean::clean_with_keys(a, &cleaner, line_keys(i)),
                         };
                         if !own_patterns_anywhere {
                             a.lines = Vec::new();

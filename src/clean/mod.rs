@@ -187,6 +187,17 @@ impl Cleaner {
 
     /// Classifies every line of an article.
     pub fn classify(&self, article: &RawArticle) -> Vec<Decision> {
+        self.classify_with_keys(article, None)
+    }
+
+    /// `classify`, given the repeat key of each of the article's lines (`Repeats::lines`, one
+    /// per line) where they were counted: a line's key is then not made again.
+    pub fn classify_with_keys(
+        &self,
+        article: &RawArticle,
+        keys: Option<&[Option<(u64, usize)>]>,
+    ) -> Vec<Decision> {
+        let keys = keys.filter(|keys| keys.len() == article.lines.len());
         // A pop-up card run into a line is cut out before the line is measured.
         let mut cuts: Vec<Option<String>> = vec![None; article.lines.len()];
         let stripped: Vec<Cow<str>> = article
@@ -222,8 +233,10 @@ impl Cleaner {
             .enumerate()
             .map(|(i, (line, features))| {
                 let quality = quality(&features, strictness);
+                // A line with a card cut out of it is not the line that was counted.
+                let key = keys.filter(|_| cuts[i].is_none()).map(|keys| keys[i].map(|(key, _)| key));
                 let (class, reason) =
-                    match self.rule_for(texts[i], &features, count - i <= TAIL_LINES, &mut buf) {
+                    match self.rule_for(texts[i], key, &features, count - i <= TAIL_LINES, &mut buf) {
                         Some((class, reason)) => (class, reason),
                         None => (LineClass::Paragraph, String::new()),
                     };
@@ -259,6 +272,7 @@ impl Cleaner {
     fn rule_for(
         &self,
         text: &str,
+        known_key: Option<Option<u64>>,
         features: &Features,
         in_tail: bool,
         buf: &mut String,
@@ -283,7 +297,9 @@ impl Cleaner {
             }
         }
         if !self.repeated.is_empty()
-            && repeat_key(text, buf).is_some_and(|(key, _)| self.repeated.contains(&key))
+            && known_key
+                .unwrap_or_else(|| repeat_key(text, buf).map(|(key, _)| key))
+                .is_some_and(|key| self.repeated.contains(&key))
         {
             return Some((LineClass::Boilerplate, "repeated-line".to_string()));
         }
@@ -1052,7 +1068,16 @@ pub fn reclean_for_outlets(
 /// Runs the classifier and splits its verdicts into kept blocks and removed lines; a part
 /// cut out of a kept line is a removed line of its own, with the same line number.
 pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
-    let decisions = cleaner.classify(article);
+    clean_with_keys(article, cleaner, None)
+}
+
+/// `clean`, given the article's line keys where they were counted (`Cleaner::classify_with_keys`).
+pub fn clean_with_keys(
+    article: &RawArticle,
+    cleaner: &Cleaner,
+    keys: Option<&[Option<(u64, usize)>]>,
+) -> CleanedArticle {
+    let decisions = cleaner.classify_with_keys(article, keys);
     // Sized to fit: every cleaned article is held until assemble.
     let kept =
         decisions.iter().filter(|d| matches!(d.class, LineClass::Paragraph | LineClass::Heading)).count();
@@ -1377,6 +1402,29 @@ mod tests {
         let got = cleaner.classify(&a);
         assert_eq!(got[1].reason, "repeated-line");
         assert_eq!(got[0].class, LineClass::Paragraph);
+    }
+
+    #[test]
+    fn counted_line_keys_stand_in_for_making_them_again() {
+        let a = parse_seed("a.txt", &format!("{BODY}\nValley Gazette local desk")).unwrap();
+        let b = parse_seed(
+            "b.txt",
+            "The mayor said the rail line will close for a week in June.\nValley Gazette local desk",
+        )
+        .unwrap();
+        let articles = [a.clone(), b];
+        let repeats = Repeats::count(&articles);
+        let mut cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
+        cleaner.use_repeats(&repeats);
+        let reasons = |decisions: Vec<Decision>| decisions.into_iter().map(|d| d.reason).collect::<Vec<_>>();
+        let made = reasons(cleaner.classify(&a));
+        assert_eq!(made[1], "repeated-line");
+        assert_eq!(reasons(cleaner.classify_with_keys(&a, Some(&repeats.lines[0]))), made);
+        // The keys given are the ones used: without them, no line is known to repeat.
+        let none = vec![None; a.lines.len()];
+        assert_ne!(reasons(cleaner.classify_with_keys(&a, Some(&none)))[1], "repeated-line");
+        // Keys that are not one per line are not used.
+        assert_eq!(reasons(cleaner.classify_with_keys(&a, Some(&none[..1]))), made);
     }
 
     // Fixtures below are written for these tests: a made-up town, its ferry and its library.
