@@ -272,6 +272,8 @@ impl Cleaner {
     fn rule_for(
         &self,
         text: &str,
+        // The line's repeat key when it was counted (`Some(None)`: a line without words);
+        // `None` when it is to be made here.
         known_key: Option<Option<u64>>,
         features: &Features,
         in_tail: bool,
@@ -1186,47 +1188,60 @@ fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
     // One pass over the characters (this runs on every line of every seed): the words of
     // `words`, each lower-cased, joined by single spaces.
     buf.clear();
-    let mut count = 0;
-    let mut in_word = false;
+    let mut words = WordJoin::default();
     if text.is_ascii() {
         // Most lines: byte by byte, without decoding characters. (One loop for both, over
         // `bytes().map(char::from)`, ran more instructions than the loop over chars alone.)
         for b in text.bytes() {
-            if !b.is_ascii_alphanumeric() {
-                in_word = false;
-                continue;
+            if b.is_ascii_alphanumeric() {
+                words.letter(buf);
+                buf.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                words.gap();
             }
-            if !in_word {
-                if count > 0 {
-                    buf.push(' ');
-                }
-                count += 1;
-                in_word = true;
-            }
-            buf.push(char::from(b.to_ascii_lowercase()));
         }
-        return hashed_key(buf, count);
+        return hashed_key(buf, words.count);
     }
     for c in text.chars() {
         let alphanumeric = if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
         if !alphanumeric {
-            in_word = false;
+            words.gap();
             continue;
         }
-        if !in_word {
-            if count > 0 {
-                buf.push(' ');
-            }
-            count += 1;
-            in_word = true;
-        }
+        words.letter(buf);
         if c.is_ascii() {
             buf.push(c.to_ascii_lowercase());
         } else {
             buf.extend(c.to_lowercase());
         }
     }
-    hashed_key(buf, count)
+    hashed_key(buf, words.count)
+}
+
+/// Where `repeat_key` is among the words it joins: a space goes before each word but the first.
+#[derive(Default)]
+struct WordJoin {
+    count: usize,
+    in_word: bool,
+}
+
+impl WordJoin {
+    /// A letter or digit comes next: a new word starts here unless one is under way.
+    #[inline]
+    fn letter(&mut self, buf: &mut String) {
+        if !self.in_word {
+            if self.count > 0 {
+                buf.push(' ');
+            }
+            self.count += 1;
+            self.in_word = true;
+        }
+    }
+
+    #[inline]
+    fn gap(&mut self) {
+        self.in_word = false;
+    }
 }
 
 /// `repeat_key`'s result for the joined words in `buf`, `count` of them.
