@@ -15,7 +15,7 @@ use bytestring::ByteString;
 use compact_str::CompactString;
 use regex::Regex;
 
-use super::names::{ArticleNames, LazyNames, Who, attributions, is_plural};
+use super::names::{LazyNames, Who, is_plural};
 use crate::model::{ArticleEntry, BlockKind, Figure, shared_part};
 use crate::text::sentences;
 
@@ -413,7 +413,6 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
     let Some(last_figure) = found.iter().rposition(|f| !f.is_empty()) else {
         return figures;
     };
-    let names = names.get();
     let mut last = Last::default();
     let attributed: Vec<Option<String>> =
         list.iter().take(last_figure + 2).map(|s| attribution_of(s.text, names, &mut last)).collect();
@@ -452,9 +451,9 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
 }
 
 /// Whom a sentence attributes its content to, resolved.
-fn attribution_of(sentence: &str, names: &ArticleNames, last: &mut Last) -> Option<String> {
-    for phrase in attributions(sentence) {
-        match names.who(&phrase, last.person.as_deref(), last.thing.as_deref()) {
+fn attribution_of(sentence: &str, names: &LazyNames, last: &mut Last) -> Option<String> {
+    for phrase in names.attributions(sentence).iter() {
+        match names.get().who(phrase, last.person.as_deref(), last.thing.as_deref()) {
             Some(Who::Person(p)) => {
                 last.person = Some(p.clone());
                 return Some(p);

@@ -5,11 +5,13 @@
 //! Shared by `figures` (whom a number is attributed to) and `quotes` (who said it). Not a
 //! named-entity recogniser: capitalised runs and a few word lists, kept as data below.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use crate::model::{ArticleEntry, BlockKind};
+use crate::text::WordMap;
 
 use regex::Regex;
 
@@ -263,15 +265,28 @@ fn bracketed_acronym(text: &str) -> Option<&str> {
 }
 
 /// An article's names, gathered from its paragraphs the first time figures or quotes need
-/// them (both read the same article; many articles need neither).
+/// them (both read the same article; many articles need neither); and the sources its
+/// sentences name, read once for both.
 pub struct LazyNames<'a> {
     article: &'a ArticleEntry,
     names: OnceCell<ArticleNames>,
+    said: RefCell<WordMap<Box<str>, Rc<[String]>>>,
 }
 
 impl<'a> LazyNames<'a> {
     pub fn new(article: &'a ArticleEntry) -> LazyNames<'a> {
-        LazyNames { article, names: OnceCell::new() }
+        LazyNames { article, names: OnceCell::new(), said: RefCell::default() }
+    }
+
+    /// `attributions(sentence)`, remembered: figures and quotes read the sources of most of the
+    /// same sentences (a sentence outside quotes is the same text to both).
+    pub fn attributions(&self, sentence: &str) -> Rc<[String]> {
+        if let Some(found) = self.said.borrow().get(sentence) {
+            return Rc::clone(found);
+        }
+        let found: Rc<[String]> = attributions(sentence).into();
+        self.said.borrow_mut().insert(sentence.into(), Rc::clone(&found));
+        found
     }
 
     pub fn get(&self) -> &ArticleNames {
@@ -796,5 +811,26 @@ mod tests {
             ["fisherman Tom Reyes"]
         );
         assert!(attributions("Boats sank in the night.").is_empty());
+    }
+
+    #[test]
+    fn the_sources_of_a_sentence_are_read_once_per_article() {
+        let source =
+            crate::assemble::test_source("a", "storm", None, &["The harbour master said 40 boats sank."]);
+        let lazy = LazyNames::new(&source.articles[0]);
+        let sentences = [
+            "The harbour master said 40 boats sank.",
+            "Roads were shut, according to local radio and the Port Authority (PA).",
+            "Boats sank in the night.",
+        ];
+        for sentence in sentences {
+            let first = lazy.attributions(sentence);
+            assert_eq!(*first, *attributions(sentence), "{sentence}");
+            // The second time, the same list, not a new reading.
+            assert!(Rc::ptr_eq(&first, &lazy.attributions(sentence)), "{sentence}");
+        }
+        // A different text is read on its own, not taken for a remembered one.
+        assert_eq!(*lazy.attributions("The harbour master said 40 boats sank"), ["The harbour master"]);
+        assert!(lazy.attributions("The harbour master").is_empty());
     }
 }

@@ -14,9 +14,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::figures::Last;
-use super::names::{
-    LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, attributions, is_plural, is_pronoun, person_in,
-};
+use super::names::{LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, is_plural, is_pronoun, person_in};
 use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry, shared_part};
 use crate::text::words;
 
@@ -110,6 +108,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
         return quotes;
     };
     // Names are gathered from every paragraph (a later one may define an acronym).
+    let said = names;
     let names = names.get();
     paragraphs.truncate(last_quoted + 1);
     let mut last = Last::default();
@@ -146,7 +145,8 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
                 if who.is_some() {
                     break;
                 }
-                who = attributions(&frame)
+                who = said
+                    .attributions(&frame)
                     .iter()
                     .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()));
             }
@@ -182,7 +182,8 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
         // Sources named outside quotes also set who `he` and `it` are.
         let frame = mask(text, &spans, 0, text.len());
         for sentence in crate::text::sentences(&frame) {
-            if let Some(w) = attributions(sentence)
+            if let Some(w) = said
+                .attributions(sentence)
                 .iter()
                 .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()))
             {
