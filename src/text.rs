@@ -257,11 +257,21 @@ struct AsciiSentenceBounds<'a> {
     start: Option<usize>,
     /// Where the next terminator or line break is (or the end), once looked up from `pos`.
     next_stop: usize,
+    /// Where the next line break is (or the end): paragraphs seldom have one, so it is looked
+    /// up apart from the terminators, and again only once passed.
+    next_line: usize,
 }
 
 impl<'a> AsciiSentenceBounds<'a> {
     fn new(text: &'a str) -> Self {
-        AsciiSentenceBounds { text, pos: 0, state: State([Part::Sot; 4]), start: None, next_stop: 0 }
+        AsciiSentenceBounds {
+            text,
+            pos: 0,
+            state: State([Part::Sot; 4]),
+            start: None,
+            next_stop: 0,
+            next_line: 0,
+        }
     }
 
     /// The next break position.
@@ -278,10 +288,13 @@ impl<'a> AsciiSentenceBounds<'a> {
                 .all(|p| matches!(p, Part::Other | Part::UpperLower | Part::ClosePlus | Part::SpPlus))
             {
                 if self.next_stop < self.pos {
-                    self.next_stop = bytes[self.pos..]
-                        .iter()
-                        .position(|b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
-                        .map_or(bytes.len(), |i| self.pos + i);
+                    let from = self.pos;
+                    let find = |found: Option<usize>| found.map_or(bytes.len(), |i| from + i);
+                    if self.next_line < from {
+                        self.next_line = find(memchr::memchr2(b'\r', b'\n', &bytes[from..]));
+                    }
+                    let terminator = find(memchr::memchr3(b'.', b'!', b'?', &bytes[from..]));
+                    self.next_stop = terminator.min(self.next_line);
                 }
                 if self.next_stop - self.pos > 4 {
                     self.pos = self.next_stop - 4;
