@@ -453,7 +453,7 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
 /// Whom a sentence attributes its content to, resolved.
 fn attribution_of(sentence: &str, names: &LazyNames, last: &mut Last) -> Option<String> {
     for phrase in names.attributions(sentence).iter() {
-        match names.get().who(phrase, last.person.as_deref(), last.thing.as_deref()) {
+        match names.who(phrase, last.person.as_deref(), last.thing.as_deref()) {
             Some(Who::Person(p)) => {
                 last.person = Some(p.clone());
                 return Some(p);

@@ -271,11 +271,24 @@ pub struct LazyNames<'a> {
     article: &'a ArticleEntry,
     names: OnceCell<ArticleNames>,
     said: RefCell<WordMap<Box<str>, Rc<[String]>>>,
+    named: RefCell<WordMap<Box<str>, Named>>,
 }
 
 impl<'a> LazyNames<'a> {
     pub fn new(article: &'a ArticleEntry) -> LazyNames<'a> {
-        LazyNames { article, names: OnceCell::new(), said: RefCell::default() }
+        LazyNames { article, names: OnceCell::new(), said: RefCell::default(), named: RefCell::default() }
+    }
+
+    /// `ArticleNames::who`, what each phrase names remembered: figures and quotes resolve
+    /// the same sources, and an article quotes its sources again and again.
+    pub fn who(&self, phrase: &str, last_person: Option<&str>, last_thing: Option<&str>) -> Option<Who> {
+        let known = self.named.borrow().get(phrase).cloned();
+        let named = known.unwrap_or_else(|| {
+            let named = self.get().named(phrase);
+            self.named.borrow_mut().insert(phrase.into(), named.clone());
+            named
+        });
+        named.who(last_person, last_thing)
     }
 
     /// `attributions(sentence)`, remembered: figures and quotes read the sources of most of the
@@ -505,32 +518,62 @@ impl Who {
     }
 }
 
+/// Who a speaker phrase names, before a pronoun is pointed back (`Named::who`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    /// `he`, `she`: the last person named.
+    LastPerson,
+    /// `it`: the last organisation named.
+    LastThing,
+    /// Another pronoun (`they`, `we`): no one.
+    Nobody,
+    Is(Who),
+}
+
+impl Named {
+    /// `None` for `it` when `last_thing` is unknown, for `he`/`she` without a person, and
+    /// for other pronouns.
+    pub fn who(self, last_person: Option<&str>, last_thing: Option<&str>) -> Option<Who> {
+        match self {
+            Named::LastPerson => last_person.map(|p| Who::Person(p.to_string())),
+            Named::LastThing => last_thing.map(|t| Who::Other(t.to_string())),
+            Named::Nobody => None,
+            Named::Is(who) => Some(who),
+        }
+    }
+}
+
 impl ArticleNames {
     /// `None` for `it`/`they` when `last_thing` is unknown, and for `he`/`she` without a person.
     pub fn who(&self, phrase: &str, last_person: Option<&str>, last_thing: Option<&str>) -> Option<Who> {
+        self.named(phrase).who(last_person, last_thing)
+    }
+
+    /// Who `phrase` names in this article, a pronoun left unresolved.
+    pub fn named(&self, phrase: &str) -> Named {
         let cleaned = clean_phrase(phrase);
         match cleaned.to_lowercase().as_str() {
-            "he" | "she" => return last_person.map(|p| Who::Person(p.to_string())),
-            "it" => return last_thing.map(|t| Who::Other(t.to_string())),
-            p if is_pronoun(p) => return None,
+            "he" | "she" => return Named::LastPerson,
+            "it" => return Named::LastThing,
+            p if is_pronoun(p) => return Named::Nobody,
             _ => {}
         }
         let last_word = cleaned.split_whitespace().last().unwrap_or("").to_lowercase();
         if ORG_TAILS.contains(&last_word.as_str()) {
-            return Some(Who::Other(self.resolve(&cleaned)));
+            return Named::Is(Who::Other(self.resolve(&cleaned)));
         }
         if let Some(person) = person_in(&cleaned) {
-            return Some(Who::Person(person));
+            return Named::Is(Who::Person(person));
         }
         // `Al Jazeera’s Serdar`, `Serdar`: a surname alone.
         let last = split_possessive(&cleaned).last().map(|s| s.to_string()).unwrap_or_default();
         if !last.contains(' ') && last.chars().next().is_some_and(char::is_uppercase) {
             let full = self.resolve(&last);
             if let Some(person) = person_in(&full) {
-                return Some(Who::Person(person));
+                return Named::Is(Who::Person(person));
             }
         }
-        Some(Who::Other(self.resolve(&cleaned)))
+        Named::Is(Who::Other(self.resolve(&cleaned)))
     }
 }
 
@@ -829,6 +872,17 @@ mod tests {
             // The second time, the same list, not a new reading.
             assert!(Rc::ptr_eq(&first, &lazy.attributions(sentence)), "{sentence}");
         }
+        // What a phrase names is remembered; what a pronoun points back to is not.
+        let names = lazy.get().clone();
+        for phrase in ["he", "it", "they", "The harbour master", "the harbour master", "Reyes", "he"] {
+            for (person, thing) in
+                [(None, None), (Some("Tom Reyes"), Some("the Port Authority")), (None, Some("GFMC"))]
+            {
+                assert_eq!(lazy.who(phrase, person, thing), names.who(phrase, person, thing), "{phrase}");
+            }
+        }
+        assert_eq!(lazy.who("he", Some("Ana Silva"), None), Some(Who::Person("Ana Silva".into())));
+        assert_eq!(lazy.who("he", None, None), None);
         // A different text is read on its own, not taken for a remembered one.
         assert_eq!(*lazy.attributions("The harbour master said 40 boats sank"), ["The harbour master"]);
         assert!(lazy.attributions("The harbour master").is_empty());

@@ -107,9 +107,8 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
     let Some(last_quoted) = paragraphs.iter().rposition(|p| !spans(&p.text).is_empty()) else {
         return quotes;
     };
-    // Names are gathered from every paragraph (a later one may define an acronym).
-    let said = names;
-    let names = names.get();
+    // Names are gathered from every paragraph (a later one may define an acronym), when first
+    // needed.
     paragraphs.truncate(last_quoted + 1);
     let mut last = Last::default();
     let mut previous_speaker: Option<Who> = None;
@@ -145,7 +144,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
                 if who.is_some() {
                     break;
                 }
-                who = said
+                who = names
                     .attributions(&frame)
                     .iter()
                     .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()));
@@ -182,7 +181,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
         // Sources named outside quotes also set who `he` and `it` are.
         let frame = mask(text, &spans, 0, text.len());
         for sentence in crate::text::sentences(&frame) {
-            if let Some(w) = said
+            if let Some(w) = names
                 .attributions(sentence)
                 .iter()
                 .find_map(|a| names.who(a, last.person.as_deref(), last.thing.as_deref()))
