@@ -609,7 +609,7 @@ pub fn attributions(sentence: &str) -> Vec<String> {
     let mut out = Vec::new();
     // The expression has no literal to look for first (case-insensitive); most sentences
     // have no "according" at all.
-    let has_according = sentence.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"according"));
+    let has_according = contains_ignoring_ascii_case(sentence, b"according");
     for caps in has_according.then(|| according.captures_iter(sentence)).into_iter().flatten() {
         let phrase = caps[1].trim();
         // "state news and the Syrian Observatory": names over generic nouns.
@@ -653,6 +653,17 @@ pub fn attributions(sentence: &str) -> Vec<String> {
     }
     out.retain(|s| !s.is_empty() && s.split_whitespace().count() <= 12 && !s.contains("QUOTE"));
     out
+}
+
+/// Whether `text` holds `word` (lower-case ASCII) in any ASCII case: compared only where its
+/// first letter is (in either case), found with `memchr`.
+fn contains_ignoring_ascii_case(text: &str, word: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes)
+        .any(|at| bytes.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)))
 }
 
 /// `, said Jane Roe`: a mark, the verb, its subject (the group; read by `subject_after_verb`).
@@ -854,6 +865,24 @@ mod tests {
             ["fisherman Tom Reyes"]
         );
         assert!(attributions("Boats sank in the night.").is_empty());
+    }
+
+    #[test]
+    fn a_word_is_found_in_any_ascii_case() {
+        for (text, found) in [
+            ("According to them", true),
+            ("it was, ACCORDING to them", true),
+            ("accordin", false),
+            ("AccordinG", true),
+            ("a a a according", true),
+            ("", false),
+            ("accordéon according", true),
+            ("accordéon", false),
+        ] {
+            assert_eq!(contains_ignoring_ascii_case(text, b"according"), found, "{text}");
+            let windows = text.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"according"));
+            assert_eq!(windows, found, "{text}");
+        }
     }
 
     #[test]
