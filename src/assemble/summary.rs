@@ -134,7 +134,7 @@ pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEnt
     ranked.sort_by(|a, b| closeness[*b].total_cmp(&closeness[*a]).then(a.cmp(b)));
     ranked.truncate(MAX_CANDIDATES);
     // Stems only for the candidates that are compared claim by claim.
-    let stemmed: Vec<BTreeSet<String>> = ranked.par_iter().map(|&i| stems(candidates[i].text)).collect();
+    let stemmed = stems_of(ranked.iter().map(|&i| candidates[i].text));
     let stem_idf = stem_idf(stemmed.iter());
     // Stems as ids in sorted order (so sets meet in the same order as the strings would) and
     // their weights as a table: comparing claims pairwise is then integer work.
@@ -310,14 +310,26 @@ fn lexrank(similarity: &[f32], k: usize) -> Vec<f32> {
     rank
 }
 
-/// Content words reduced to their Snowball stems, so "collapsed" meets "collapse".
-fn stems(sentence: &str) -> BTreeSet<String> {
+/// Each sentence's content words reduced to their Snowball stems, so "collapsed" meets
+/// "collapse"; each distinct word stemmed once (the sentences of a topic share most of their
+/// words, and stemming is the cost here).
+fn stems_of<'a>(sentences: impl Iterator<Item = &'a str>) -> Vec<BTreeSet<String>> {
     static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
     let stemmer = STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
-    words(sentence)
-        .filter(|w| w.chars().count() >= 3 && !is_stopword(w))
-        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
-        .collect()
+    let lowered: Vec<Vec<String>> = sentences
+        .map(|sentence| {
+            words(sentence)
+                .filter(|w| w.chars().count() >= 3 && !is_stopword(w))
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .collect();
+    let distinct: Vec<&str> =
+        lowered.iter().flatten().map(String::as_str).collect::<BTreeSet<&str>>().into_iter().collect();
+    let stemmed: Vec<String> = distinct.par_iter().map(|w| stemmer.stem(w).into_owned()).collect();
+    let stem_of: BTreeMap<&str, &str> =
+        distinct.iter().copied().zip(stemmed.iter().map(String::as_str)).collect();
+    lowered.iter().map(|words| words.iter().map(|w| stem_of[w.as_str()].to_string()).collect()).collect()
 }
 
 /// A term: a content word, lower-cased, as a 64-bit hash. Integer keys keep the maps cheap
@@ -471,6 +483,26 @@ pub fn points_html<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stems_are_each_sentences_words_stemmed() {
+        let sentences = [
+            "The bridges collapsed after the flooding, officials said.",
+            "Flooding collapses a bridge; Officials SAID so.",
+            "",
+            "Ümlaut Straßen collapsed",
+        ];
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        let each = |s: &str| -> BTreeSet<String> {
+            words(s)
+                .filter(|w| w.chars().count() >= 3 && !is_stopword(w))
+                .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+                .collect()
+        };
+        let got = stems_of(sentences.iter().copied());
+        assert_eq!(got, sentences.iter().map(|s| each(s)).collect::<Vec<_>>());
+        assert!(got[0].contains("collaps") && got[1].contains("collaps") && got[2].is_empty());
+    }
 
     fn source(slug: &str, paragraphs: &[&str]) -> SourceEntry {
         crate::assemble::test_source(slug, "t", None, paragraphs)
