@@ -287,6 +287,10 @@ fn looks_like_headline(line: &str) -> bool {
 
 /// Collapses runs of whitespace (tabs, non-breaking spaces, CR) to one space and trims.
 fn normalise_space(line: &str) -> String {
+    // Most lines have nothing to collapse: ASCII, words one space apart. Those are copied.
+    if is_single_spaced_ascii(line) {
+        return line.to_string();
+    }
     let mut out = String::with_capacity(line.len());
     for word in line.split(|c: char| c.is_whitespace() || c == '\u{a0}') {
         if word.is_empty() {
@@ -300,9 +304,41 @@ fn normalise_space(line: &str) -> String {
     out
 }
 
+/// ASCII with no whitespace but single spaces between other characters.
+fn is_single_spaced_ascii(line: &str) -> bool {
+    let mut after_space = true;
+    for b in line.bytes() {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x80.. => return false,
+            _ => after_space = false,
+        }
+    }
+    !after_space || line.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Lines copied as they are are those the collapsing would leave as they are.
+        #[test]
+        fn single_spaced_lines_are_left_as_they_are(line in "[a \t\r\u{a0}\u{2003}.]{0,12}") {
+            let mut general = String::new();
+            for word in line.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()) {
+                if !general.is_empty() {
+                    general.push(' ');
+                }
+                general.push_str(word);
+            }
+            proptest::prop_assert_eq!(&normalise_space(&line), &general);
+            if is_single_spaced_ascii(&line) {
+                proptest::prop_assert_eq!(&line, &general);
+            }
+        }
+    }
 
     #[test]
     fn headline_then_one_line_per_paragraph() {
