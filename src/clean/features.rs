@@ -256,8 +256,27 @@ pub fn measure(text: &str, lang: &str) -> Features {
     }
 }
 
+/// `count_sentence_ends` of ASCII text (most lines): the terminators found with `memchr`.
+fn count_ascii_sentence_ends(text: &[u8]) -> usize {
+    memchr::memchr3_iter(b'.', b'!', b'?', text)
+        .filter(|&at| {
+            let mut rest = text[at + 1..].iter().skip_while(|b| matches!(b, b'"' | b'\'' | b')'));
+            match rest.next() {
+                None => true,
+                Some(b' ') => rest.next().is_some_and(|b| b.is_ascii_uppercase() || *b == b'"'),
+                Some(_) => false,
+            }
+        })
+        .count()
+}
+
 /// Sentence ends: `.`/`!`/`?` followed by a space and a capital, or a CJK full stop.
 fn count_sentence_ends(text: &str) -> usize {
+    if text.is_ascii() { count_ascii_sentence_ends(text.as_bytes()) } else { count_any_sentence_ends(text) }
+}
+
+/// `count_sentence_ends` of any text, character by character.
+fn count_any_sentence_ends(text: &str) -> usize {
     let mut count = 0;
     for (i, c) in text.char_indices() {
         match c {
@@ -284,6 +303,22 @@ fn count_sentence_ends(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// ASCII text counts the same sentence ends by terminator search as by characters.
+        #[test]
+        fn ascii_sentence_ends_are_counted_alike(text in "[aA .!?\"')x]{0,24}") {
+            proptest::prop_assert_eq!(count_ascii_sentence_ends(text.as_bytes()), count_any_sentence_ends(&text));
+        }
+    }
+
+    #[test]
+    fn sentence_ends_inside_a_line() {
+        assert_eq!(count_sentence_ends("One. Two! \"Three?\" Four"), 3);
+        assert_eq!(count_sentence_ends("Mr. smith left. Then"), 1);
+        assert_eq!(count_sentence_ends("Fin.\") Then 3.5 x"), 1);
+        assert_eq!(count_sentence_ends("Un. Deux。 Trois？"), 3);
+    }
 
     #[test]
     fn detects_languages() {
