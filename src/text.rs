@@ -18,22 +18,38 @@ pub const ENGLISH_STOPWORDS: &[&str] = &[
     "we", "were", "what", "when", "which", "while", "who", "will", "with", "would", "you",
 ];
 
-/// `ENGLISH_STOPWORDS` as big-endian integers of their bytes (zero-padded, so sorted alike):
-/// looking a word up compares integers, not strings, and this runs on every word of a build.
-fn packed_stopwords() -> &'static [u64] {
-    static PACKED: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    PACKED.get_or_init(|| {
-        let mut packed: Vec<u64> = ENGLISH_STOPWORDS
-            .iter()
-            .map(|w| {
-                let mut buf = [0u8; 8];
-                buf[..w.len()].copy_from_slice(w.as_bytes());
-                u64::from_be_bytes(buf)
-            })
-            .collect();
-        packed.sort_unstable();
-        packed
+/// `ENGLISH_STOPWORDS` as integers of their bytes (zero-padded), in an open-addressed table
+/// of `STOPWORD_SLOTS` (zero: empty): looking a word up is a multiply and a compare or two,
+/// and this runs on every word of a build.
+fn stopword_table() -> &'static [u64; STOPWORD_SLOTS] {
+    static TABLE: std::sync::OnceLock<[u64; STOPWORD_SLOTS]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u64; STOPWORD_SLOTS];
+        for word in ENGLISH_STOPWORDS {
+            let key = pack_word(word.as_bytes());
+            let mut slot = stopword_slot(key);
+            while table[slot] != 0 {
+                slot = (slot + 1) % STOPWORD_SLOTS;
+            }
+            table[slot] = key;
+        }
+        table
     })
+}
+
+/// Slots of `stopword_table`: a power of two, over three times the words.
+const STOPWORD_SLOTS: usize = 256;
+
+fn stopword_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % STOPWORD_SLOTS
+}
+
+/// Up to eight bytes, lower-cased, as an integer (zero-padded).
+fn pack_word(word: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    buf[..word.len()].copy_from_slice(word);
+    buf.make_ascii_lowercase();
+    u64::from_le_bytes(buf)
 }
 
 /// Whether a word is one of `ENGLISH_STOPWORDS`, in any case.
@@ -43,10 +59,19 @@ pub fn is_stopword(word: &str) -> bool {
         if word.len() > 7 {
             return false;
         }
-        let mut buf = [0u8; 8];
-        buf[..word.len()].copy_from_slice(word.as_bytes());
-        buf[..word.len()].make_ascii_lowercase();
-        return packed_stopwords().binary_search(&u64::from_be_bytes(buf)).is_ok();
+        if word.is_empty() {
+            return false;
+        }
+        let key = pack_word(word.as_bytes());
+        let table = stopword_table();
+        let mut slot = stopword_slot(key);
+        loop {
+            match table[slot] {
+                0 => return false,
+                found if found == key => return true,
+                _ => slot = (slot + 1) % STOPWORD_SLOTS,
+            }
+        }
     }
     if word.chars().any(|c| c.is_uppercase()) {
         ENGLISH_STOPWORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
