@@ -26,7 +26,14 @@ const MIN_WORDS: usize = 4;
 fn spans(text: &str) -> Vec<(usize, usize, usize, usize)> {
     let mut out = Vec::new();
     let mut rest = 0;
-    while let Some(open) = text[rest..].find(['"', '“']).map(|i| i + rest) {
+    let bytes = text.as_bytes();
+    // The next `"` or `“`: candidates found with `memchr` (a `“` starts with 0xE2).
+    let next_open = |from: usize| {
+        memchr::memchr2_iter(b'"', 0xE2, &bytes[from..])
+            .map(|i| i + from)
+            .find(|&i| bytes[i] == b'"' || bytes[i..].starts_with("“".as_bytes()))
+    };
+    while let Some(open) = next_open(rest) {
         let mark = text[open..].chars().next().expect("char");
         let close = if mark == '“' { '”' } else { '"' };
         let inner = open + mark.len_utf8();
@@ -221,6 +228,17 @@ mod tests {
             .into_iter()
             .map(|q| (q.speaker.map(String::from), q.text.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn quoted_spans_straight_and_curly() {
+        let text = "He said “one thing” — then \"another\" and “a third”, ‘not this’ or “unclosed";
+        let got: Vec<&str> = spans(text).iter().map(|&(_, inner, close, _)| &text[inner..close]).collect();
+        assert_eq!(got, ["one thing", "another", "a third"]);
+        let (open, _, _, end) = spans(text)[0];
+        assert_eq!(&text[open..end], "“one thing”");
+        assert!(spans("No quotes — at all… ’").is_empty());
+        assert_eq!(spans("\"a\"\"b\"").len(), 2);
     }
 
     #[test]
