@@ -474,7 +474,12 @@ pub fn person_in(phrase: &str) -> Option<String> {
 fn split_possessive(run: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut rest = run;
-    while let Some(i) = rest.find("’s ").or_else(|| rest.find("'s ")) {
+    // Searchers made once: this runs for every name run of every article.
+    static CURLY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static STRAIGHT: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let curly = CURLY.get_or_init(|| memchr::memmem::Finder::new("’s "));
+    let straight = STRAIGHT.get_or_init(|| memchr::memmem::Finder::new("'s "));
+    while let Some(i) = curly.find(rest.as_bytes()).or_else(|| straight.find(rest.as_bytes())) {
         let mark = if rest[i..].starts_with('’') { '’'.len_utf8() } else { 1 };
         parts.push(rest[..i].trim());
         rest = &rest[i + mark + 2..];
@@ -865,6 +870,16 @@ mod tests {
             ["fisherman Tom Reyes"]
         );
         assert!(attributions("Boats sank in the night.").is_empty());
+    }
+
+    #[test]
+    fn possessives_split_a_run() {
+        assert_eq!(split_possessive("Al Jazeera’s Serdar Aydin"), ["Al Jazeera", "Serdar Aydin"]);
+        assert_eq!(split_possessive("the UN's OCHA"), ["the UN", "OCHA"]);
+        // A curly possessive is taken first, wherever it is.
+        assert_eq!(split_possessive("A's B’s C"), ["A's B", "C"]);
+        assert_eq!(split_possessive("Reuters’s"), ["Reuters’s"]);
+        assert!(split_possessive(" ’s ").is_empty());
     }
 
     #[test]
