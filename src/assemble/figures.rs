@@ -249,9 +249,12 @@ fn counted_after(rest: &str) -> (Counted, usize) {
     for _skipped in 0..3 {
         let trimmed = rest[offset..].trim_start();
         let start = rest.len() - trimmed.len();
-        // The nouns are ASCII: compare bytes without case, no lowercased copy of the text.
+        // The nouns are ASCII: compare bytes without case, no lowercased copy of the text; only
+        // nouns with the text's first letter.
+        let first = trimmed.as_bytes().first().map(u8::to_ascii_lowercase);
         let starts = |noun: &str| {
-            trimmed.get(..noun.len()).is_some_and(|head| head.eq_ignore_ascii_case(noun))
+            noun.as_bytes().first().map(u8::to_ascii_lowercase) == first
+                && trimmed.get(..noun.len()).is_some_and(|head| head.eq_ignore_ascii_case(noun))
                 && !trimmed[noun.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
         };
         for (noun, group) in PLACES {
