@@ -1404,14 +1404,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn repeated_lines_across_seeds_are_boilerplate() {
+    /// Two seeds whose last line is the same desk credit.
+    fn two_seeds_sharing_a_line() -> (RawArticle, RawArticle) {
         let a = parse_seed("a.txt", &format!("{BODY}\nValley Gazette local desk")).unwrap();
         let b = parse_seed(
             "b.txt",
             "The mayor said the rail line will close for a week in June.\nValley Gazette local desk",
         )
         .unwrap();
+        (a, b)
+    }
+
+    #[test]
+    fn repeated_lines_across_seeds_are_boilerplate() {
+        let (a, b) = two_seeds_sharing_a_line();
         let mut cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
         cleaner.learn_repeats(&[a.clone(), b]);
         let got = cleaner.classify(&a);
@@ -1421,12 +1427,7 @@ mod tests {
 
     #[test]
     fn counted_line_keys_stand_in_for_making_them_again() {
-        let a = parse_seed("a.txt", &format!("{BODY}\nValley Gazette local desk")).unwrap();
-        let b = parse_seed(
-            "b.txt",
-            "The mayor said the rail line will close for a week in June.\nValley Gazette local desk",
-        )
-        .unwrap();
+        let (a, b) = two_seeds_sharing_a_line();
         let articles = [a.clone(), b];
         let repeats = Repeats::count(&articles);
         let mut cleaner = Cleaner::new(&CleanOverrides::default()).unwrap();
