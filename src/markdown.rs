@@ -112,21 +112,35 @@ pub fn strip_tags(html: &str) -> String {
 /// `text` with `<`, `>`, `&`, `"` and `'` written as entities. Every value a template prints
 /// goes through this: the runs between those bytes are copied whole, not char by char.
 pub fn escape_html(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut copied = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
+    // The next of `<>&` and the next of `"'`, each found with `memchr` and looked for again
+    // only once passed.
+    let find = |from: usize, found: Option<usize>| found.map_or(bytes.len(), |i| from + i);
+    let mut markup = find(0, memchr::memchr3(b'<', b'>', b'&', bytes));
+    let mut quote = find(0, memchr::memchr2(b'"', b'\'', bytes));
+    loop {
+        let at = markup.min(quote);
+        if at == bytes.len() {
+            break;
+        }
+        let entity = match bytes[at] {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'&' => "&amp;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+            _ => "&#39;",
         };
         // These bytes are ASCII: never inside a multi-byte character, so `at` is a boundary.
         out.push_str(&text[copied..at]);
         out.push_str(entity);
         copied = at + 1;
+        if at == markup {
+            markup = find(copied, memchr::memchr3(b'<', b'>', b'&', &bytes[copied..]));
+        } else {
+            quote = find(copied, memchr::memchr2(b'"', b'\'', &bytes[copied..]));
+        }
     }
     out.push_str(&text[copied..]);
     out
@@ -150,6 +164,25 @@ mod tests {
         assert!(out.has_code);
         assert!(out.html.contains("<span class=\"hl-source hl-rust\">"), "{}", out.html);
         assert!(out.html.contains("data-lang=\"rust\""));
+    }
+
+    proptest::proptest! {
+        /// The escape is each character's entity, or the character.
+        #[test]
+        fn escape_is_character_by_character(text in "[<>&\"'aé東 ]{0,30}") {
+            let each: String = text
+                .chars()
+                .map(|c| match c {
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '&' => "&amp;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(escape_html(&text), each);
+        }
     }
 
     #[test]
