@@ -39,9 +39,11 @@ fn stopword_table() -> &'static [u64; STOPWORD_SLOTS] {
 
 /// Slots of `stopword_table`: a power of two, over three times the words.
 const STOPWORD_SLOTS: usize = 256;
+const _: () = assert!(STOPWORD_SLOTS.is_power_of_two());
 
+/// The top bits of a multiplicative hash, as many as index `STOPWORD_SLOTS`.
 fn stopword_slot(key: u64) -> usize {
-    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % STOPWORD_SLOTS
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - STOPWORD_SLOTS.trailing_zeros())) as usize
 }
 
 /// Up to eight bytes, lower-cased, as an integer (zero-padded).

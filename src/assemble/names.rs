@@ -282,24 +282,13 @@ impl<'a> LazyNames<'a> {
     /// `ArticleNames::who`, what each phrase names remembered: figures and quotes resolve
     /// the same sources, and an article quotes its sources again and again.
     pub fn who(&self, phrase: &str, last_person: Option<&str>, last_thing: Option<&str>) -> Option<Who> {
-        let known = self.named.borrow().get(phrase).cloned();
-        let named = known.unwrap_or_else(|| {
-            let named = self.get().named(phrase);
-            self.named.borrow_mut().insert(phrase.into(), named.clone());
-            named
-        });
-        named.who(last_person, last_thing)
+        remembered(&self.named, phrase, || self.get().named(phrase)).who(last_person, last_thing)
     }
 
     /// `attributions(sentence)`, remembered: figures and quotes read the sources of most of the
     /// same sentences (a sentence outside quotes is the same text to both).
     pub fn attributions(&self, sentence: &str) -> Rc<[String]> {
-        if let Some(found) = self.said.borrow().get(sentence) {
-            return Rc::clone(found);
-        }
-        let found: Rc<[String]> = attributions(sentence).into();
-        self.said.borrow_mut().insert(sentence.into(), Rc::clone(&found));
-        found
+        remembered(&self.said, sentence, || attributions(sentence).into())
     }
 
     pub fn get(&self) -> &ArticleNames {
@@ -308,6 +297,16 @@ impl<'a> LazyNames<'a> {
             ArticleNames::new(paragraphs.map(|p| &*p.text))
         })
     }
+}
+
+/// What `memo` holds for `key`, else `make()`, kept there for the next time.
+fn remembered<V: Clone>(memo: &RefCell<WordMap<Box<str>, V>>, key: &str, make: impl FnOnce() -> V) -> V {
+    if let Some(known) = memo.borrow().get(key) {
+        return known.clone();
+    }
+    let made = make();
+    memo.borrow_mut().insert(key.into(), made.clone());
+    made
 }
 
 /// What an article calls people and organisations, for resolving short forms.
