@@ -275,9 +275,19 @@ fn print_warnings(ui: &Ui, site: &Site) {
 }
 
 fn print_timings(site: &Site) {
+    let mut processor_before = Some(std::time::Duration::ZERO);
     for timing in &site.timings {
         let resident = timing.resident.map(|bytes| format!("{:>7} MiB", bytes >> 20)).unwrap_or_default();
-        eprintln!("  {:<10} {:>9.2} ms {resident}", timing.stage, timing.took.as_secs_f64() * 1000.0);
+        // How many cores the stage kept busy on average: the processor time it took over its
+        // wall time (ticks of 10 ms, so short stages read coarsely).
+        let cores = match (timing.processor, processor_before) {
+            (Some(now), Some(before)) if !timing.took.is_zero() => {
+                format!("{:>6.2} cores", now.saturating_sub(before).as_secs_f64() / timing.took.as_secs_f64())
+            }
+            _ => String::new(),
+        };
+        processor_before = timing.processor;
+        eprintln!("  {:<10} {:>9.2} ms {resident} {cores}", timing.stage, timing.took.as_secs_f64() * 1000.0);
     }
 }
 
