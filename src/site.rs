@@ -336,7 +336,7 @@ impl Site {
                 articles: cleaned,
                 attribution: &attribution,
                 topics: &topic_list,
-                assignments: &assignments,
+                assignments,
                 digests,
                 source_date_epoch: options.source_date_epoch,
             },
@@ -349,7 +349,6 @@ impl Site {
         }
         // Every figure and quote of every article, string by string: freed beside the render.
         release((facts, known_facts), leave_to_exit);
-        drop(assignments);
         Ok(Prepared { config, content, renderer, briefing, warnings, timings, unread, clock, cache_writes })
     }
 }

@@ -36,8 +36,9 @@ pub struct Inputs<'a> {
     pub articles: Vec<CleanedArticle>,
     pub attribution: &'a Attribution,
     pub topics: &'a [Topic],
-    /// Per article, per block: index into `topics`, or `None` for "Other".
-    pub assignments: &'a [Vec<Option<usize>>],
+    /// Per article, per block: index into `topics`, or `None` for "Other". Freed article by
+    /// article once each paragraph holds its topic.
+    pub assignments: Vec<Vec<Option<usize>>>,
     /// Per article, the digest of the cleaned article (`cache::cleaned_digest` or
     /// `cache::content_digest`), from which each entry's hash is made.
     pub digests: Vec<Digest>,
@@ -63,7 +64,9 @@ pub fn assemble(inputs: Inputs) -> Briefing {
 /// drafted for unchanged topics (summaries); returns all of it with its keys, for the cache.
 /// The facts reused are taken out of `known`, not copied.
 pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Known) {
-    let Inputs { config, content, topics, assignments, .. } = inputs;
+    let Inputs { config, content, topics, .. } = inputs;
+    // Whether the catch-all topic is wanted, known before the assignments are taken apart.
+    let unassigned = inputs.assignments.iter().flatten().any(Option::is_none);
     let index = content.index.as_ref();
     let newest = inputs.articles.iter().filter_map(|a| a.date).max();
     let date = config.date.or(index.and_then(|i| i.meta.date)).or(newest);
@@ -91,7 +94,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     };
     let known_facts = &mut known.facts;
     let ((topic_entries, summaries), (found, timeline)) = rayon::join(
-        || topic_entries(&drafting, &link_index, topics, assignments, content),
+        || topic_entries(&drafting, &link_index, topics, unassigned, content),
         || {
             rayon::join(
                 || found_facts(&articles, &article_keys, known_facts),
@@ -134,11 +137,10 @@ fn topic_entries(
     drafting: &Drafting,
     link_index: &LinkIndex,
     topics: &[Topic],
-    assignments: &[Vec<Option<usize>>],
+    unassigned: bool,
     content: &Content,
 ) -> (Vec<TopicEntry>, Vec<Option<Drafted>>) {
     let links = Links::with(link_index, drafting.sources);
-    let unassigned = assignments.iter().flatten().any(|a| a.is_none());
     let mut wanted: Vec<(&str, &str, bool)> = topics.iter().map(|t| (&*t.slug, &*t.title, true)).collect();
     if unassigned {
         wanted.push((OTHER_SLUG, "Other", false));
@@ -213,7 +215,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
     let binary = cache::binary_fingerprint();
     // Each outlet's articles, moved out of the list (with their assignments and digests), so
     // the outlets can be put together side by side.
-    type Member<'a> = ((CleanedArticle, Digest), &'a [Option<usize>]);
+    type Member = ((CleanedArticle, Digest), Vec<Option<usize>>);
     let mut members: Vec<Vec<Member>> = attribution.outlets.iter().map(|_| Vec::new()).collect();
     for ((article, outlet), assignment) in
         articles.into_iter().zip(digests).zip(&attribution.of_article).zip(assignments)
