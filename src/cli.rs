@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::site::{self, BuildOptions, Site};
+use crate::site::{self, BuildOptions, Site, StageTiming};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -275,20 +275,39 @@ fn print_warnings(ui: &Ui, site: &Site) {
 }
 
 fn print_timings(site: &Site) {
-    let mut processor_before = Some(std::time::Duration::ZERO);
-    for timing in &site.timings {
-        let resident = timing.resident.map(|bytes| format!("{:>7} MiB", bytes >> 20)).unwrap_or_default();
-        // How many cores the stage kept busy on average: the processor time it took over its
-        // wall time (ticks of 10 ms, so short stages read coarsely).
-        let cores = match (timing.processor, processor_before) {
-            (Some(now), Some(before)) if !timing.took.is_zero() => {
-                format!("{:>6.2} cores", now.saturating_sub(before).as_secs_f64() / timing.took.as_secs_f64())
-            }
-            _ => String::new(),
-        };
-        processor_before = timing.processor;
-        eprintln!("  {:<10} {:>9.2} ms {resident} {cores}", timing.stage, timing.took.as_secs_f64() * 1000.0);
+    for line in timing_lines(&site.timings) {
+        eprintln!("{line}");
     }
+}
+
+/// A line per stage: its time, the resident memory when it ended, and how many cores it kept
+/// busy on average (its processor time over its wall time).
+fn timing_lines(timings: &[StageTiming]) -> Vec<String> {
+    let mut processor_before = Some(Duration::ZERO);
+    timings
+        .iter()
+        .map(|timing| {
+            let resident = timing.resident.map(|bytes| format!("{:>7} MiB", bytes >> 20)).unwrap_or_default();
+            // Processor time is counted in ticks of 10 ms: a stage shorter than a tenth of a
+            // second would read wrong by a core or more, so it reads nothing.
+            let cores = match (timing.processor, processor_before) {
+                (Some(now), Some(before)) if timing.took >= Duration::from_millis(100) => {
+                    format!(
+                        "{:>6.2} cores",
+                        now.saturating_sub(before).as_secs_f64() / timing.took.as_secs_f64()
+                    )
+                }
+                _ => String::new(),
+            };
+            processor_before = timing.processor;
+            let line = format!(
+                "  {:<10} {:>9.2} ms {resident} {cores}",
+                timing.stage,
+                timing.took.as_secs_f64() * 1000.0
+            );
+            line.trim_end().to_string()
+        })
+        .collect()
 }
 
 /// Prints an error as brief does on exit: `error: ` (red on a terminal) and the cause chain.
@@ -388,5 +407,35 @@ pub fn run(cli: Cli) -> Result<()> {
             print!("{}", crate::clean::explain_in_project(&root, &file)?);
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_show_memory_and_the_cores_a_long_enough_stage_kept_busy() {
+        let stage = |stage, took_ms, resident: Option<u64>, processor_ms: Option<u64>| StageTiming {
+            stage,
+            took: Duration::from_millis(took_ms),
+            resident,
+            processor: processor_ms.map(Duration::from_millis),
+        };
+        let lines = timing_lines(&[
+            stage("config", 40, Some(23 << 20), Some(60)),
+            stage("clean", 800, Some(125 << 20), Some(60 + 1520)),
+            stage("render", 500, None, Some(60 + 1520 + 500)),
+            stage("write", 200, Some(160 << 20), None),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "  config         40.00 ms      23 MiB",
+                "  clean         800.00 ms     125 MiB   1.90 cores",
+                "  render        500.00 ms    1.00 cores",
+                "  write         200.00 ms     160 MiB",
+            ]
+        );
     }
 }
