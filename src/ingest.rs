@@ -80,21 +80,20 @@ pub fn list_seeds(root: &Path) -> Result<Listed> {
             files.push((entry.into_path(), rel));
         }
     }
-    // Sorted once, name by name down the folders, on the names' own bytes (as a walk sorted
-    // folder by folder would give them): the walk's own sorting takes each name apart again
-    // at every comparison.
-    files.sort_unstable_by(|(a, _), (b, _)| by_names(a, b));
-    symlinks.sort_by(|(a, _), (b, _)| by_names(a, b));
+    // Sorted name by name down the folders (as a walk sorted folder by folder would give
+    // them), on keys made once per path rather than paths taken apart at every comparison.
+    files.sort_by_cached_key(|(path, _)| name_order_key(path));
+    symlinks.sort_by_cached_key(|(path, _)| name_order_key(path));
     Ok(Listed { files, warnings: symlinks.into_iter().map(|(_, w)| w).collect() })
 }
 
-/// Paths in the order of their names, folder by folder: compared on the names' bytes.
-fn by_names(a: &Path, b: &Path) -> std::cmp::Ordering {
-    fn names(path: &Path) -> impl Iterator<Item = &[u8]> {
-        // A separator is ASCII, never part of a longer character.
-        path.as_os_str().as_encoded_bytes().split(|b| std::path::is_separator(char::from(*b)))
-    }
-    names(a).cmp(names(b))
+/// A key whose byte order is the order of paths name by name, folder by folder: the path's
+/// bytes with each separator made a zero byte, which sorts below any byte a name can hold (a
+/// name that is the start of another then comes first, as it does compared name by name).
+fn name_order_key(path: &Path) -> Vec<u8> {
+    // A separator is ASCII, never part of a longer character.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.iter().map(|&b| if std::path::is_separator(char::from(b)) { 0 } else { b }).collect()
 }
 
 /// `ingest_known` of the seeds `list_seeds` found.
@@ -337,6 +336,16 @@ mod tests {
             if is_single_spaced_ascii(&line) {
                 proptest::prop_assert_eq!(&line, &general);
             }
+        }
+
+        /// The sort key orders paths as comparing them name by name does.
+        #[test]
+        fn name_order_keys_order_paths_name_by_name(a in "[a/ .-]{0,8}", b in "[a/ .-]{0,8}") {
+            let names = |p: &str| p.split('/').map(str::to_string).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(
+                name_order_key(Path::new(&a)).cmp(&name_order_key(Path::new(&b))),
+                names(&a).cmp(&names(&b))
+            );
         }
     }
 
