@@ -40,10 +40,15 @@ pub struct Fingerprinter {
 
 const BUFFER: usize = 1 << 16;
 
+thread_local! {
+    /// The buffer of the last fingerprint finished on this thread, emptied, for the next: a
+    /// build makes tens of thousands of fingerprints, each growing a buffer from nothing.
+    static SPARE_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 impl Default for Fingerprinter {
     fn default() -> Self {
-        // The buffer grows as needed: most fingerprints are of a few kilobytes or less.
-        Fingerprinter { hasher: blake3::Hasher::new(), buffer: Vec::new() }
+        Fingerprinter { hasher: blake3::Hasher::new(), buffer: SPARE_BUFFER.take() }
     }
 }
 
@@ -70,8 +75,10 @@ impl Fingerprinter {
     }
 
     pub fn finish(mut self) -> Fingerprint {
-        let rest = std::mem::take(&mut self.buffer);
+        let mut rest = std::mem::take(&mut self.buffer);
         self.hasher.update(&rest);
+        rest.clear();
+        SPARE_BUFFER.set(rest);
         Fingerprint(*self.hasher.finalize().as_bytes())
     }
 }
