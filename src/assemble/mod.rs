@@ -589,13 +589,15 @@ pub fn anchor_hash(text: &str) -> u32 {
 
 /// `p-` and the hash in hex, then `-2`, `-3`, … for a text repeated on the same outlet.
 fn anchor_id(hash: u32, count: u32) -> CompactString {
-    // Made for every paragraph of every build: written digit by digit, not through `format!`,
-    // and short enough to be held inline.
+    // Made for every paragraph of every build: its digits written into bytes on the stack and
+    // made a string at once (not pushed one by one, nor through `format!`), short enough to be
+    // held inline.
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = CompactString::const_new("p-");
-    for shift in (0..8).rev() {
-        id.push(char::from(HEX[(hash >> (shift * 4)) as usize & 0xf]));
+    let mut digits = *b"p-00000000";
+    for (i, digit) in digits[2..].iter_mut().enumerate() {
+        *digit = HEX[(hash >> (28 - 4 * i)) as usize & 0xf];
     }
+    let mut id = CompactString::from_utf8_lossy(&digits);
     if count != 1 {
         use std::fmt::Write;
         let _ = write!(id, "-{count}");
