@@ -33,9 +33,12 @@ pub struct RuleSpec {
     /// alternation of Unicode classes falls back to the slow one.
     pub patterns: &'static [&'static str],
     /// Patterns anchored at the line's end (`$`) for what sits there (credits, "(AP Photo)"),
-    /// each with how many of the line's last characters it sees: the window bounds how long
-    /// a match can be, so the patterns need no counted repetitions (slow to compile).
-    pub at_end: &'static [(&'static str, usize)],
+    /// each with how many of the line's last characters it sees (the window bounds how long
+    /// a match can be, so the patterns need no counted repetitions, slow to compile), and a
+    /// character every match holds, if there is one: a window without it is not searched.
+    /// (Case-blind word lists give the regex crate too many literals to look for first, so
+    /// it scans every window; most lines' ends have no colon, slash or bracket.)
+    pub at_end: &'static [(&'static str, usize, Option<char>)],
     pub max_words: usize,
     /// Fewest words: a rule for longer lines leaves the short ones to another.
     pub min_words: usize,
@@ -46,7 +49,7 @@ pub struct Rule {
     pub name: &'static str,
     pub class: LineClass,
     pub regexes: Vec<Regex>,
-    pub at_end: Vec<(Regex, usize)>,
+    pub at_end: Vec<(Regex, usize, Option<char>)>,
     pub max_words: usize,
     pub min_words: usize,
     pub position: Position,
@@ -56,7 +59,10 @@ impl Rule {
     /// Whether the rule's pattern matches the line (its length and position not considered).
     pub fn is_match(&self, text: &str) -> bool {
         self.regexes.iter().any(|re| re.is_match(text))
-            || self.at_end.iter().any(|(re, window)| re.is_match(last_chars(text, *window)))
+            || self.at_end.iter().any(|(re, window, needs)| {
+                let end = last_chars(text, *window);
+                needs.is_none_or(|c| end.contains(c)) && re.is_match(end)
+            })
     }
 }
 
@@ -105,20 +111,21 @@ pub const RULES: &[RuleSpec] = &[
         at_end: &[
             // "… heart of Aleppo, Syria. /Mahmoud Hasano/Reuters": credit after slashes (a
             // name of up to 60 characters, an agency of up to 40).
-            (r"[.!?”\x22)]\s*/\s*\p{Lu}[^/]*/\s*\p{Lu}[\p{L}\p{N} .&'-]*$", 110),
-            (r"(?i)\((ap|afp|reuters|getty|epa|ansa)?\s*photo[^)]*\)\s*$", 160),
+            (r"[.!?”\x22)]\s*/\s*\p{Lu}[^/]*/\s*\p{Lu}[\p{L}\p{N} .&'-]*$", 110, Some('/')),
+            (r"(?i)\((ap|afp|reuters|getty|epa|ansa)?\s*photo[^)]*\)\s*$", 160, Some('(')),
             // "Photo: Jane Roe / Agency", up to 60 characters after the colon.
-            (r"(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-][\p{L} .&/-]+$", 75),
-            (r"(?i)\b(getty images|shutterstock|afp via getty images)\s*$", 60),
+            (r"(?i)(photograph|photo|image|picture)\s*:\s*[\p{L} .&/-][\p{L} .&/-]+$", 75, Some(':')),
+            (r"(?i)\b(getty images|shutterstock|afp via getty images)\s*$", 60, None),
             // "… at dawn (Image: Agency)", "(Image credit: Jane Roe)", "(Credit: Agency)": a
             // credit in brackets closes the line.
-            (r"(?i)\((image|picture|pic|photograph|foto|bild)( credits?)?\s*:[^()]*\)\s*$", 90),
-            (r"(?i)\((photo )?(credits?|courtesy)\s*:[^()]*\)\s*$", 90),
+            (r"(?i)\((image|picture|pic|photograph|foto|bild)( credits?)?\s*:[^()]*\)\s*$", 90, Some(':')),
+            (r"(?i)\((photo )?(credits?|courtesy)\s*:[^()]*\)\s*$", 90, Some(':')),
             // "… leaving the quay at dawn. Credit: Agency": a credit after the last sentence.
             // Or run into it: "… ate a rabbitCredit: Agency".
             (
                 r"((?i:[.!?”\x22)]\s+(credits?|courtesy))|\p{Ll}(Credits?|Photo|Image|Picture))\s*:\s*[\p{L}\p{N}][\p{L}\p{N} .&/'’-]*$",
                 70,
+                Some(':'),
             ),
         ],
         max_words: 120,
@@ -144,6 +151,7 @@ pub const RULES: &[RuleSpec] = &[
         at_end: &[(
             r"[.!?”\x22]\s*(\((AP|AFP|Reuters|Getty Images|Getty|EPA|Bloomberg|Xinhua)\)|Reuters|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Alamy)$",
             24,
+            None,
         )],
         max_words: SHORT_CAPTION_WORDS,
         min_words: 0,
@@ -407,7 +415,11 @@ fn compile_spec(spec: &RuleSpec) -> Rule {
         name: spec.name,
         class: spec.class,
         regexes: spec.patterns.iter().map(|p| compile_rule(spec.name, p)).collect(),
-        at_end: spec.at_end.iter().map(|(p, window)| (compile_rule(spec.name, p), *window)).collect(),
+        at_end: spec
+            .at_end
+            .iter()
+            .map(|(p, window, needs)| (compile_rule(spec.name, p), *window, *needs))
+            .collect(),
         max_words: spec.max_words,
         min_words: spec.min_words,
         position: spec.position,
@@ -596,6 +608,63 @@ pub fn sources_section_start(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pieces of captions, credits and prose, for lines near what the end patterns match.
+    const PIECES: &[&str] = &[
+        "Photo",
+        "photo",
+        "Image",
+        "image",
+        "Picture",
+        "Credit",
+        "credits",
+        "Courtesy",
+        "AP",
+        "AFP",
+        "Reuters",
+        "Getty Images",
+        "Jane Roe",
+        "Agency",
+        "the harbour",
+        "rabbit",
+        ":",
+        "/",
+        "(",
+        ")",
+        ".",
+        "!",
+        "\"",
+        "”",
+        " ",
+        " ",
+        " ",
+        "|",
+        "-",
+        "&",
+        "1",
+    ];
+
+    proptest::proptest! {
+        /// An end pattern never matches a window without its character: skipping such
+        /// windows changes nothing.
+        #[test]
+        fn end_patterns_hold_their_character_in_every_match(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 1..14)
+        ) {
+            let line = pieces.concat();
+            for rule in rules() {
+                for (re, window, needs) in &rule.at_end {
+                    let Some(c) = needs else { continue };
+                    let end = last_chars(&line, *window);
+                    proptest::prop_assert!(
+                        end.contains(*c) || !re.is_match(end),
+                        "{} matches {end:?} without {c:?}",
+                        re.as_str()
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_rule_compiles() {
