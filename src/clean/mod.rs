@@ -285,6 +285,8 @@ impl Cleaner {
         if let Some((name, _)) = self.keep.iter().find(|(_, re)| re.is_match(text)) {
             return Some((LineClass::Paragraph, name.clone()));
         }
+        // The line lower-cased, for the rules' words. (`buf` is free until the repeat key.)
+        let lower = rules::ascii_lower(text, buf);
         for rule in rules::rules() {
             if features.words > rule.max_words || features.words < rule.min_words {
                 continue;
@@ -293,6 +295,9 @@ impl Cleaner {
                 rules::Position::Tail if !in_tail => continue,
                 rules::Position::Unquoted if rules::opens_quoted(text) => continue,
                 _ => {}
+            }
+            if !rule.may_match(lower) {
+                continue;
             }
             if rule.is_match(text) {
                 return Some((rule.class, rule.name.to_string()));

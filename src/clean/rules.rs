@@ -4,6 +4,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 use regex::Regex;
 
@@ -39,6 +40,12 @@ pub struct RuleSpec {
     /// (Case-blind word lists give the regex crate too many literals to look for first, so
     /// it scans every window; most lines' ends have no colon, slash or bracket.)
     pub at_end: &'static [(&'static str, usize, Option<char>)],
+    /// Words (lower case) one of which every match of `patterns` holds, on a line of ASCII
+    /// text; empty when there are none to name. A line without any of them is not searched:
+    /// case-blind words give the regex crate too many literals to look for first, so it
+    /// scans every line, where the words alone, in the line lower-cased once, are found by
+    /// a fast search (`Rule::may_match`).
+    pub words: &'static [&'static str],
     pub max_words: usize,
     /// Fewest words: a rule for longer lines leaves the short ones to another.
     pub min_words: usize,
@@ -50,12 +57,23 @@ pub struct Rule {
     pub class: LineClass,
     pub regexes: Vec<Regex>,
     pub at_end: Vec<(Regex, usize, Option<char>)>,
+    /// The spec's `words`, to look for all at once.
+    words: Option<AhoCorasick>,
     pub max_words: usize,
     pub min_words: usize,
     pub position: Position,
 }
 
 impl Rule {
+    /// Whether the line may match: `false` when it is ASCII (`lower`, from `ascii_lower`) and
+    /// holds none of the rule's words.
+    pub fn may_match(&self, lower: Option<&str>) -> bool {
+        match (&self.words, lower) {
+            (Some(words), Some(lower)) => words.is_match(lower),
+            _ => true,
+        }
+    }
+
     /// Whether the rule's pattern matches the line (its length and position not considered).
     pub fn is_match(&self, text: &str) -> bool {
         self.regexes.iter().any(|re| re.is_match(text))
@@ -128,6 +146,7 @@ pub const RULES: &[RuleSpec] = &[
                 Some(':'),
             ),
         ],
+        words: &[],
         max_words: 120,
         min_words: 0,
         position: Anywhere,
@@ -138,6 +157,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Caption,
         patterns: &[r"^(?i:(photo|photograph|image|picture)s? (by|courtesy of)|courtesy of)\s+\p{Lu}[^!?]*$"],
         at_end: &[],
+        words: &[],
         max_words: CREDIT_LINE_WORDS,
         min_words: 0,
         position: Anywhere,
@@ -153,6 +173,7 @@ pub const RULES: &[RuleSpec] = &[
             24,
             None,
         )],
+        words: &[],
         max_words: SHORT_CAPTION_WORDS,
         min_words: 0,
         position: Anywhere,
@@ -162,6 +183,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         patterns: &[r"(?i)^(source|sources|fonte|fuente|quelle|source de l'article)\s*:\s*[^.!?]{1,80}$"],
         at_end: &[],
+        words: &[],
         max_words: 12,
         min_words: 0,
         position: Anywhere,
@@ -177,6 +199,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)distributed by .{1,40} content agency",
         ],
         at_end: &[],
+        words: &["syndicated", "edited by", "auto-generated", "appeared", "published", "distributed by"],
         max_words: 60,
         min_words: 0,
         position: Anywhere,
@@ -191,6 +214,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)if you (buy|purchase) (something|anything|a product) (through|via|from) (our|these|this|the) (links?|post|article|page)",
         ],
         at_end: &[],
+        words: &["we may", "affiliate", "if you"],
         max_words: 60,
         min_words: 0,
         position: Anywhere,
@@ -204,6 +228,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)(?-u:\b)(newsletters?|subscribe|subscriptions?|subscribing|sign(ing)? up|unsubscribe|(in|to) your inbox)(?-u:\b)",
         ],
         at_end: &[],
+        words: &["newsletter", "subscri", "sign up", "signing up", "your inbox"],
         max_words: PROMO_SHORT_WORDS,
         min_words: 0,
         position: Unquoted,
@@ -218,6 +243,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)(?-u:\b)(subscribe (to|now|today|for|here|and)|sign(ing)? up (for|to|now|here|today)|unsubscribe|(in|to) your inbox|(our|free|daily|weekly|email|e-mail) newsletters?|your subscription|subscribing)(?-u:\b)|(?-u:\b)subscribe[.!]?$",
         ],
         at_end: &[],
+        words: &["newsletter", "subscri", "sign up", "signing up", "your inbox"],
         max_words: 40,
         min_words: PROMO_SHORT_WORDS + 1,
         position: Unquoted,
@@ -230,6 +256,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)^(\p{Lu}[\p{L}'’.-]+\s){1,3}(is|was|has been)\s+(a|an|the|our)\b[^.]{0,160}\b(writer|reporter|journalist|editor|correspondent|reviewer|columnist|contributor|author|analyst|producer|critic|blogger|freelancer|photographer)s?\b",
         ],
         at_end: &[],
+        words: &[],
         max_words: 120,
         min_words: 0,
         position: Tail,
@@ -247,6 +274,7 @@ pub const RULES: &[RuleSpec] = &[
             r"^(?i:by|written by)\s+\p{Lu}[\p{L}'’.-]*(\s*(,|and|&)?\s*\p{Lu}[\p{L}'’.-]*)*\s+(?i:on|at|updated|published)\s+[\p{L}\d ,.:]*\d[\p{L}\d ,.:]*$",
         ],
         at_end: &[],
+        words: &[],
         max_words: 16,
         min_words: 0,
         position: Anywhere,
@@ -262,6 +290,7 @@ pub const RULES: &[RuleSpec] = &[
             RELATIVE_AGE,
         ],
         at_end: &[],
+        words: &[],
         max_words: 18,
         min_words: 0,
         position: Anywhere,
@@ -271,6 +300,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         patterns: &[r"^\S.{0,40}\s(says|said|wrote|replied):$"],
         at_end: &[],
+        words: &[],
         max_words: 7,
         min_words: 0,
         position: Anywhere,
@@ -282,6 +312,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)^(read more|read also|also read|read next|related( stories| articles| coverage)?|see also|see more|see all|view all|view more|show all|show more|load more|more from|more on this|recommended|you may also like|you might also like|most read|most popular|trending|click here|watch|listen)\b",
         ],
         at_end: &[],
+        words: &[],
         max_words: 25,
         min_words: 0,
         position: Anywhere,
@@ -296,6 +327,17 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)\(opens in (a )?new window\)",
         ],
         at_end: &[],
+        words: &[
+            "share",
+            "tweet",
+            "email",
+            "print",
+            "follow",
+            "like us on",
+            "copy link",
+            "click to",
+            "opens in",
+        ],
         max_words: 12,
         min_words: 0,
         position: Anywhere,
@@ -305,6 +347,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         patterns: &[r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved"],
         at_end: &[],
+        words: &["(c)", "copyright", "all rights reserved"],
         max_words: 40,
         min_words: 0,
         position: Anywhere,
@@ -314,6 +357,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         patterns: &[r"(?i)\bcookies?\b.*\b(use|accept|policy|consent|settings)\b"],
         at_end: &[],
+        words: &["cookie"],
         max_words: 60,
         min_words: 0,
         position: Anywhere,
@@ -325,6 +369,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)^(comments?|leave a comment|join the conversation|show comments|\d+ comments?|comments are closed)\b",
         ],
         at_end: &[],
+        words: &[],
         max_words: 15,
         min_words: 0,
         position: Anywhere,
@@ -337,6 +382,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)^(tags?|tagged( with| in)?|topics?|filed under|categories|category|subjects?|keywords|schlagwörter|stichwörter|themen|etiquetas|temas|mots-clés|argomenti|タグ|标签|关键词|теги|метки)\s*[:：]",
         ],
         at_end: &[],
+        words: &[],
         max_words: 25,
         min_words: 0,
         position: Anywhere,
@@ -349,6 +395,7 @@ pub const RULES: &[RuleSpec] = &[
             r"(?i)^(anzeige|werbung|publicidad|publicidade|publicité|pubblicità|реклама|広告|スポンサーリンク|スポンサードリンク|广告)$",
         ],
         at_end: &[],
+        words: &[],
         max_words: 6,
         min_words: 0,
         position: Anywhere,
@@ -405,6 +452,18 @@ fn compiled(i: usize) -> &'static Rule {
     RULES_COMPILED[i].get_or_init(|| compile_spec(&RULES[i]))
 }
 
+/// `text` lower-cased into `buf`, when it is ASCII; `None` for a line that is not, whose rules
+/// are all searched (a case-blind pattern's `s` also matches `ſ`, its `k` the Kelvin sign).
+pub fn ascii_lower<'a>(text: &str, buf: &'a mut String) -> Option<&'a str> {
+    if !text.is_ascii() {
+        return None;
+    }
+    buf.clear();
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
+    Some(buf.as_str())
+}
+
 /// The rules, in order, each compiled on first use.
 pub fn rules() -> impl Iterator<Item = &'static Rule> {
     (0..RULES.len()).map(compiled)
@@ -420,6 +479,14 @@ fn compile_spec(spec: &RuleSpec) -> Rule {
             .iter()
             .map(|(p, window, needs)| (compile_rule(spec.name, p), *window, *needs))
             .collect(),
+        // Leftmost-first: whether any word is there is all that is asked, and that search
+        // runs on the packed (SIMD) searcher.
+        words: (!spec.words.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(spec.words)
+                .unwrap_or_else(|e| panic!("rule {}: {e}", spec.name))
+        }),
         max_words: spec.max_words,
         min_words: spec.min_words,
         position: spec.position,
@@ -644,7 +711,79 @@ mod tests {
         "1",
     ];
 
+    /// Promos, notes and prose: what each worded rule's patterns match, and what is near it.
+    const WORDED_PIECES: &[&str] = &[
+        "syndicated feed",
+        "has not been edited by",
+        "auto-generated from a",
+        "first appeared in",
+        "originally published on",
+        "republished with permission",
+        "this story was first published",
+        "distributed by Big content agency",
+        "we may earn a commission",
+        "affiliate links",
+        "if you buy something through our links",
+        "(c) 2024",
+        "copyright",
+        "all rights reserved",
+        "cookies we use",
+        "cookie settings",
+        "share this article",
+        "tweet",
+        "email",
+        "print",
+        "follow us on twitter",
+        "follow @desk on",
+        "like us on facebook",
+        "copy link",
+        "click to share",
+        "(opens in new window)",
+        "subscribe to our newsletter",
+        "newsletters",
+        "sign up for",
+        "signing up",
+        "in your inbox",
+        "your subscription",
+        "subscribing",
+        "unsubscribe",
+        "subscribe.",
+        "the harbour",
+        "officials said",
+        "first",
+        "published",
+        "we",
+        "may",
+        "up",
+        "your",
+        ".",
+        ",",
+    ];
+
     proptest::proptest! {
+        /// A rule with words never matches an ASCII line without one of them: skipping such
+        /// lines changes nothing.
+        #[test]
+        fn worded_rules_match_only_lines_with_their_words(
+            pieces in proptest::collection::vec((proptest::sample::select(WORDED_PIECES), 0..3u8), 1..8)
+        ) {
+            // Each piece as it is, in capitals or capitalised.
+            let cased = pieces.iter().map(|(piece, case)| match case {
+                0 => piece.to_string(),
+                1 => piece.to_uppercase(),
+                _ => piece[..1].to_uppercase() + &piece[1..],
+            });
+            let line = cased.collect::<Vec<_>>().join(" ");
+            let mut buf = String::new();
+            let lower = ascii_lower(&line, &mut buf);
+            proptest::prop_assert!(lower.is_some());
+            for rule in rules() {
+                if rule.is_match(&line) {
+                    proptest::prop_assert!(rule.may_match(lower), "rule {} matches {line:?} without its words", rule.name);
+                }
+            }
+        }
+
         /// An end pattern never matches a window without its character: skipping such
         /// windows changes nothing.
         #[test]
@@ -711,6 +850,24 @@ mod tests {
         assert!(author_header("About the author"));
         assert!(!author_header("About Us"));
         assert!(!author_header("About the ferry"));
+    }
+
+    #[test]
+    fn rules_words_are_lower_case_and_a_line_not_ascii_has_every_rule_searched() {
+        for spec in RULES {
+            for word in spec.words {
+                assert_eq!(*word, word.to_ascii_lowercase(), "rule {}", spec.name);
+            }
+        }
+        let rule = |name: &str| rules().find(|r| r.name == name).unwrap();
+        let mut buf = String::new();
+        let lower = ascii_lower("This Article First APPEARED in the Harbour Times.", &mut buf);
+        assert_eq!(lower, Some("this article first appeared in the harbour times."));
+        assert!(rule("syndication-note").may_match(lower));
+        assert!(!rule("cookie-notice").may_match(lower));
+        assert!(rule("byline").may_match(lower), "a rule without words may match any line");
+        assert_eq!(ascii_lower("Cet article est paru dans Le Monde – © 2024", &mut buf), None);
+        assert!(rule("cookie-notice").may_match(None));
     }
 
     #[test]
