@@ -37,8 +37,9 @@ pub struct RuleSpec {
     /// each with how many of the line's last characters it sees (the window bounds how long
     /// a match can be, so the patterns need no counted repetitions, slow to compile), and a
     /// character every match holds, if there is one: a window without it is not searched.
-    /// (Case-blind word lists give the regex crate too many literals to look for first, so
-    /// it scans every window; most lines' ends have no colon, slash or bracket.)
+    /// (These patterns start with nothing the regex crate can look for first, case-blind
+    /// words or classes, so it scans every window; most lines' ends have no colon, slash or
+    /// bracket.)
     pub at_end: &'static [(&'static str, usize, Option<char>)],
     /// Words (lower case) one of which every match of `patterns` holds, on a line of ASCII
     /// text; empty when there are none to name. A line without any of them is not searched:
