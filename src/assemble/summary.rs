@@ -373,10 +373,14 @@ impl std::hash::Hasher for TermHasher {
 
 /// Counts of the content words of a sentence.
 pub(super) fn term_counts(sentence: &str) -> TermVector {
-    let mut terms: Vec<(Term, f32)> = words(sentence)
-        .filter(|word| word.chars().count() >= 3 && !is_stopword(word))
-        .map(|word| (term(word), 1.0))
-        .collect();
+    let mut terms: Vec<(Term, f32)> = if sentence.is_ascii() {
+        ascii_terms(sentence)
+    } else {
+        words(sentence)
+            .filter(|word| word.chars().count() >= 3 && !is_stopword(word))
+            .map(|word| (term(word), 1.0))
+            .collect()
+    };
     terms.sort_unstable_by_key(|(t, _)| *t);
     terms.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
@@ -390,13 +394,42 @@ pub(super) fn term_counts(sentence: &str) -> TermVector {
     vector
 }
 
+/// `term_counts`' terms of an ASCII sentence, one pass over its bytes: each word (a run of
+/// letters and digits, as `words` cuts ASCII) hashed as it is read, as `term` hashes it.
+/// Summaries and the timeline make a vector of every candidate sentence.
+fn ascii_terms(sentence: &str) -> Vec<(Term, f32)> {
+    let bytes = sentence.as_bytes();
+    let mut terms = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        let mut hash = TERM_BASIS;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            hash = (hash ^ u64::from(bytes[at].to_ascii_lowercase())).wrapping_mul(TERM_PRIME);
+            at += 1;
+        }
+        if at - start >= 3 && !is_stopword(&sentence[start..at]) {
+            terms.push((hash, 1.0));
+        }
+    }
+    terms
+}
+
+/// FNV-1a's basis and prime, with which `term` hashes a word.
+const TERM_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const TERM_PRIME: u64 = 0x0100_0000_01b3;
+
 fn term(word: &str) -> Term {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash: u64 = TERM_BASIS;
     if word.is_ascii() {
         // The same bytes as the general path below gives ASCII.
         for byte in word.bytes() {
             hash ^= u64::from(byte.to_ascii_lowercase());
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = hash.wrapping_mul(TERM_PRIME);
         }
         return hash;
     }
@@ -404,7 +437,7 @@ fn term(word: &str) -> Term {
         let mut buf = [0u8; 4];
         for byte in c.encode_utf8(&mut buf).bytes() {
             hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = hash.wrapping_mul(TERM_PRIME);
         }
     }
     hash
@@ -638,5 +671,19 @@ mod tests {
     #[test]
     fn nothing_to_summarise() {
         assert!(draft(&[]).is_empty());
+    }
+
+    proptest::proptest! {
+        /// An ASCII sentence's terms, read byte by byte, are those of its words.
+        #[test]
+        fn ascii_terms_are_the_terms_of_the_words(
+            sentence in "((The|THE|and|Said|of|With|Aleppo|x9|[a-zA-Z0-9]{1,6})( |, |-|'|\\.){1,2}){0,12}"
+        ) {
+            let general: Vec<(Term, f32)> = words(&sentence)
+                .filter(|word| word.chars().count() >= 3 && !is_stopword(word))
+                .map(|word| (term(word), 1.0))
+                .collect();
+            proptest::prop_assert_eq!(ascii_terms(&sentence), general);
+        }
     }
 }
