@@ -9,6 +9,22 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
 }
 
+/// How many `words` there are: for ASCII text, the starts of runs of letters and digits,
+/// counted byte by byte (summaries and quotes count the words of every sentence they weigh).
+pub fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return words(text).count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for byte in text.bytes() {
+        let letter = byte.is_ascii_alphanumeric();
+        count += usize::from(letter && !in_word);
+        in_word = letter;
+    }
+    count
+}
+
 /// English function words, sorted; a line of prose is full of them, a menu or a credit is not.
 pub const ENGLISH_STOPWORDS: &[&str] = &[
     "a", "about", "after", "against", "all", "also", "an", "and", "are", "as", "at", "be", "been", "before",
@@ -402,6 +418,14 @@ impl<'a> Iterator for AsciiSentenceBounds<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Counting words byte by byte gives what counting `words` does.
+        #[test]
+        fn word_count_is_the_count_of_words(text in "[a-zA-Z0-9 ,.'\"-]{0,40}|[a-z é’—]{0,20}") {
+            proptest::prop_assert_eq!(word_count(&text), words(&text).count());
+        }
+    }
 
     #[test]
     fn stopwords_are_sorted_for_binary_search() {

@@ -16,7 +16,7 @@ use regex::Regex;
 use super::figures::Last;
 use super::names::{LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, is_plural, is_pronoun, person_in};
 use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry, shared_part};
-use crate::text::words;
+use crate::text::{word_count, words};
 
 /// Words a quote needs to count as a statement.
 const MIN_WORDS: usize = 4;
@@ -174,7 +174,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
                 speaker_in_sentence = Some((s_start, w.clone()));
                 previous_speaker = Some(w.clone());
             }
-            if words(quoted).count() < MIN_WORDS || is_title(quoted) {
+            if word_count(quoted) < MIN_WORDS || is_title(quoted) {
                 continue;
             }
             quotes.push(Quote {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::markdown::escape_html;
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, SummaryPoint};
-use crate::text::{is_stopword, sentences, words};
+use crate::text::{is_stopword, sentences, word_count, words};
 
 /// Sentences a drafted summary holds.
 const POINTS: usize = 4;
@@ -90,7 +90,7 @@ pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEnt
                 .filter(|p| p.kind == BlockKind::Paragraph && p.topic.as_deref() == topic)
             {
                 for sentence in sentences(&p.text) {
-                    let count = words(sentence).count();
+                    let count = word_count(sentence);
                     if !(8..=60).contains(&count) || sentence.starts_with(['“', '"']) {
                         continue;
                     }
