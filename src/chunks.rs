@@ -448,39 +448,6 @@ fn copy_in_halves(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_long_run_copied_in_halves_lands_where_the_file_stood() {
-        use std::io::{Read, Seek, Write};
-        let dir = tempfile::tempdir().unwrap();
-        let bytes: Vec<u8> = (0..3_000_017u32).map(|i| (i * 7 % 251) as u8).collect();
-        std::fs::write(dir.path().join("old"), &bytes).unwrap();
-        let source = std::fs::File::open(dir.path().join("old")).unwrap();
-        let mut target = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(dir.path().join("new"))
-            .unwrap();
-        target.write_all(b"head").unwrap();
-        let (at, len) = (1_001, 1_999_999);
-        // On Linux the files open again (elsewhere the copy is left to `ChunkSource::copy`).
-        let halves = copy_in_halves(&source, at, len, &target);
-        assert_eq!(halves.is_some(), cfg!(target_os = "linux"));
-        if let Some(copied) = halves {
-            copied.unwrap();
-            target.write_all(b"tail").unwrap();
-            let mut written = Vec::new();
-            target.rewind().unwrap();
-            target.read_to_end(&mut written).unwrap();
-            let mut expected = b"head".to_vec();
-            expected.extend_from_slice(&bytes[at as usize..(at + len) as usize]);
-            expected.extend_from_slice(b"tail");
-            assert!(written == expected, "{} bytes written, {} expected", written.len(), expected.len());
-            // A run past the end of the previous file is an error, not a short file.
-            assert!(copy_in_halves(&source, 2_000_000, 1_500_000, &target).unwrap().is_err());
-        }
-    }
     use crate::fingerprint::{from_hex, to_hex};
 
     /// Writes `parts` (key, text) with `separator` between them, copying from `previous`.
@@ -607,5 +574,38 @@ mod tests {
         let mut outline = ChunkWriter::outline(&mut nowhere, Some(&has));
         let stopped = fill(&mut outline).unwrap_err();
         assert!(stopped.downcast_ref::<NewChunk>().is_some());
+    }
+
+    #[test]
+    fn a_long_run_copied_in_halves_lands_where_the_file_stood() {
+        use std::io::{Read, Seek, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..3_000_017u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(dir.path().join("old"), &bytes).unwrap();
+        let source = std::fs::File::open(dir.path().join("old")).unwrap();
+        let mut target = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(dir.path().join("new"))
+            .unwrap();
+        target.write_all(b"head").unwrap();
+        let (at, len) = (1_001, 1_999_999);
+        // On Linux the files open again (elsewhere the copy is left to `ChunkSource::copy`).
+        let halves = copy_in_halves(&source, at, len, &target);
+        assert_eq!(halves.is_some(), cfg!(target_os = "linux"));
+        if let Some(copied) = halves {
+            copied.unwrap();
+            target.write_all(b"tail").unwrap();
+            let mut written = Vec::new();
+            target.rewind().unwrap();
+            target.read_to_end(&mut written).unwrap();
+            let mut expected = b"head".to_vec();
+            expected.extend_from_slice(&bytes[at as usize..(at + len) as usize]);
+            expected.extend_from_slice(b"tail");
+            assert!(written == expected, "{} bytes written, {} expected", written.len(), expected.len());
+            // A run past the end of the previous file is an error, not a short file.
+            assert!(copy_in_halves(&source, 2_000_000, 1_500_000, &target).unwrap().is_err());
+        }
     }
 }
