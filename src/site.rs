@@ -167,15 +167,14 @@ impl Site {
             });
         }
         let repeat_hashes = if use_cache { cache::repeat_hashes(&repeats) } else { Vec::new() };
-        let mut hits: Vec<Option<cache::Entry>> = ingested
-            .articles
-            .iter()
+        let seeds: Vec<&str> = ingested.articles.iter().map(|a| a.seed.as_str()).collect();
+        let mut hits: Vec<Option<cache::Entry>> = cached
+            .take_each(&seeds)
+            .into_iter()
             .enumerate()
-            .map(|(i, a)| {
-                let entry = cached.entries.remove(&a.seed)?;
-                (entry.raw == raw_hashes[i] && entry.repeats == repeat_hashes[i]).then_some(entry)
-            })
+            .map(|(i, entry)| entry.filter(|e| e.raw == raw_hashes[i] && e.repeats == repeat_hashes[i]))
             .collect();
+        drop(seeds);
         // Entries of seeds that are gone or changed mean the file is out of date.
         let outdated = !cached.entries.is_empty();
         let shards = std::mem::take(&mut cached.shards);
