@@ -1,6 +1,10 @@
-//! `briefing.json`: the `Briefing` serialised, byte for byte as `serde_json::to_writer_pretty`
+//! `briefing.json`: the `Briefing` serialised, byte for byte as `serde_json::to_writer`
 //! writes it, but with each article as a chunk (`chunks`) so that an unchanged article is
 //! copied from the previous file rather than serialised again.
+//!
+//! Compact, not indented: the file is for programs (and `jq` indents it for a reader), and
+//! indentation was a fifth of its bytes (116 MB → 93 MB at 10,000 articles), every byte of
+//! which a one-seed rebuild copies and a cold build writes.
 //!
 //! The outer layers (the briefing's and each source's fields) are written here field by field
 //! in the order of `model`; a test checks the result against serde's own on a briefing with
@@ -14,18 +18,15 @@ use serde::Serialize;
 use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
 use crate::model::{Briefing, Figure, SourceEntry};
 
-/// The depth of an article in the file: briefing → sources → source → articles.
-const ARTICLE_DEPTH: usize = 4;
-
 /// The key of an article's chunk, from its hash (`ArticleEntry::hash`).
 pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
-    chunk_key("briefing.json article at depth 4, pretty", |h| h.bytes(article_hash))
+    chunk_key("briefing.json article, compact", |h| h.bytes(article_hash))
 }
 
 /// The key of a run of figures kept from one article (`Briefing::figure_runs`): the
 /// article's facts key and which of its figures were kept.
 pub fn figures_chunk_key(facts_key: u64, kept: impl Iterator<Item = usize>) -> ChunkKey {
-    chunk_key("briefing.json figures of an article at depth 2, pretty", |h| {
+    chunk_key("briefing.json figures of an article, compact", |h| {
         h.bytes(&facts_key.to_le_bytes());
         for i in kept {
             h.bytes(&(i as u64).to_le_bytes());
@@ -37,52 +38,49 @@ pub fn figures_chunk_key(facts_key: u64, kept: impl Iterator<Item = usize>) -> C
 pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     w.write_all(b"{")?;
     let mut first = true;
-    field(w, 1, &mut first, "title", &briefing.title)?;
-    field(w, 1, &mut first, "date", &briefing.date)?;
-    field(w, 1, &mut first, "description", &briefing.description)?;
-    field(w, 1, &mut first, "lead_html", &briefing.lead_html)?;
-    field(w, 1, &mut first, "generated", &briefing.generated)?;
-    field(w, 1, &mut first, "topics", &briefing.topics)?;
-    key(w, 1, &mut first, "sources")?;
-    list(w, 1, &briefing.sources, write_source)?;
+    field(w, &mut first, "title", &briefing.title)?;
+    field(w, &mut first, "date", &briefing.date)?;
+    field(w, &mut first, "description", &briefing.description)?;
+    field(w, &mut first, "lead_html", &briefing.lead_html)?;
+    field(w, &mut first, "generated", &briefing.generated)?;
+    field(w, &mut first, "topics", &briefing.topics)?;
+    key(w, &mut first, "sources")?;
+    list(w, &briefing.sources, write_source)?;
     let runs_cover_figures = !briefing.figure_runs.is_empty()
         && briefing.figure_runs.iter().map(|(len, _)| len).sum::<usize>() == briefing.figures.len();
     if runs_cover_figures {
-        key(w, 1, &mut first, "figures")?;
-        write_figure_runs(w, 1, briefing)?;
+        key(w, &mut first, "figures")?;
+        write_figure_runs(w, briefing)?;
     } else {
-        field(w, 1, &mut first, "figures", &briefing.figures)?;
+        field(w, &mut first, "figures", &briefing.figures)?;
     }
-    field(w, 1, &mut first, "timeline", &briefing.timeline)?;
-    field(w, 1, &mut first, "quotes", &briefing.quotes)?;
-    w.write_all(b"\n}")?;
+    field(w, &mut first, "timeline", &briefing.timeline)?;
+    field(w, &mut first, "quotes", &briefing.quotes)?;
+    w.write_all(b"}")?;
     Ok(())
 }
 
 fn write_source(w: &mut ChunkWriter, source: &SourceEntry) -> Result<()> {
-    let depth = 2;
     w.write_all(b"{")?;
     let mut first = true;
-    field(w, depth + 1, &mut first, "slug", &source.slug)?;
-    field(w, depth + 1, &mut first, "name", &source.name)?;
-    field(w, depth + 1, &mut first, "url", &source.url)?;
-    field(w, depth + 1, &mut first, "homepage", &source.homepage)?;
-    field(w, depth + 1, &mut first, "notes_html", &source.notes_html)?;
-    field(w, depth + 1, &mut first, "identified_by", &source.identified_by)?;
-    field(w, depth + 1, &mut first, "syndicated_by", &source.syndicated_by)?;
-    key(w, depth + 1, &mut first, "articles")?;
-    list(w, depth + 1, &source.articles, |w, article| {
-        w.chunk(article_chunk_key(&article.hash), |out| pretty(out, ARTICLE_DEPTH, article))
+    field(w, &mut first, "slug", &source.slug)?;
+    field(w, &mut first, "name", &source.name)?;
+    field(w, &mut first, "url", &source.url)?;
+    field(w, &mut first, "homepage", &source.homepage)?;
+    field(w, &mut first, "notes_html", &source.notes_html)?;
+    field(w, &mut first, "identified_by", &source.identified_by)?;
+    field(w, &mut first, "syndicated_by", &source.syndicated_by)?;
+    key(w, &mut first, "articles")?;
+    list(w, &source.articles, |w, article| {
+        w.chunk(article_chunk_key(&article.hash), |out| json(out, article))
     })?;
-    w.write_all(b"\n")?;
-    indent(w, depth)?;
     w.write_all(b"}")?;
     Ok(())
 }
 
 /// The figures as `list` writes them, each run of them (`Briefing::figure_runs`) a chunk: a
 /// run is a list item whose chunk holds its figures and the separators between them.
-fn write_figure_runs(w: &mut ChunkWriter, depth: usize, briefing: &Briefing) -> Result<()> {
+fn write_figure_runs(w: &mut ChunkWriter, briefing: &Briefing) -> Result<()> {
     let mut at = 0;
     let runs: Vec<(&[Figure], ChunkKey)> = briefing
         .figure_runs
@@ -92,86 +90,55 @@ fn write_figure_runs(w: &mut ChunkWriter, depth: usize, briefing: &Briefing) -> 
             (&briefing.figures[at - len..at], *key)
         })
         .collect();
-    list(w, depth, &runs, |w, (figures, key)| {
+    list(w, &runs, |w, (figures, key)| {
         w.chunk(*key, |out| {
             for (i, figure) in figures.iter().enumerate() {
                 if i > 0 {
-                    out.write_all(b",\n")?;
-                    indent(out, depth + 1)?;
+                    out.write_all(b",")?;
                 }
-                pretty(out, depth + 1, figure)?;
+                json(out, figure)?;
             }
             Ok(())
         })
     })
 }
 
-/// `,\n` (or `\n` for the first), the indent, `"name": `.
-fn key(w: &mut ChunkWriter, depth: usize, first: &mut bool, name: &str) -> Result<()> {
-    w.write_all(if *first { b"\n" } else { b",\n" })?;
-    *first = false;
-    indent(w, depth)?;
+/// `,` (none before the first), then `"name":`.
+fn key(w: &mut ChunkWriter, first: &mut bool, name: &str) -> Result<()> {
+    if !std::mem::replace(first, false) {
+        w.write_all(b",")?;
+    }
     serde_json::to_writer(&mut *w, name)?;
-    w.write_all(b": ")?;
+    w.write_all(b":")?;
     Ok(())
 }
 
-fn field<T: Serialize + ?Sized>(
-    w: &mut ChunkWriter,
-    depth: usize,
-    first: &mut bool,
-    name: &str,
-    value: &T,
-) -> Result<()> {
-    key(w, depth, first, name)?;
-    w.value(value, |w| pretty(w, depth, value))
+fn field<T: Serialize + ?Sized>(w: &mut ChunkWriter, first: &mut bool, name: &str, value: &T) -> Result<()> {
+    key(w, first, name)?;
+    w.value(value, |w| json(w, value))
 }
 
-/// A list whose items sit at `depth + 1`, each written by `item`; `[]` when empty.
+/// `value` serialised whole, then written at once: the chunk writer looks at every write it
+/// is given, and serde writes token by token.
+fn json<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> Result<()> {
+    w.write_all(&serde_json::to_vec(value)?)?;
+    Ok(())
+}
+
+/// A list, each item written by `item`.
 fn list<T>(
     w: &mut ChunkWriter,
-    depth: usize,
     items: &[T],
     mut item: impl FnMut(&mut ChunkWriter, &T) -> Result<()>,
 ) -> Result<()> {
-    if items.is_empty() {
-        w.write_all(b"[]")?;
-        return Ok(());
-    }
     w.write_all(b"[")?;
     for (i, value) in items.iter().enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        indent(w, depth + 1)?;
+        if i > 0 {
+            w.write_all(b",")?;
+        }
         item(w, value)?;
     }
-    w.write_all(b"\n")?;
-    indent(w, depth)?;
     w.write_all(b"]")?;
-    Ok(())
-}
-
-fn indent(w: &mut dyn Write, depth: usize) -> Result<()> {
-    for _ in 0..depth {
-        w.write_all(b"  ")?;
-    }
-    Ok(())
-}
-
-/// `value` pretty-printed as if it stood at `depth`: serde's output with every line after the
-/// first indented by `depth` more levels (a JSON string holds no raw newline, so every newline
-/// is between tokens).
-fn pretty<T: Serialize + ?Sized>(w: &mut dyn Write, depth: usize, value: &T) -> Result<()> {
-    let text = serde_json::to_vec_pretty(value)?;
-    let pad = "  ".repeat(depth);
-    let mut lines = text.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        w.write_all(first)?;
-    }
-    for line in lines {
-        w.write_all(b"\n")?;
-        w.write_all(pad.as_bytes())?;
-        w.write_all(line)?;
-    }
     Ok(())
 }
 
@@ -278,10 +245,10 @@ mod tests {
     fn same_bytes_as_serde() {
         let briefing = full();
         let (ours, _, _) = write_with(&briefing, None);
-        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&briefing).unwrap());
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&briefing).unwrap());
         let empty = Briefing { sources: vec![], topics: vec![], figures: vec![], timeline: vec![], ..full() };
         let (ours, _, _) = write_with(&empty, None);
-        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&empty).unwrap());
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&empty).unwrap());
     }
 
     #[test]
@@ -296,7 +263,7 @@ mod tests {
         let (second, _, reused) = write_with(&edited, Some((first, chunks)));
         // Articles 1 and 2 are byte for byte the same as before; article 3 changed.
         assert_eq!(reused, 2);
-        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
+        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string(&edited).unwrap());
     }
 
     #[test]
@@ -308,16 +275,13 @@ mod tests {
         briefing.figure_runs =
             vec![(2, figures_chunk_key(1, [0, 2].into_iter())), (1, figures_chunk_key(2, [0].into_iter()))];
         let (first, chunks, _) = write_with(&briefing, None);
-        assert_eq!(
-            String::from_utf8(first.clone()).unwrap(),
-            serde_json::to_string_pretty(&briefing).unwrap()
-        );
+        assert_eq!(String::from_utf8(first.clone()).unwrap(), serde_json::to_string(&briefing).unwrap());
         // The second run changes: the first is copied, the second written.
         let mut edited = briefing.clone();
         edited.figures[2].value = 7;
         edited.figure_runs[1].1 = figures_chunk_key(3, [0].into_iter());
         let (second, _, reused) = write_with(&edited, Some((first, chunks)));
         assert_eq!(reused, 3 + 1);
-        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string_pretty(&edited).unwrap());
+        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string(&edited).unwrap());
     }
 }
