@@ -49,10 +49,10 @@ pub fn files(briefing: &Briefing, base_url: &str, pages: &[String]) -> Vec<Outpu
         ));
     }
     sitemap.push_str("</urlset>\n");
-    files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() });
+    files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes().into() });
     files.push(OutputFile {
         path: "robots.txt".into(),
-        bytes: format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
+        bytes: format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes().into(),
     });
     files
 }
@@ -110,10 +110,10 @@ fn feed_pair(
         "items": items,
     });
     vec![
-        OutputFile { path: format!("{dir}atom.xml"), bytes: atom.into_bytes() },
+        OutputFile { path: format!("{dir}atom.xml"), bytes: atom.into_bytes().into() },
         OutputFile {
             path: format!("{dir}feed.json"),
-            bytes: serde_json::to_vec_pretty(&feed).unwrap_or_default(),
+            bytes: serde_json::to_vec_pretty(&feed).unwrap_or_default().into(),
         },
     ]
 }

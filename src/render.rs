@@ -28,7 +28,9 @@ use crate::{briefing_json, feeds, theme};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared, not owned: a file taken over from the previous build (`brief serve`) is the
+    /// same bytes, not a copy (a data file is a hundred megabytes at 10,000 articles).
+    pub bytes: bytes::Bytes,
 }
 
 pub struct Renderer {
@@ -480,7 +482,10 @@ pub fn static_files(root: &Path, config: &Config) -> Result<Vec<OutputFile>> {
         }
     }
     read_binary_tree(&root.join("static"), &mut files)?;
-    Ok(files.into_iter().map(|(path, bytes)| OutputFile { path: format!("static/{path}"), bytes }).collect())
+    Ok(files
+        .into_iter()
+        .map(|(path, bytes)| OutputFile { path: format!("static/{path}"), bytes: bytes.into() })
+        .collect())
 }
 
 fn read_tree(dir: &Path, into: &mut BTreeMap<String, String>, html_only: bool) -> Result<()> {

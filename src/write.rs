@@ -145,7 +145,7 @@ impl Sink for MemorySink {
         check_relative(path)?;
         let mut bytes = Vec::new();
         fill(&mut bytes)?;
-        let file = OutputFile { path: path.to_string(), bytes };
+        let file = OutputFile { path: path.to_string(), bytes: bytes.into() };
         self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
         Ok(())
     }
@@ -159,7 +159,7 @@ impl Sink for MemorySink {
         match self.previous.files.get(path) {
             Some((bytes, memo)) if memo.fingerprint.as_ref() == Some(fingerprint) => {
                 check_relative(path)?;
-                let file = OutputFile { path: path.to_string(), bytes: bytes.to_vec() };
+                let file = OutputFile { path: path.to_string(), bytes: bytes.clone() };
                 self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
             }
             _ => self.put(path, fill)?,
@@ -177,7 +177,7 @@ impl Sink for MemorySink {
         let same = |(_, memo): &&(Bytes, Memo)| outline.is_some() && memo.fingerprint == outline;
         if let Some((bytes, memo)) = self.previous.files.get(path).filter(same) {
             check_relative(path)?;
-            let file = OutputFile { path: path.to_string(), bytes: bytes.to_vec() };
+            let file = OutputFile { path: path.to_string(), bytes: bytes.clone() };
             self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
             self.memo(path, memo.clone());
             return Ok(());
@@ -691,7 +691,7 @@ mod tests {
     }
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec().into() }
     }
 
     #[test]

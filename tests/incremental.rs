@@ -243,13 +243,11 @@ fn serve_rebuilds_take_over_unchanged_files_in_memory() {
         files: site
             .files
             .iter()
-            .filter_map(|f| {
-                Some((f.path.clone(), (bytes::Bytes::from(f.bytes.clone()), memos.get(&f.path)?.clone())))
-            })
+            .filter_map(|f| Some((f.path.clone(), (f.bytes.clone(), memos.get(&f.path)?.clone()))))
             .collect(),
     };
     let in_memory = |site: &Site| -> BTreeMap<PathBuf, Vec<u8>> {
-        site.files.iter().map(|f| (PathBuf::from(&f.path), f.bytes.clone())).collect()
+        site.files.iter().map(|f| (PathBuf::from(&f.path), f.bytes.to_vec())).collect()
     };
     let on_disk = |root: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
         from_nothing(root).into_iter().filter(|(p, _)| p != Path::new(".brief-output")).collect()
@@ -272,8 +270,11 @@ fn serve_rebuilds_take_over_unchanged_files_in_memory() {
     let page =
         previous.files.keys().find(|p| p.starts_with("sources/") && p.ends_with(".html")).unwrap().clone();
     let (bytes, memo) = previous.files[&page].clone();
-    let marked = [bytes.as_ref(), b"<!-- kept -->"].concat();
-    previous.files.insert(page.clone(), (bytes::Bytes::from(marked.clone()), memo));
+    let marked = bytes::Bytes::from([bytes.as_ref(), b"<!-- kept -->"].concat());
+    previous.files.insert(page.clone(), (marked.clone(), memo));
     let (third, _) = Site::load_cached_reusing(root, &options(), previous).unwrap();
-    assert_eq!(third.files.iter().find(|f| f.path == page).unwrap().bytes, marked);
+    let kept = &third.files.iter().find(|f| f.path == page).unwrap().bytes;
+    assert_eq!(kept, &marked);
+    // The same bytes in memory, not a copy of them.
+    assert_eq!(kept.as_ptr(), marked.as_ptr());
 }

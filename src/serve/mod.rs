@@ -88,7 +88,7 @@ impl Shared {
     pub fn publish(&self, site: Site, memos: HashMap<String, Memo>) {
         let n = self.builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let generation = format!("{}-{n}", self.instance);
-        let files = site.files.into_iter().map(|f| (f.path, Bytes::from(f.bytes))).collect();
+        let files = site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
         {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             *state = Served { files, memos, generation: generation.clone(), error: None };
