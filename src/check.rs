@@ -307,7 +307,7 @@ fn check_links(site: &Site, content: &[ContentFile], report: &mut Report) {
         .files
         .iter()
         .filter(|f| f.path.ends_with(".html"))
-        .map(|f| (f.path.as_str(), scan_html(&f.bytes)))
+        .map(|f| (f.path.as_str(), scan_html(&f.bytes.contiguous())))
         .collect();
     report.pages = pages.len();
     // (file, line, message) → pages it was seen on

@@ -8,6 +8,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::file_bytes::{FileBytes, PartsWriter};
 use crate::fingerprint::{Fingerprint, Fingerprinter};
 
 /// A chunk's key: the first 16 bytes of a BLAKE3 hash.
@@ -46,7 +47,7 @@ pub fn chunk_key(tag: &str, feed: impl FnOnce(&mut Fingerprinter)) -> ChunkKey {
 /// the previous file are gathered into runs: consecutive chunks that were consecutive before,
 /// with the same bytes between them, are copied in one piece.
 pub struct ChunkWriter<'a> {
-    out: &'a mut dyn Write,
+    out: Out<'a>,
     /// The file `out` writes to, when it is one: runs are then copied by the kernel.
     file: Option<std::fs::File>,
     written: u64,
@@ -113,12 +114,39 @@ impl Outline {
 #[error("a chunk the previous file does not have")]
 pub struct NewChunk;
 
+/// Where a chunk writer's bytes go.
+enum Out<'a> {
+    Stream(&'a mut dyn Write),
+    /// Into parts in memory: a run of unchanged chunks is then a slice of the previous file
+    /// (`ChunkSource::share`), not a copy of it.
+    Parts(&'a mut PartsWriter),
+}
+
+impl Out<'_> {
+    fn stream(&mut self) -> &mut dyn Write {
+        match self {
+            Out::Stream(out) => &mut **out,
+            Out::Parts(parts) => &mut **parts,
+        }
+    }
+}
+
 /// Bytes written after a run are held back up to this much (a separator between articles is a
 /// few bytes; anything longer ends the run).
 const HELD_BACK: usize = 256;
 
 impl<'a> ChunkWriter<'a> {
     pub fn new(out: &'a mut dyn Write, previous: Option<Previous<'a>>) -> ChunkWriter<'a> {
+        ChunkWriter::with_out(Out::Stream(out), previous)
+    }
+
+    /// A writer into parts in memory, which shares the runs of unchanged chunks with
+    /// `previous` where its source can (`ChunkSource::share`).
+    pub fn in_parts(out: &'a mut PartsWriter, previous: Option<Previous<'a>>) -> ChunkWriter<'a> {
+        ChunkWriter::with_out(Out::Parts(out), previous)
+    }
+
+    fn with_out(out: Out<'a>, previous: Option<Previous<'a>>) -> ChunkWriter<'a> {
         ChunkWriter {
             out,
             file: None,
@@ -223,13 +251,22 @@ impl<'a> ChunkWriter<'a> {
     /// Copies the run gathered so far, then what was written after it.
     fn end_run(&mut self) -> std::io::Result<()> {
         if let (Some((at, end)), Some(previous)) = (self.run.take(), self.previous.as_mut()) {
-            if self.file.is_some() {
-                self.out.flush()?;
+            let shared = match &self.out {
+                Out::Parts(_) => previous.source.share(at, end - at),
+                Out::Stream(_) => None,
+            };
+            match (&mut self.out, shared) {
+                (Out::Parts(parts), Some(shared)) => parts.share(shared),
+                (out, _) => {
+                    if self.file.is_some() {
+                        out.stream().flush()?;
+                    }
+                    previous.source.copy(at, end - at, out.stream(), self.file.as_ref())?;
+                }
             }
-            previous.source.copy(at, end - at, self.out, self.file.as_ref())?;
         }
         let held = std::mem::take(&mut self.after_run);
-        self.out.write_all(&held)
+        self.out.stream().write_all(&held)
     }
 
     /// Each chunk's key, offset and length in the file written; the file is complete once
@@ -241,7 +278,7 @@ impl<'a> ChunkWriter<'a> {
     /// `finish`, with the file's outline (see `outline`).
     pub fn finish_with_outline(mut self) -> Result<(Vec<Placed>, Fingerprint)> {
         self.end_run()?;
-        self.out.flush()?;
+        self.out.stream().flush()?;
         Ok((std::mem::take(&mut self.chunks), std::mem::take(&mut self.outline).finish()))
     }
 }
@@ -270,13 +307,13 @@ impl Write for ChunkWriter<'_> {
             self.end_run()?;
         }
         // All of it, so that the lead kept above is what was written.
-        self.out.write_all(bytes)?;
+        self.out.stream().write_all(bytes)?;
         self.written += bytes.len() as u64;
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.out.stream().flush()
     }
 }
 
@@ -298,6 +335,12 @@ pub trait ChunkSource: Send {
         out: &mut dyn Write,
         file: Option<&std::fs::File>,
     ) -> std::io::Result<()>;
+
+    /// `len` bytes from `at` as shared buffers, for a source held in memory that can give
+    /// them without a copy.
+    fn share(&self, _at: u64, _len: u64) -> Option<FileBytes> {
+        None
+    }
 }
 
 impl<S: ChunkSource> ChunksIn<S> {
@@ -337,6 +380,10 @@ impl<S: ChunkSource + ?Sized> ChunkSource for Box<S> {
     ) -> std::io::Result<()> {
         (**self).copy(at, len, out, file)
     }
+
+    fn share(&self, at: u64, len: u64) -> Option<FileBytes> {
+        (**self).share(at, len)
+    }
 }
 
 /// A previous file kept in memory.
@@ -358,9 +405,37 @@ impl<R: AsRef<[u8]> + Send> ChunkSource for InBytes<R> {
         let range = usize::try_from(at).ok().zip(usize::try_from(at + len).ok());
         match range.and_then(|(at, end)| bytes.get(at..end)) {
             Some(bytes) => out.write_all(bytes),
-            None => Err(std::io::Error::other("a chunk lies outside the previous file")),
+            None => Err(chunk_outside()),
         }
     }
+}
+
+/// A previous file held in memory (`brief serve`): its runs are shared.
+impl ChunkSource for FileBytes {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn copy(
+        &mut self,
+        at: u64,
+        len: u64,
+        out: &mut dyn Write,
+        _: Option<&std::fs::File>,
+    ) -> std::io::Result<()> {
+        for part in self.share(at, len).ok_or_else(chunk_outside)?.parts() {
+            out.write_all(part)?;
+        }
+        Ok(())
+    }
+
+    fn share(&self, at: u64, len: u64) -> Option<FileBytes> {
+        self.slice(usize::try_from(at).ok()?, usize::try_from(len).ok()?)
+    }
+}
+
+fn chunk_outside() -> std::io::Error {
+    std::io::Error::other("a chunk lies outside the previous file")
 }
 
 impl ChunkSource for std::fs::File {

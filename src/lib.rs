@@ -16,6 +16,7 @@ pub mod content;
 pub mod draft;
 pub mod error;
 pub mod feeds;
+pub mod file_bytes;
 pub mod fingerprint;
 pub mod ingest;
 pub mod init;

@@ -30,7 +30,7 @@ pub struct OutputFile {
     pub path: String,
     /// Shared, not owned: a file taken over from the previous build (`brief serve`) is the
     /// same bytes, not a copy (a data file is a hundred megabytes at 10,000 articles).
-    pub bytes: bytes::Bytes,
+    pub bytes: crate::file_bytes::FileBytes,
 }
 
 pub struct Renderer {
@@ -270,7 +270,7 @@ impl Renderer {
         }
         if let Some(base) = &config.base_url {
             for file in feeds::files(briefing, base, &pages) {
-                put_bytes(sink, &file.path, &file.bytes)?;
+                put_bytes(sink, &file.path, &file.bytes.contiguous())?;
             }
         }
         if needs_syntax_css {

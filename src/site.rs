@@ -442,7 +442,7 @@ impl Prepared {
         let needs_syntax_css = content_has_code(&content);
         let pages = renderer.render_into(&briefing, &config, needs_syntax_css, sink)?;
         for file in render::static_files(root, &config)? {
-            put_bytes(sink, &file.path, &file.bytes)?;
+            put_bytes(sink, &file.path, &file.bytes.contiguous())?;
         }
         drop(cache_writes);
         timings.push(StageTiming::ended("render", clock.elapsed()));

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use bytes::Bytes;
 
-use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, InBytes, NewChunk, Placed, Previous};
+use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, NewChunk, Placed, Previous};
+use crate::file_bytes::{FileBytes, PartsWriter};
 use crate::fingerprint::{Fingerprint, from_hex, to_hex};
 use crate::render::OutputFile;
 
@@ -115,7 +115,7 @@ pub struct Memo {
 /// A build's files kept in memory, with what each was made from.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryFiles {
-    pub files: HashMap<String, (Bytes, Memo)>,
+    pub files: HashMap<String, (FileBytes, Memo)>,
 }
 
 impl MemorySink {
@@ -169,20 +169,26 @@ impl Sink for MemorySink {
     }
 
     fn put_chunked(&self, path: &str, fill: &mut dyn FnMut(&mut ChunkWriter) -> Result<()>) -> Result<()> {
+        check_relative(path)?;
         let previous: Option<Previous> =
             self.previous.files.get(path).filter(|(_, memo)| !memo.chunks.is_empty()).map(|(bytes, memo)| {
-                ChunksIn::new(Box::new(InBytes(bytes.clone())) as Box<dyn ChunkSource>, &memo.chunks)
+                ChunksIn::new(Box::new(bytes.clone()) as Box<dyn ChunkSource>, &memo.chunks)
             });
         let outline = outline_of(fill, previous.as_ref())?;
-        let same = |(_, memo): &&(Bytes, Memo)| outline.is_some() && memo.fingerprint == outline;
+        let same = |(_, memo): &&(FileBytes, Memo)| outline.is_some() && memo.fingerprint == outline;
         if let Some((bytes, memo)) = self.previous.files.get(path).filter(same) {
-            check_relative(path)?;
             let file = OutputFile { path: path.to_string(), bytes: bytes.clone() };
             self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
             self.memo(path, memo.clone());
             return Ok(());
         }
-        let (chunks, outline) = put_in_chunks(self, path, previous, fill)?;
+        // Written as parts: the runs of unchanged chunks are the previous file's own bytes.
+        let mut parts = PartsWriter::default();
+        let mut writer = ChunkWriter::in_parts(&mut parts, previous);
+        fill(&mut writer)?;
+        let (chunks, outline) = writer.finish_with_outline()?;
+        let file = OutputFile { path: path.to_string(), bytes: parts.finish() };
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
         self.memo(path, Memo { fingerprint: Some(outline), chunks });
         Ok(())
     }
@@ -685,7 +691,7 @@ mod tests {
     fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<()> {
         let staging = Staging::begin(output, force)?;
         for file in files {
-            put_bytes(&staging, &file.path, &file.bytes)?;
+            put_bytes(&staging, &file.path, &file.bytes.contiguous())?;
         }
         staging.commit()
     }
@@ -772,8 +778,10 @@ mod tests {
         let staging = Staging::begin(output, false)?.reusing_pages(records);
         for page in pages {
             let mut fingerprint = crate::fingerprint::Fingerprinter::default();
-            fingerprint.bytes(&page.bytes);
-            staging.put_page(&page.path, &fingerprint.finish(), &mut |w| Ok(w.write_all(&page.bytes)?))?;
+            fingerprint.bytes(&page.bytes.contiguous());
+            staging.put_page(&page.path, &fingerprint.finish(), &mut |w| {
+                Ok(w.write_all(&page.bytes.contiguous())?)
+            })?;
         }
         staging.commit()
     }

@@ -194,6 +194,12 @@ fn a_saved_change_reloads_and_a_broken_template_shows_an_overlay() {
     let (status, _, body) = server.get("/sources/coast-radio/");
     assert_eq!(status, 200);
     assert!(body.contains("Quillon"), "the change is served");
+    // The data file rebuilt from the last one's unchanged runs is served whole.
+    let (status, head, body) = server.get("/briefing.json");
+    assert_eq!(status, 200);
+    assert!(head.contains(&format!("content-length: {}", body.len())), "{head}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("briefing.json is JSON");
+    assert!(json["sources"].to_string().contains("Quillon"), "the change is in briefing.json");
 
     // A content edit shows up too.
     std::fs::write(root.join("content/_index.md"), "+++\ntitle = \"Northport\"\n+++\nThe Zeltmoor lead.\n")

@@ -35,7 +35,7 @@ fn all_html(site: &Site) -> String {
     site.files
         .iter()
         .filter(|f| f.path.ends_with(".html"))
-        .map(|f| String::from_utf8_lossy(&f.bytes))
+        .map(|f| String::from_utf8_lossy(&f.bytes.to_vec()).into_owned())
         .collect()
 }
 
@@ -100,7 +100,7 @@ fn crlf_and_bom_are_normalised() {
     assert!(article.paragraphs[0].text.starts_with("The bridge over the river reopened"));
     assert!(article.paragraphs[0].text.ends_with("the council said."));
     let json = site.files.iter().find(|f| f.path == "briefing.json").unwrap();
-    assert!(!String::from_utf8_lossy(&json.bytes).contains("\\r"));
+    assert!(!String::from_utf8_lossy(&json.bytes.to_vec()).contains("\\r"));
 }
 
 #[test]
@@ -129,7 +129,7 @@ Source: <b>Evil</b> & Co"#,
     let site = load(dir.path());
     for file in &site.files {
         if file.path.ends_with(".html") || file.path.ends_with(".xml") {
-            let text = String::from_utf8_lossy(&file.bytes);
+            let text = String::from_utf8_lossy(&file.bytes.to_vec()).into_owned();
             for raw in ["<script>document", "<img src=x", "<b>Evil", "<h1>Fake"] {
                 assert!(!text.contains(raw), "{} shows raw {raw}", file.path);
             }
@@ -150,7 +150,7 @@ fn markup_in_seeds_stays_out_of_the_search_index_script() {
         .iter()
         .find(|f| f.path.starts_with("search/") && f.path.ends_with(".js"))
         .expect("search index");
-    let text = String::from_utf8_lossy(&index.bytes);
+    let text = String::from_utf8_lossy(&index.bytes.to_vec()).into_owned();
     assert!(!text.contains('<'), "{text}");
     assert!(text.contains(r"\u003c/script>"));
 }

@@ -20,6 +20,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Shared, Signal};
+use crate::file_bytes::FileBytes;
 
 pub const EVENTS_PATH: &str = "/__brief/events";
 
@@ -142,18 +143,32 @@ async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                     let location = format!("{}/", uri.path());
                     return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
                 }
-                let page =
-                    state.files.get("404.html").cloned().unwrap_or_else(|| Bytes::from_static(NOT_FOUND));
+                let page = state
+                    .files
+                    .get("404.html")
+                    .cloned()
+                    .unwrap_or_else(|| FileBytes::from(Bytes::from_static(NOT_FOUND)));
                 (page, StatusCode::NOT_FOUND, "404.html".to_string())
             }
         }
     };
     shared.ui.detail(&format!("{} {}", status.as_u16(), uri.path()));
-    let body = if path.ends_with(".html") { Body::from(shared.inject(&bytes)) } else { Body::from(bytes) };
+    let length = bytes.len();
+    let body = if path.ends_with(".html") {
+        Body::from(shared.inject(&bytes.contiguous()))
+    } else if let [one] = bytes.parts() {
+        Body::from(one.clone())
+    } else {
+        // A data file rebuilt in memory is several shared buffers: sent one after another.
+        Body::from_stream(stream::iter(bytes.parts().to_vec().into_iter().map(Ok::<_, Infallible>)))
+    };
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type(&path));
+    if !path.ends_with(".html") {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response

@@ -19,11 +19,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use axum::body::Bytes;
 use tokio::sync::broadcast;
 
 use crate::check::{Problem, locate};
 use crate::cli::{Ui, summary_line};
+use crate::file_bytes::FileBytes;
 use crate::site::{BuildOptions, Site};
 use crate::write::{Memo, MemoryFiles};
 
@@ -40,7 +40,7 @@ pub const DEFAULT_PORT: u16 = 1111;
 
 /// What is being served: the last good build, and the error of the last build if it failed.
 pub struct Served {
-    pub files: HashMap<String, Bytes>,
+    pub files: HashMap<String, FileBytes>,
     /// What each page and data file was made from, so the next build takes over the
     /// unchanged ones.
     pub memos: HashMap<String, Memo>,
