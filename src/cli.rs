@@ -275,15 +275,17 @@ fn print_warnings(ui: &Ui, site: &Site) {
 }
 
 fn print_timings(site: &Site) {
-    for line in timing_lines(&site.timings) {
+    for line in timing_lines(&site.timings, true) {
         eprintln!("{line}");
     }
 }
 
 /// A line per stage: its time, the resident memory when it ended, and how many cores it kept
-/// busy on average (its processor time over its wall time).
-fn timing_lines(timings: &[StageTiming]) -> Vec<String> {
-    let mut processor_before = Some(Duration::ZERO);
+/// busy on average (its processor time over its wall time). The first stage's cores are known
+/// only for the process's first build (`first_build`): a later one (`brief serve`) starts
+/// from processor time not counted.
+pub fn timing_lines(timings: &[StageTiming], first_build: bool) -> Vec<String> {
+    let mut processor_before = first_build.then_some(Duration::ZERO);
     timings
         .iter()
         .map(|timing| {
@@ -422,12 +424,20 @@ mod tests {
             resident,
             processor: processor_ms.map(Duration::from_millis),
         };
-        let lines = timing_lines(&[
-            stage("config", 40, Some(23 << 20), Some(60)),
-            stage("clean", 800, Some(125 << 20), Some(60 + 1520)),
-            stage("render", 500, None, Some(60 + 1520 + 500)),
-            stage("write", 200, Some(160 << 20), None),
-        ]);
+        let lines = timing_lines(
+            &[
+                stage("config", 40, Some(23 << 20), Some(60)),
+                stage("clean", 800, Some(125 << 20), Some(60 + 1520)),
+                stage("render", 500, None, Some(60 + 1520 + 500)),
+                stage("write", 200, Some(160 << 20), None),
+            ],
+            true,
+        );
+        let later = timing_lines(
+            &[stage("config", 400, None, Some(900)), stage("clean", 800, None, Some(2500))],
+            false,
+        );
+        assert_eq!(later, ["  config        400.00 ms", "  clean         800.00 ms    2.00 cores"]);
         assert_eq!(
             lines,
             [

@@ -22,7 +22,7 @@ use anyhow::{Context, Result, bail};
 use tokio::sync::broadcast;
 
 use crate::check::{Problem, locate};
-use crate::cli::{Ui, summary_line};
+use crate::cli::{Ui, summary_line, timing_lines};
 use crate::file_bytes::FileBytes;
 use crate::site::{BuildOptions, Site};
 use crate::write::{Memo, MemoryFiles};
@@ -173,6 +173,7 @@ fn build(root: &Path, ui: &Ui, shared: &Shared, changed: Option<&[String]>) {
                 ui.warning(&format!("{}: {}", warning.file, warning.message));
             }
             let line = summary_line(ui, &site, took);
+            ui.detail(&timing_lines(&site.timings, false).join("\n"));
             shared.publish(site, memos);
             match changed {
                 None => ui.status(&line),
