@@ -3,7 +3,7 @@
 //! copied from the previous file rather than serialised again.
 //!
 //! Compact, not indented: the file is for programs (and `jq` indents it for a reader), and
-//! indentation was a fifth of its bytes (116 MB → 93 MB at 10,000 articles), every byte of
+//! indentation was a fifth of its bytes (116 MB → 91 MB at 10,000 articles), every byte of
 //! which a one-seed rebuild copies and a cold build writes.
 //!
 //! The outer layers (the briefing's and each source's fields) are written here field by field

@@ -475,7 +475,7 @@ const SPLIT_COPY: u64 = 8 << 20;
 
 /// Copies `len` bytes from `at` in `source` to where `target` stands, the second half on a
 /// thread of its own through second handles on both files (their own offsets), then leaves
-/// `target` after the copy. A rebuild copies most of `briefing.json` (116 MB at 10,000
+/// `target` after the copy. A rebuild copies most of `briefing.json` (91 MB at 10,000
 /// articles) in one run: the kernel's copy of it, on one core, was most of rendering.
 /// `None` where the files cannot be opened again (Linux's `/proc/self/fd` only).
 fn copy_in_halves(
