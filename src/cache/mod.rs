@@ -199,19 +199,25 @@ pub enum Unusable {
     Corrupt(String),
 }
 
-/// A file as the system describes it: size, modification time and (on Unix) inode. Cache files
-/// are replaced by renaming a new file over them, so a rewritten one has another inode.
+/// A cache file as it stands: size, modification time, (on Unix) inode, and a hash of its
+/// first bytes, the header with the checksum of the rest. Cache files are replaced by renaming
+/// a new file over them; the header tells a rewrite apart even where the system's clock ticks
+/// coarsely and a freed inode comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileStamp(u64, Option<std::time::SystemTime>, u64);
+struct FileStamp(u64, Option<std::time::SystemTime>, u64, u64);
 
 impl FileStamp {
     fn of(path: &Path) -> Option<FileStamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        let mut file = std::fs::File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(&meta);
         #[cfg(not(unix))]
         let inode = 0;
-        Some(FileStamp(meta.len(), meta.modified().ok(), inode))
+        // The header (magic, format, keys, length, checksum) is 56 bytes.
+        let mut head = [0u8; 64];
+        let read = std::io::Read::read(&mut file, &mut head).ok()?;
+        Some(FileStamp(meta.len(), meta.modified().ok(), inode, hash_bytes(&head[..read])))
     }
 }
 
@@ -1221,19 +1227,32 @@ mod tests {
         keep_decoded_shards();
         assert_eq!(load(dir.path(), &keys()).entries[0].raw, 7);
 
-        // Garbage of the same length, the modification time put back: the file looks as it
-        // was, so the kept entries stand in for it (the file is not read).
+        // Garbage after the header, the length and modification time as they were: the file
+        // looks as it was, so the kept entries stand in for it (it is not read).
         let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
-        let len = std::fs::metadata(&file).unwrap().len() as usize;
-        std::fs::write(&file, vec![b'x'; len]).unwrap();
-        std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let garble = |bytes: &mut Vec<u8>, from: usize| bytes[from..].iter_mut().for_each(|b| *b = b'x');
+        garble(&mut bytes, 64);
+        let put_back = |bytes: &[u8], modified| {
+            std::fs::write(&file, bytes).unwrap();
+            std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+        };
+        put_back(&bytes, modified);
         let cache = load(dir.path(), &keys());
         assert!(cache.damaged.is_empty());
         assert_eq!(cache.entries[0].cleaned.seed, "seeds/kept.txt");
 
         // Another modification time: read again, and found damaged.
-        let later = modified + std::time::Duration::from_secs(5);
-        std::fs::File::options().write(true).open(&file).unwrap().set_modified(later).unwrap();
+        put_back(&bytes, modified + std::time::Duration::from_secs(5));
+        assert_eq!(load(dir.path(), &keys()).damaged.len(), 1);
+        // A header changed, all else as it was: read again too.
+        let mut fresh = Vec::new();
+        save(dir.path(), &keys(), &[(&article, 7, 2, &[None, None][..])], &Shards::default());
+        fresh.extend(std::fs::read(&file).unwrap());
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        assert_eq!(load(dir.path(), &keys()).entries[0].raw, 7);
+        garble(&mut fresh, 40);
+        put_back(&fresh, modified);
         let cache = load(dir.path(), &keys());
         assert_eq!(cache.damaged.len(), 1);
         assert!(cache.entries.is_empty());
