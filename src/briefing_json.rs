@@ -145,7 +145,8 @@ fn list<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chunks::{ChunkSource, ChunksIn, InBytes, InMemory, Placed};
+    use crate::chunks::{ChunkSource, ChunksIn, InMemory, Placed};
+    use crate::file_bytes::FileBytes;
     use crate::model::*;
 
     /// A briefing with every field of every type set, and lists of none, one and two.
@@ -232,8 +233,9 @@ mod tests {
 
     fn write_with(briefing: &Briefing, previous: Option<InMemory>) -> (Vec<u8>, Vec<Placed>, usize) {
         let mut out = Vec::new();
-        let previous = previous
-            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
+        let previous = previous.map(|(bytes, chunks)| {
+            ChunksIn::new(Box::new(FileBytes::from(bytes)) as Box<dyn ChunkSource>, &chunks)
+        });
         let mut writer = ChunkWriter::new(&mut out, previous);
         write(briefing, &mut writer).unwrap();
         let reused = writer.reused;

@@ -251,18 +251,15 @@ impl<'a> ChunkWriter<'a> {
     /// Copies the run gathered so far, then what was written after it.
     fn end_run(&mut self) -> std::io::Result<()> {
         if let (Some((at, end)), Some(previous)) = (self.run.take(), self.previous.as_mut()) {
-            let shared = match &self.out {
-                Out::Parts(_) => previous.source.share(at, end - at),
-                Out::Stream(_) => None,
-            };
-            match (&mut self.out, shared) {
-                (Out::Parts(parts), Some(shared)) => parts.share(shared),
-                (out, _) => {
-                    if self.file.is_some() {
-                        out.stream().flush()?;
-                    }
-                    previous.source.copy(at, end - at, out.stream(), self.file.as_ref())?;
+            if let Out::Parts(parts) = &mut self.out
+                && let Some(shared) = previous.source.share(at, end - at)
+            {
+                parts.share(shared);
+            } else {
+                if self.file.is_some() {
+                    self.out.stream().flush()?;
                 }
+                previous.source.copy(at, end - at, self.out.stream(), self.file.as_ref())?;
             }
         }
         let held = std::mem::take(&mut self.after_run);
@@ -386,30 +383,6 @@ impl<S: ChunkSource + ?Sized> ChunkSource for Box<S> {
     }
 }
 
-/// A previous file kept in memory.
-pub struct InBytes<R>(pub R);
-
-impl<R: AsRef<[u8]> + Send> ChunkSource for InBytes<R> {
-    fn size(&self) -> u64 {
-        self.0.as_ref().len() as u64
-    }
-
-    fn copy(
-        &mut self,
-        at: u64,
-        len: u64,
-        out: &mut dyn Write,
-        _: Option<&std::fs::File>,
-    ) -> std::io::Result<()> {
-        let bytes = self.0.as_ref();
-        let range = usize::try_from(at).ok().zip(usize::try_from(at + len).ok());
-        match range.and_then(|(at, end)| bytes.get(at..end)) {
-            Some(bytes) => out.write_all(bytes),
-            None => Err(chunk_outside()),
-        }
-    }
-}
-
 /// A previous file held in memory (`brief serve`): its runs are shared.
 impl ChunkSource for FileBytes {
     fn size(&self) -> u64 {
@@ -423,7 +396,10 @@ impl ChunkSource for FileBytes {
         out: &mut dyn Write,
         _: Option<&std::fs::File>,
     ) -> std::io::Result<()> {
-        for part in self.share(at, len).ok_or_else(chunk_outside)?.parts() {
+        let run = self
+            .share(at, len)
+            .ok_or_else(|| std::io::Error::other("a chunk lies outside the previous file"))?;
+        for part in run.parts() {
             out.write_all(part)?;
         }
         Ok(())
@@ -432,10 +408,6 @@ impl ChunkSource for FileBytes {
     fn share(&self, at: u64, len: u64) -> Option<FileBytes> {
         self.slice(usize::try_from(at).ok()?, usize::try_from(len).ok()?)
     }
-}
-
-fn chunk_outside() -> std::io::Error {
-    std::io::Error::other("a chunk lies outside the previous file")
 }
 
 impl ChunkSource for std::fs::File {
@@ -532,8 +504,9 @@ mod tests {
         separator: &str,
     ) -> (Vec<u8>, Vec<Placed>, usize) {
         let mut out = Vec::new();
-        let previous = previous
-            .map(|(bytes, chunks)| ChunksIn::new(Box::new(InBytes(bytes)) as Box<dyn ChunkSource>, &chunks));
+        let previous = previous.map(|(bytes, chunks)| {
+            ChunksIn::new(Box::new(FileBytes::from(bytes)) as Box<dyn ChunkSource>, &chunks)
+        });
         let mut writer = ChunkWriter::new(&mut out, previous);
         writer.write_all(b"[").unwrap();
         for (i, (key, text)) in parts.iter().enumerate() {
