@@ -125,7 +125,7 @@ impl Site {
                         let seed_index = if use_cache && !own_patterns_anywhere {
                             cache::seeds::load_seeds(root, &keys)
                         } else {
-                            cache::seeds::SeedIndex::new()
+                            Default::default()
                         };
                         Ok((content, topic_list, keys, seed_index, own_patterns_anywhere))
                     },

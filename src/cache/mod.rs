@@ -207,6 +207,7 @@ pub enum Unusable {
 struct FileStamp(u64, Option<std::time::SystemTime>, u64, u64);
 
 impl FileStamp {
+    /// The stamp of the file at `path`; its header must lie in its first 64 bytes.
     fn of(path: &Path) -> Option<FileStamp> {
         let mut file = std::fs::File::open(path).ok()?;
         let meta = file.metadata().ok()?;
@@ -222,7 +223,7 @@ impl FileStamp {
 }
 
 /// Article shards as decoded, kept between the builds of one process (`brief serve`, once
-/// `keep_decoded_shards` is called): a shard whose file is as it was, read with the same keys,
+/// `keep_decoded_files` is called): a shard whose file is as it was, read with the same keys,
 /// is not read and decoded again (60 ms of a rebuild at 10,000 articles) but cloned, which
 /// shares its text. The price is a second copy of the entries' structure in memory.
 struct KeptShards(std::sync::Mutex<Option<HashMap<PathBuf, Kept>>>);
@@ -236,10 +237,19 @@ struct Kept {
 
 static KEPT_SHARDS: KeptShards = KeptShards(std::sync::Mutex::new(None));
 
-/// From now on this process keeps the article shards it decodes (see `KeptShards`).
-pub fn keep_decoded_shards() {
+/// From now on this process keeps the article shards and the seed index it decodes, for as
+/// long as their files stay as they were (see `KeptShards`, `seeds::load_seeds`).
+pub fn keep_decoded_files() {
     let mut kept = KEPT_SHARDS.0.lock().unwrap_or_else(|e| e.into_inner());
     kept.get_or_insert_with(HashMap::new);
+    KEEPING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+static KEEPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process keeps what it decodes (`keep_decoded_files`).
+fn keeping() -> bool {
+    KEEPING.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 impl KeptShards {
@@ -1224,7 +1234,7 @@ mod tests {
         let article = CleanedArticle { seed: "seeds/kept.txt".into(), ..sample() };
         save(dir.path(), &keys(), &[(&article, 7, 2, &[None, None][..])], &Shards::default());
         let file = dir.path().join(DIR).join(&ARTICLES.present(&dir.path().join(DIR))[0]);
-        keep_decoded_shards();
+        keep_decoded_files();
         assert_eq!(load(dir.path(), &keys()).entries[0].raw, 7);
 
         // Garbage after the header, the length and modification time as they were: the file

@@ -9,9 +9,10 @@
 //! so a file restored with its old modification time is read again too.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::{DIR, Keys, Reader, Writer, hash_bytes};
+use super::{DIR, FileStamp, Keys, Reader, Writer, hash_bytes, keeping};
 
 const FILE: &str = "seeds.bin";
 const MAGIC: &[u8] = b"brief-seeds 1\n";
@@ -76,12 +77,37 @@ pub struct KnownSeed {
 pub type SeedIndex = HashMap<String, KnownSeed>;
 
 /// Reads the index; empty when it is missing, from another brief, or damaged.
-pub fn load_seeds(root: &Path, keys: &Keys) -> SeedIndex {
-    let Ok(bytes) = std::fs::read(root.join(DIR).join(FILE)) else {
-        return SeedIndex::new();
-    };
-    decode(&bytes, keys).unwrap_or_default()
+///
+/// A process that keeps what it decodes (`brief serve`, see `cache::keep_decoded_files`) hands
+/// out the index it read last while the file is as it was (15 ms of a rebuild at 10,000 seeds).
+pub fn load_seeds(root: &Path, keys: &Keys) -> Arc<SeedIndex> {
+    let path = root.join(DIR).join(FILE);
+    let stamp = FileStamp::of(&path);
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let (Some(stamp), Some(k)) = (stamp, kept.as_ref())
+        && k.path == path
+        && k.stamp == stamp
+        && k.binary == keys.binary
+    {
+        return Arc::clone(&k.index);
+    }
+    let index =
+        Arc::new(std::fs::read(&path).ok().and_then(|bytes| decode(&bytes, keys)).unwrap_or_default());
+    if let Some(stamp) = stamp.filter(|_| keeping()) {
+        *kept = Some(Kept { path, stamp, binary: keys.binary, index: Arc::clone(&index) });
+    }
+    index
 }
+
+/// The index last read, where this process keeps what it decodes.
+struct Kept {
+    path: PathBuf,
+    stamp: FileStamp,
+    binary: u64,
+    index: Arc<SeedIndex>,
+}
+
+static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
 
 /// Writes the index atomically; failures are not errors.
 pub fn save_seeds(root: &Path, keys: &Keys, index: &[(&str, &KnownSeed)]) {
@@ -186,6 +212,24 @@ mod tests {
         flipped[last] ^= 1;
         assert!(decode(&flipped, &keys()).is_none());
         assert!(decode(&bytes[..bytes.len() - 1], &keys()).is_none());
+    }
+
+    #[test]
+    fn a_kept_index_is_handed_out_again_until_its_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = FileId { len: 10, modified_ns: 20, changed_ns: 30, inode: 40 };
+        let seed = KnownSeed { id, article: None, warning: None };
+        save_seeds(dir.path(), &keys(), &[("seeds/a.txt", &seed)]);
+        crate::cache::keep_decoded_files();
+        let first = load_seeds(dir.path(), &keys());
+        assert!(first.contains_key("seeds/a.txt"));
+        assert!(Arc::ptr_eq(&first, &load_seeds(dir.path(), &keys())), "read again though unchanged");
+        // Rewritten: read again.
+        save_seeds(dir.path(), &keys(), &[("seeds/b.txt", &seed)]);
+        let second = load_seeds(dir.path(), &keys());
+        assert!(second.contains_key("seeds/b.txt") && !second.contains_key("seeds/a.txt"));
+        // Another binary: not the kept index.
+        assert!(load_seeds(dir.path(), &Keys { binary: 9, ..keys() }).is_empty());
     }
 
     #[test]

@@ -227,9 +227,9 @@ pub fn serve(options: &ServeOptions, ui: &Ui) -> Result<()> {
     let root =
         options.root.canonicalize().with_context(|| format!("{}: cannot open", options.root.display()))?;
     let shared = Arc::new(Shared::new(*ui));
-    // Every rebuild reads the build cache: the shards it decoded last time and that are
-    // unchanged on disk are kept rather than read and decoded again.
-    crate::cache::keep_decoded_shards();
+    // Every rebuild reads the build cache: the article shards and seed index it decoded last
+    // time and that are unchanged on disk are kept rather than read and decoded again.
+    crate::cache::keep_decoded_files();
     // Watch before the first build, so no save made during it is missed.
     let mut watch = watch::Watch::new(&root)?;
     build(&root, ui, &shared, None);
