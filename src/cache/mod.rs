@@ -226,6 +226,7 @@ impl FileStamp {
 /// `keep_decoded_files` is called): a shard whose file is as it was, read with the same keys,
 /// is not read and decoded again (60 ms of a rebuild at 10,000 articles) but cloned, which
 /// shares its text. The price is a second copy of the entries' structure in memory.
+/// (`None` until the first shard is kept: a static cannot make a `HashMap` up front.)
 struct KeptShards(std::sync::Mutex<Option<HashMap<PathBuf, Kept>>>);
 
 struct Kept {
@@ -240,8 +241,6 @@ static KEPT_SHARDS: KeptShards = KeptShards(std::sync::Mutex::new(None));
 /// From now on this process keeps the article shards and the seed index it decodes, for as
 /// long as their files stay as they were (see `KeptShards`, `seeds::load_seeds`).
 pub fn keep_decoded_files() {
-    let mut kept = KEPT_SHARDS.0.lock().unwrap_or_else(|e| e.into_inner());
-    kept.get_or_insert_with(HashMap::new);
     KEEPING.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
@@ -261,14 +260,13 @@ impl KeptShards {
     }
 
     fn keep(&self, path: PathBuf, stamp: Option<FileStamp>, keys: &Keys, decoded: &(Vec<Entry>, u64)) {
-        let Some(stamp) = stamp else {
+        let Some(stamp) = stamp.filter(|_| keeping()) else {
             return;
         };
-        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(kept) = kept.as_mut() {
-            let (entries, signature) = decoded;
-            kept.insert(path, Kept { stamp, keys: *keys, entries: entries.clone(), signature: *signature });
-        }
+        let (entries, signature) = decoded;
+        let kept = Kept { stamp, keys: *keys, entries: entries.clone(), signature: *signature };
+        let mut shards = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        shards.get_or_insert_with(HashMap::new).insert(path, kept);
     }
 }
 
