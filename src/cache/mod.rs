@@ -222,24 +222,24 @@ impl FileStamp {
     }
 }
 
-/// Article shards as decoded, kept between the builds of one process (`brief serve`, once
-/// `keep_decoded_files` is called): a shard whose file is as it was, read with the same keys,
-/// is not read and decoded again (60 ms of a rebuild at 10,000 articles) but cloned, which
-/// shares its text. The price is a second copy of the entries' structure in memory.
-/// (`None` until the first shard is kept: a static cannot make a `HashMap` up front.)
-struct KeptShards(std::sync::Mutex<Option<HashMap<PathBuf, Kept>>>);
+/// Cache files as decoded, kept between the builds of one process (`brief serve`, once
+/// `keep_decoded_files` is called): a file that is as it was, read with the same keys, is not
+/// read and decoded again but its decoding cloned, which shares its text (the article shards
+/// are 60 ms of a rebuild at 10,000 articles). The price is a second copy of the decoded
+/// structure in memory. (`None` until the first file is kept: a static cannot make a
+/// `HashMap` up front.)
+struct KeptFiles(std::sync::Mutex<Option<HashMap<PathBuf, KeptFile>>>);
 
-struct Kept {
+struct KeptFile {
     stamp: FileStamp,
     keys: Keys,
-    entries: Vec<Entry>,
-    signature: u64,
+    decoded: Box<dyn std::any::Any + Send>,
 }
 
-static KEPT_SHARDS: KeptShards = KeptShards(std::sync::Mutex::new(None));
+static KEPT_FILES: KeptFiles = KeptFiles(std::sync::Mutex::new(None));
 
-/// From now on this process keeps the article shards and the seed index it decodes, for as
-/// long as their files stay as they were (see `KeptShards`, `seeds::load_seeds`).
+/// From now on this process keeps the cache files it decodes (article shards, facts, the seed
+/// index), for as long as the files stay as they were (see `KeptFiles`, `seeds::load_seeds`).
 pub fn keep_decoded_files() {
     KEEPING.store(true, std::sync::atomic::Ordering::Relaxed);
 }
@@ -251,22 +251,31 @@ fn keeping() -> bool {
     KEEPING.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-impl KeptShards {
-    fn kept(&self, path: &Path, stamp: Option<FileStamp>, keys: &Keys) -> Option<(Vec<Entry>, u64)> {
-        let stamp = stamp?;
-        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let shard = kept.as_ref()?.get(path).filter(|k| k.stamp == stamp && k.keys == *keys)?;
-        Some((shard.entries.clone(), shard.signature))
-    }
-
-    fn keep(&self, path: PathBuf, stamp: Option<FileStamp>, keys: &Keys, decoded: &(Vec<Entry>, u64)) {
-        let Some(stamp) = stamp.filter(|_| keeping()) else {
-            return;
-        };
-        let (entries, signature) = decoded;
-        let kept = Kept { stamp, keys: *keys, entries: entries.clone(), signature: *signature };
-        let mut shards = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        shards.get_or_insert_with(HashMap::new).insert(path, kept);
+impl KeptFiles {
+    /// What `decode` makes of the file at `path`: kept from last time while the file is as it
+    /// was and `keys` are the same, else decoded (and kept, where this process keeps).
+    fn read<T: Clone + Send + 'static, E>(
+        &self,
+        path: &Path,
+        keys: &Keys,
+        decode: impl FnOnce(&Path) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let stamp = FileStamp::of(path).filter(|_| keeping());
+        if let Some(stamp) = stamp {
+            let files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let kept =
+                files.as_ref().and_then(|f| f.get(path)).filter(|k| k.stamp == stamp && k.keys == *keys);
+            if let Some(decoded) = kept.and_then(|k| k.decoded.downcast_ref::<T>()) {
+                return Ok(decoded.clone());
+            }
+        }
+        let decoded = decode(path)?;
+        if let Some(stamp) = stamp {
+            let kept = KeptFile { stamp, keys: *keys, decoded: Box::new(decoded.clone()) };
+            let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            files.get_or_insert_with(HashMap::new).insert(path.to_path_buf(), kept);
+        }
+        Ok(decoded)
     }
 }
 
@@ -278,15 +287,10 @@ pub fn load(root: &Path, keys: &Keys) -> Cache {
     let read: Vec<Result<(Vec<Entry>, u64), Unusable>> = names
         .par_iter()
         .map(|name| {
-            let path = dir.join(name);
-            let stamp = FileStamp::of(&path);
-            if let Some(kept) = KEPT_SHARDS.kept(&path, stamp, keys) {
-                return Ok(kept);
-            }
-            let bytes = std::fs::read(&path).map_err(|_| Unusable::Missing)?;
-            let decoded = decode(bytes.into(), keys)?;
-            KEPT_SHARDS.keep(path, stamp, keys, &decoded);
-            Ok(decoded)
+            KEPT_FILES.read(&dir.join(name), keys, |path| {
+                let bytes = std::fs::read(path).map_err(|_| Unusable::Missing)?;
+                decode(bytes.into(), keys)
+            })
         })
         .collect();
     let mut cache = Cache::default();
@@ -535,7 +539,14 @@ pub fn load_facts(root: &Path, keys: &Keys) -> Known {
     let names = FACTS.present(&dir);
     type Read = Option<(Vec<(u64, Facts)>, u64)>;
     let (read, summaries): (Vec<Read>, _) = rayon::join(
-        || names.par_iter().map(|name| read_facts_bin(&dir.join(name), keys)).collect(),
+        || {
+            names
+                .par_iter()
+                .map(|name| {
+                    KEPT_FILES.read(&dir.join(name), keys, |path| read_facts_bin(path, keys).ok_or(())).ok()
+                })
+                .collect()
+        },
         || read_facts_file::<Vec<SummaryPoint>>(&dir.join(SUMMARIES_FILE), keys),
     );
     let mut known = Known::default();
@@ -1270,6 +1281,36 @@ mod tests {
         assert!(load(dir.path(), &keys()).entries[0].assignment.is_some());
         let other_topics = Keys { topics: keys().topics + 1, ..keys() };
         assert!(load(dir.path(), &other_topics).entries[0].assignment.is_none());
+    }
+
+    #[test]
+    fn kept_facts_stand_in_for_their_file_while_it_is_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = crate::assemble::test_source("wire", "war", None, &["At least 40 people were killed."]);
+        let article = &source.articles[0];
+        let key = facts_key(&source, article);
+        let names = crate::assemble::LazyNames::new(article);
+        let figures = crate::assemble::figures::article_figures(&source.slug, article, &names);
+        let known =
+            Known::new([(key, Facts { figures, quotes: vec![] })].into_iter().collect(), HashMap::new());
+        save_facts(dir.path(), &keys(), &known, &Known::default());
+        keep_decoded_files();
+        assert_eq!(load_facts(dir.path(), &keys()).facts[&key].figures[0].value, 40);
+
+        // The body garbled behind the same header, length and modification time: kept.
+        let file = dir.path().join(DIR).join(FACTS.name(0, 1));
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[64..].iter_mut().for_each(|b| *b = b'x');
+        let put_back = |modified| {
+            std::fs::write(&file, &bytes).unwrap();
+            std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+        };
+        put_back(modified);
+        assert_eq!(load_facts(dir.path(), &keys()).facts[&key].figures[0].value, 40);
+        // Touched: read again, and the damage found.
+        put_back(modified + std::time::Duration::from_secs(5));
+        assert!(load_facts(dir.path(), &keys()).facts.is_empty());
     }
 
     #[test]
