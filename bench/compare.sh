@@ -9,6 +9,8 @@
 #   - brief cold:  `brief build` with no .brief-cache/
 #   - brief warm:  `brief build` again with the cache and no change
 #   - brief one:   one seed changed, then `brief build` with the cache
+#   - brief serve: `brief serve` running, one seed changed: the rebuild's time as serve prints
+#                  it (from the change seen to the new site in memory; no process start)
 #   - hugo:        `hugo --quiet` on the same articles as Markdown
 #   - cp:          `cp -r seeds/` (the floor: reading and writing the input once)
 # and prints the median wall time and peak memory of each, and brief's ratios to Hugo and cp.
@@ -87,6 +89,25 @@ measure() {
 declare -A times mems
 record() { times[$1]+="$2 "; mems[$1]+="$3 "; }
 
+# One `brief serve` rebuild after `$first_seed` changes: prints "seconds max_rss_kib" (the
+# server's resident memory after the rebuild, from /proc).
+serve_once() {
+    local log pid rss ms
+    log="$(mktemp)"
+    "$brief" serve --root "$work" --port 0 2>"$log" >/dev/null &
+    pid=$!
+    for _ in $(seq 600); do grep -q '^serving' "$log" && break; sleep 0.2; done
+    sleep 0.5
+    printf '\nA paragraph added while serving, run %s of the benchmark.\n' "$1" >> "$first_seed"
+    for _ in $(seq 600); do grep -q 'rebuilt' "$log" && break; sleep 0.1; done
+    rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    ms="$(grep -o 'rebuilt .* in [0-9]* ms' "$log" | tail -n 1 | sed 's/.* in \([0-9]*\) ms/\1/')"
+    rm -f "$log"
+    [ -n "$ms" ] || { echo "compare.sh: brief serve did not rebuild" >&2; exit 1; }
+    echo "$(awk -v m="$ms" 'BEGIN { print m / 1000 }') ${rss:-0}"
+}
+
 first_seed="$(find "$work/seeds" -name '*.txt' | sort | sed -n 1p)"
 cp "$first_seed" "$work/first-seed.orig"
 
@@ -96,6 +117,8 @@ for i in $(seq "$runs"); do
     read -r t m < <(measure "$brief" build --root "$work" --quiet); record "brief warm" "$t" "$m"
     printf '\nAn added paragraph for run %s of the benchmark, about nothing in particular.\n' "$i" >> "$first_seed"
     read -r t m < <(measure "$brief" build --root "$work" --quiet); record "brief one seed" "$t" "$m"
+    cp "$work/first-seed.orig" "$first_seed"
+    read -r t m < <(serve_once "$i"); record "brief serve seed" "$t" "$m"
     cp "$work/first-seed.orig" "$first_seed"
     rm -rf "$work/hugo/public"
     read -r t m < <(measure hugo --quiet --source "$work/hugo"); record "hugo" "$t" "$m"
@@ -110,7 +133,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}
 echo "articles: $n, runs: $runs, hugo: $(hugo version | awk '{print $2}')"
 printf '%-16s %10s %14s\n' "" "median s" "peak RSS MiB"
 declare -A med
-for k in "brief cold" "brief warm" "brief one seed" "hugo" "cp -r"; do
+for k in "brief cold" "brief warm" "brief one seed" "brief serve seed" "hugo" "cp -r"; do
     med[$k]="$(echo "${times[$k]}" | median)"
     mem="$(echo "${mems[$k]}" | median)"
     printf '%-16s %10.3f %14.1f\n' "$k" "${med[$k]}" "$(awk -v m="$mem" 'BEGIN { print m / 1024 }')"
@@ -119,3 +142,4 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "brief cold / hugo:        $(ratio "${med[brief cold]}" "${med[hugo]}")   (target <= 0.5)"
 echo "brief cold / cp -r:       $(ratio "${med[brief cold]}" "${med[cp -r]}")   (target <= 3)"
 echo "brief one seed / cold:    $(ratio "${med[brief one seed]}" "${med[brief cold]}")   (target <= 0.1)"
+echo "brief serve seed / cold:  $(ratio "${med[brief serve seed]}" "${med[brief cold]}")   (target <= 0.1)"
