@@ -239,7 +239,7 @@ struct KeptFile {
 static KEPT_FILES: KeptFiles = KeptFiles(std::sync::Mutex::new(None));
 
 /// From now on this process keeps the cache files it decodes (article shards, facts, the seed
-/// index), for as long as the files stay as they were (see `KeptFiles`, `seeds::load_seeds`).
+/// index), for as long as the files stay as they were (see `KeptFiles`).
 pub fn keep_decoded_files() {
     KEEPING.store(true, std::sync::atomic::Ordering::Relaxed);
 }

@@ -9,10 +9,10 @@
 //! so a file restored with its old modification time is read again too.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Arc;
 
-use super::{DIR, FileStamp, Keys, Reader, Writer, hash_bytes, keeping};
+use super::{DIR, Keys, Reader, Writer, hash_bytes};
 
 const FILE: &str = "seeds.bin";
 const MAGIC: &[u8] = b"brief-seeds 1\n";
@@ -81,33 +81,13 @@ pub type SeedIndex = HashMap<String, KnownSeed>;
 /// A process that keeps what it decodes (`brief serve`, see `cache::keep_decoded_files`) hands
 /// out the index it read last while the file is as it was (15 ms of a rebuild at 10,000 seeds).
 pub fn load_seeds(root: &Path, keys: &Keys) -> Arc<SeedIndex> {
-    let path = root.join(DIR).join(FILE);
-    let stamp = FileStamp::of(&path);
-    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-    if let (Some(stamp), Some(k)) = (stamp, kept.as_ref())
-        && k.path == path
-        && k.stamp == stamp
-        && k.binary == keys.binary
-    {
-        return Arc::clone(&k.index);
+    let read = |path: &Path| -> Result<Arc<SeedIndex>, std::convert::Infallible> {
+        Ok(Arc::new(std::fs::read(path).ok().and_then(|bytes| decode(&bytes, keys)).unwrap_or_default()))
+    };
+    match super::KEPT_FILES.read(&root.join(DIR).join(FILE), keys, read) {
+        Ok(index) => index,
     }
-    let index =
-        Arc::new(std::fs::read(&path).ok().and_then(|bytes| decode(&bytes, keys)).unwrap_or_default());
-    if let Some(stamp) = stamp.filter(|_| keeping()) {
-        *kept = Some(Kept { path, stamp, binary: keys.binary, index: Arc::clone(&index) });
-    }
-    index
 }
-
-/// The index last read, where this process keeps what it decodes.
-struct Kept {
-    path: PathBuf,
-    stamp: FileStamp,
-    binary: u64,
-    index: Arc<SeedIndex>,
-}
-
-static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
 
 /// Writes the index atomically; failures are not errors.
 pub fn save_seeds(root: &Path, keys: &Keys, index: &[(&str, &KnownSeed)]) {
