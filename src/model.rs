@@ -44,18 +44,6 @@ pub struct Block {
     pub anchor: u32,
 }
 
-/// `part` as a `ByteString` that shares `whole`'s bytes when it lies within them (a sentence
-/// of a paragraph), else a copy of it.
-pub fn shared_part(whole: &ByteString, part: &str) -> ByteString {
-    let start = whole.as_ptr() as usize;
-    let at = part.as_ptr() as usize;
-    if at >= start && at + part.len() <= start + whole.len() {
-        whole.slice_ref(part)
-    } else {
-        ByteString::from(part)
-    }
-}
-
 impl Block {
     pub fn new(kind: BlockKind, text: String, line: usize) -> Block {
         // Boxed first: a `String` with spare capacity would cost a shared header besides.
@@ -221,23 +209,4 @@ pub struct Quote {
     pub topic: Option<CompactString>,
     /// Anchor of the paragraph on the source's page.
     pub anchor: CompactString,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_part_within_is_shared_and_one_outside_copied() {
-        let paragraph = ByteString::from("First sentence. Second sentence.".to_string());
-        let second = &paragraph[16..];
-        let shared = shared_part(&paragraph, second);
-        assert_eq!(shared, "Second sentence.");
-        assert_eq!(shared.as_ptr(), second.as_ptr(), "a sentence of the paragraph shares its bytes");
-        let elsewhere = String::from("Second sentence.");
-        let copied = shared_part(&paragraph, &elsewhere);
-        assert_eq!(copied, "Second sentence.");
-        assert_ne!(copied.as_ptr(), elsewhere.as_ptr());
-        assert_eq!(shared_part(&paragraph, ""), "");
-    }
 }

@@ -11,12 +11,12 @@
 
 use std::sync::OnceLock;
 
-use bytestring::ByteString;
 use compact_str::CompactString;
 use regex::Regex;
 
+use super::facts::{ArticleFigure, Span};
 use super::names::{LazyNames, Who, is_plural};
-use crate::model::{ArticleEntry, BlockKind, Figure, shared_part};
+use crate::model::{ArticleEntry, BlockKind};
 use crate::text::sentences;
 
 /// People counted in general: the label is just the category ("killed").
@@ -377,36 +377,21 @@ fn nearest_category(
 
 struct Sentence<'a> {
     text: &'a str,
-    /// The paragraph `text` is a sentence of.
-    paragraph: &'a ByteString,
+    /// The paragraph `text` is a sentence of, and its index in the article.
+    paragraph: (usize, &'a str),
     topic: Option<&'a str>,
-    anchor: &'a str,
-}
-
-/// Articles' figures in source order, one per outlet, topic, label and value. (Assemble
-/// dedups with `dedup_key` directly, keeping where each figure came from.)
-#[cfg(test)]
-pub fn dedup<'a>(found: impl Iterator<Item = &'a Figure>) -> Vec<Figure> {
-    super::first_of_each(found, dedup_key)
-}
-
-/// What makes two figures the same for `dedup`: outlet, topic, label and value.
-pub fn dedup_key(f: &Figure) -> (&str, Option<&str>, &str, u64) {
-    (f.source.as_str(), f.topic.as_deref(), f.label.as_str(), f.value)
 }
 
 /// The figures of one article, duplicates included.
-pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) -> Vec<Figure> {
+pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<ArticleFigure> {
     let mut figures = Vec::new();
-    let paragraphs = article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph);
+    let paragraphs = article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph);
     let list: Vec<Sentence> = paragraphs
-        .clone()
-        .flat_map(|p| {
+        .flat_map(|(i, p)| {
             sentences(&p.text).map(move |s| Sentence {
                 text: s,
-                paragraph: &p.text,
+                paragraph: (i, &p.text),
                 topic: p.topic.as_deref(),
-                anchor: &p.id,
             })
         })
         .collect();
@@ -435,15 +420,14 @@ pub fn article_figures(source: &str, article: &ArticleEntry, names: &LazyNames) 
                     (near.clone(), near.is_some())
                 }
             };
-            figures.push(Figure {
-                topic: s.topic.map(CompactString::from),
+            // A sentence of the paragraph always lies within it.
+            let Some(span) = Span::within(s.paragraph.0, s.paragraph.1, s.text) else { continue };
+            figures.push(ArticleFigure {
+                span,
                 label: label.into(),
                 value,
-                source: source.into(),
                 attributed_to: attributed_to.map(CompactString::from),
-                text: shared_part(s.paragraph, s.text),
                 qualifier: qualifier.map(CompactString::from),
-                anchor: s.anchor.into(),
                 attribution_inferred: inferred,
             });
         }
@@ -544,15 +528,20 @@ pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SourceEntry;
+    use crate::assemble::Facts;
+    use crate::model::{Figure, SourceEntry};
 
     /// Every article's figures, duplicates dropped: what assemble does, without the cache.
     fn extract(sources: &[SourceEntry]) -> Vec<Figure> {
-        let found: Vec<Vec<Figure>> = sources
+        let articles: Vec<_> = sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+        let facts: Vec<Facts> = articles
             .iter()
-            .flat_map(|s| s.articles.iter().map(move |a| article_figures(&s.slug, a, &LazyNames::new(a))))
+            .map(|(_, a)| Facts { figures: article_figures(a, &LazyNames::new(a)), quotes: vec![] })
             .collect();
-        dedup(found.iter().flatten())
+        let kept = crate::assemble::facts::first_figures(&articles, &facts);
+        let resolve =
+            |&(a, i): &(usize, usize)| facts[a].figures[i].resolve(&articles[a].0.slug, articles[a].1);
+        kept.iter().map(|k| resolve(k).expect("a figure lies within its article")).collect()
     }
 
     fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {

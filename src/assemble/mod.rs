@@ -2,6 +2,7 @@
 //! `Briefing`: sources with their articles, topics with summaries (the editor's, else a
 //! drafted one), and the briefing's title, lead and date.
 
+pub mod facts;
 pub mod figures;
 mod names;
 pub mod quotes;
@@ -15,7 +16,7 @@ use chrono::NaiveDate;
 use compact_str::CompactString;
 use rayon::prelude::*;
 
-use crate::cache::{self, Facts, Known};
+use crate::cache::{self, Known};
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{
@@ -24,6 +25,7 @@ use crate::model::{
 };
 use crate::outlet::Attribution;
 use crate::topics::{OTHER_SLUG, Topic};
+pub use facts::Facts;
 
 pub use names::LazyNames;
 pub use summary::draft_summary;
@@ -174,24 +176,18 @@ fn found_facts(
     let facts: Vec<Facts> = articles
         .par_iter()
         .zip(reused)
-        .map(|((source, article), reused)| {
-            reused.unwrap_or_else(|| {
+        .map(|((_, article), reused)| {
+            reused.filter(|facts| facts.fit(article)).unwrap_or_else(|| {
                 let names = names::LazyNames::new(article);
                 Facts {
-                    figures: figures::article_figures(&source.slug, article, &names),
-                    quotes: quotes::article_quotes(source, article, &names),
+                    figures: figures::article_figures(article, &names),
+                    quotes: quotes::article_quotes(article, &names),
                 }
             })
         })
         .collect();
-    // Figures with where they come from (article, place in its facts), so that the figures
-    // kept from one article make a run with a key (`Briefing::figure_runs`).
-    let found: Vec<(usize, usize, &crate::model::Figure)> = facts
-        .iter()
-        .enumerate()
-        .flat_map(|(a, f)| f.figures.iter().enumerate().map(move |(i, figure)| (a, i, figure)))
-        .collect();
-    let kept = first_of_each(found.iter(), |(_, _, figure)| figures::dedup_key(figure));
+    // The figures kept from one article make a run with a key (`Briefing::figure_runs`).
+    let kept = facts::first_figures(articles, &facts);
     let figure_runs: Vec<(usize, Digest)> = kept
         .chunk_by(|x, y| x.0 == y.0)
         .collect::<Vec<_>>()
@@ -203,10 +199,15 @@ fn found_facts(
             )
         })
         .collect();
-    let figures: Vec<crate::model::Figure> =
-        kept.par_iter().map(|(_, _, figure)| (*figure).clone()).collect();
-    drop((kept, found));
-    let quotes = quotes::dedup(facts.iter().flat_map(|f| &f.quotes));
+    // Every span was checked against its article (`Facts::fit`): each resolves.
+    let figures: Vec<crate::model::Figure> = kept
+        .par_iter()
+        .filter_map(|&(a, i)| facts[a].figures[i].resolve(&articles[a].0.slug, articles[a].1))
+        .collect();
+    let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
+        .par_iter()
+        .filter_map(|&(a, i)| facts[a].quotes[i].resolve(&articles[a].0.slug, articles[a].1))
+        .collect();
     FoundFacts { facts, figure_runs, figures, quotes }
 }
 

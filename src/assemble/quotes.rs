@@ -13,9 +13,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::facts::{ArticleQuote, Span};
 use super::figures::Last;
 use super::names::{LazyNames, NOT_A_SUBJECT, SPEECH_VERBS, Who, is_plural, is_pronoun, person_in};
-use crate::model::{ArticleEntry, BlockKind, Quote, SourceEntry, shared_part};
+use crate::model::{ArticleEntry, BlockKind};
 use crate::text::{word_count, words};
 
 /// Words a quote needs to count as a statement.
@@ -99,19 +100,14 @@ fn mask(text: &str, spans: &[(usize, usize, usize, usize)], from: usize, to: usi
     out
 }
 
-/// Articles' quotes in source order, each text once per outlet.
-pub fn dedup<'a>(found: impl Iterator<Item = &'a Quote>) -> Vec<Quote> {
-    super::first_of_each(found, |q| (q.source.as_str(), &*q.text))
-}
-
 /// The quotes of one article, repeats included.
-pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &LazyNames) -> Vec<Quote> {
+pub fn article_quotes(article: &ArticleEntry, names: &LazyNames) -> Vec<ArticleQuote> {
     let mut quotes = Vec::new();
     let mut paragraphs: Vec<_> =
-        article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph).collect();
+        article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph).collect();
     // Quotes come only from paragraphs with a quoted span; who `he` and `it` are is tracked in
     // order, so the paragraphs after the last quoted one change nothing.
-    let Some(last_quoted) = paragraphs.iter().rposition(|p| !spans(&p.text).is_empty()) else {
+    let Some(last_quoted) = paragraphs.iter().rposition(|(_, p)| !spans(&p.text).is_empty()) else {
         return quotes;
     };
     // Names are gathered from every paragraph (a later one may define an acronym), when first
@@ -119,7 +115,7 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
     paragraphs.truncate(last_quoted + 1);
     let mut last = Last::default();
     let mut previous_speaker: Option<Who> = None;
-    for p in paragraphs {
+    for (index, p) in paragraphs {
         let text = &*p.text;
         let spans = spans(text);
         let starts = sentence_starts(text, &spans);
@@ -177,13 +173,9 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
             if word_count(quoted) < MIN_WORDS || is_title(quoted) {
                 continue;
             }
-            quotes.push(Quote {
-                speaker: who.map(|w| w.name().into()),
-                text: shared_part(&p.text, quoted),
-                source: source.slug.as_str().into(),
-                topic: p.topic.clone(),
-                anchor: p.id.clone(),
-            });
+            // The words quoted are a slice of the paragraph, always within it.
+            let Some(span) = Span::within(index, text, quoted) else { continue };
+            quotes.push(ArticleQuote { span, speaker: who.map(|w| w.name().into()) });
         }
         // Sources named outside quotes also set who `he` and `it` are.
         let frame = mask(text, &spans, 0, text.len());
@@ -209,14 +201,20 @@ pub fn article_quotes(source: &SourceEntry, article: &ArticleEntry, names: &Lazy
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assemble::Facts;
+    use crate::model::{Quote, SourceEntry};
 
     /// Every article's quotes, duplicates dropped: what assemble does, without the cache.
     fn extract(sources: &[SourceEntry]) -> Vec<Quote> {
-        let found: Vec<Vec<Quote>> = sources
+        let articles: Vec<_> = sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+        let facts: Vec<Facts> = articles
             .iter()
-            .flat_map(|s| s.articles.iter().map(move |a| article_quotes(s, a, &LazyNames::new(a))))
+            .map(|(_, a)| Facts { figures: vec![], quotes: article_quotes(a, &LazyNames::new(a)) })
             .collect();
-        dedup(found.iter().flatten())
+        let kept = crate::assemble::facts::first_quotes(&articles, &facts);
+        let resolve =
+            |&(a, i): &(usize, usize)| facts[a].quotes[i].resolve(&articles[a].0.slug, articles[a].1);
+        kept.iter().map(|k| resolve(k).expect("a quote lies within its article")).collect()
     }
 
     fn source(paragraphs: &[&str]) -> Vec<SourceEntry> {

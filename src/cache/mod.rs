@@ -32,10 +32,12 @@ use bytestring::ByteString;
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
+pub use crate::assemble::facts::Facts;
+use crate::assemble::facts::{ArticleFigure, ArticleQuote, Span};
 use crate::clean::Repeats;
 use crate::model::{
-    ArticleEntry, Block, BlockKind, CleanedArticle, Digest, Figure, Quote, RawArticle, RemovedLine,
-    SourceEntry, SummaryPoint,
+    ArticleEntry, Block, BlockKind, CleanedArticle, Digest, RawArticle, RemovedLine, SourceEntry,
+    SummaryPoint,
 };
 
 /// The cache's folder under the project root.
@@ -399,13 +401,6 @@ const DEFERRED_SHARDS: usize = 2;
 
 const FACTS_MAGIC: &str = "brief-facts 3";
 
-/// What assemble read out of one article.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Facts {
-    pub figures: Vec<Figure>,
-    pub quotes: Vec<Quote>,
-}
-
 /// What assemble read out of the articles: each article's facts and each topic's drafted
 /// summary, by key (`facts_key`, `summary_key`).
 #[derive(Debug, Clone, Default)]
@@ -592,7 +587,8 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
     Family { stem: "facts", ext: "json" }.remove_others(&dir, &[]);
 }
 
-const FACTS_MAGIC_BIN: &[u8] = b"brief-facts\n";
+/// Facts point into their articles' paragraphs (`assemble::facts::Span`) since format 2.
+const FACTS_MAGIC_BIN: &[u8] = b"brief-facts 2\n";
 
 /// Reads one binary facts file (a header as the article shards have, then the entries in key
 /// order): its entries and signature, `None` when it is missing, from another brief, or
@@ -616,29 +612,18 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
         let key = r.u64()?;
         let figures = (0..r.len()?)
             .map(|_| {
-                Some(Figure {
-                    topic: r.opt_str()?,
+                Some(ArticleFigure {
+                    span: r.span()?,
                     label: r.str()?,
                     value: r.u64()?,
-                    source: r.str()?,
                     attributed_to: r.opt_str()?,
-                    text: r.shared_str(&bytes)?,
                     qualifier: r.opt_str()?,
-                    anchor: r.str()?,
                     attribution_inferred: r.u64()? == 1,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
         let quotes = (0..r.len()?)
-            .map(|_| {
-                Some(Quote {
-                    speaker: r.opt_str()?,
-                    text: r.shared_str(&bytes)?,
-                    source: r.str()?,
-                    topic: r.opt_str()?,
-                    anchor: r.str()?,
-                })
-            })
+            .map(|_| Some(ArticleQuote { span: r.span()?, speaker: r.opt_str()? }))
             .collect::<Option<Vec<_>>>()?;
         entries.push((key, Facts { figures, quotes }));
     }
@@ -657,34 +642,18 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
     // The header is made room for and filled in once the payload is written: the file is one
     // buffer, not a payload copied after a header (a shard is tens of megabytes at scale).
     let header_len = FACTS_MAGIC_BIN.len() + 4 + 3 * 8;
-    // Sized up front (each string is 8 bytes of length and its bytes): growing by doubling
-    // would briefly hold two copies.
+    // Sized up front (each string is 8 bytes of length and its bytes, a span 12 bytes):
+    // growing by doubling would briefly hold two copies.
     let opt = |s: Option<&str>| s.map_or(8, |s| 8 + s.len());
     let size: usize = entries
         .iter()
         .map(|(_, facts)| {
             let figures: usize = (facts.figures.iter())
                 .map(|f| {
-                    opt(f.topic.as_deref())
-                        + opt(f.attributed_to.as_deref())
-                        + opt(f.qualifier.as_deref())
-                        + f.label.len()
-                        + f.source.len()
-                        + f.text.len()
-                        + f.anchor.len()
-                        + 6 * 8
+                    12 + opt(f.attributed_to.as_deref()) + opt(f.qualifier.as_deref()) + f.label.len() + 3 * 8
                 })
                 .sum();
-            let quotes: usize = (facts.quotes.iter())
-                .map(|q| {
-                    opt(q.speaker.as_deref())
-                        + opt(q.topic.as_deref())
-                        + q.text.len()
-                        + q.source.len()
-                        + q.anchor.len()
-                        + 3 * 8
-                })
-                .sum();
+            let quotes: usize = facts.quotes.iter().map(|q| 12 + opt(q.speaker.as_deref())).sum();
             3 * 8 + figures + quotes
         })
         .sum();
@@ -695,23 +664,17 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
         w.u64(*key);
         w.u64(facts.figures.len() as u64);
         for f in &facts.figures {
-            w.opt_str(f.topic.as_deref());
+            w.span(f.span);
             w.str(&f.label);
             w.u64(f.value);
-            w.str(&f.source);
             w.opt_str(f.attributed_to.as_deref());
-            w.str(&f.text);
             w.opt_str(f.qualifier.as_deref());
-            w.str(&f.anchor);
             w.u64(u64::from(f.attribution_inferred));
         }
         w.u64(facts.quotes.len() as u64);
         for q in &facts.quotes {
+            w.span(q.span);
             w.opt_str(q.speaker.as_deref());
-            w.str(&q.text);
-            w.str(&q.source);
-            w.opt_str(q.topic.as_deref());
-            w.str(&q.anchor);
         }
     }
     debug_assert_eq!(w.bytes.len(), header_len + 8 + size, "the facts file's size is known up front");
@@ -931,6 +894,11 @@ impl Writer {
             Some(s) => self.str(s),
         }
     }
+    fn span(&mut self, span: Span) {
+        for n in [span.paragraph, span.start, span.end] {
+            self.bytes.extend_from_slice(&n.to_le_bytes());
+        }
+    }
 }
 
 struct Reader<'a> {
@@ -948,6 +916,12 @@ impl<'a> Reader<'a> {
     }
     fn u64(&mut self) -> Option<u64> {
         self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
+    }
+    fn span(&mut self) -> Option<Span> {
+        Some(Span { paragraph: self.u32()?, start: self.u32()?, end: self.u32()? })
     }
     fn usize(&mut self) -> Option<usize> {
         usize::try_from(self.u64()?).ok()
@@ -1127,7 +1101,6 @@ mod tests {
         let key = facts_key(&source, article);
         let facts = Facts {
             figures: crate::assemble::figures::article_figures(
-                &source.slug,
                 article,
                 &crate::assemble::LazyNames::new(article),
             ),
@@ -1290,7 +1263,7 @@ mod tests {
         let article = &source.articles[0];
         let key = facts_key(&source, article);
         let names = crate::assemble::LazyNames::new(article);
-        let figures = crate::assemble::figures::article_figures(&source.slug, article, &names);
+        let figures = crate::assemble::figures::article_figures(article, &names);
         let known =
             Known::new([(key, Facts { figures, quotes: vec![] })].into_iter().collect(), HashMap::new());
         save_facts(dir.path(), &keys(), &known, &Known::default());

@@ -1,0 +1,177 @@
+//! What assemble reads out of one article, as it is held for every article of the archive and
+//! cached: each figure and quote points into its paragraph (`Span`) rather than holding its
+//! sentence, outlet, topic and anchor, which are the paragraph's and the article's. The
+//! briefing's `Figure`s and `Quote`s are made from the few that are kept (`resolve`).
+
+use bytestring::ByteString;
+use compact_str::CompactString;
+
+use crate::model::{ArticleEntry, Figure, Paragraph, Quote, SourceEntry};
+
+/// The figures and quotes of one article, in the order they were found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub figures: Vec<ArticleFigure>,
+    pub quotes: Vec<ArticleQuote>,
+}
+
+impl Facts {
+    /// Whether every span lies within `article`'s paragraphs: facts read from the cache are
+    /// used only for the article they were found in, but are checked before they are trusted.
+    pub fn fit(&self, article: &ArticleEntry) -> bool {
+        let spans = self.figures.iter().map(|f| &f.span).chain(self.quotes.iter().map(|q| &q.span));
+        spans.into_iter().all(|span| span.text(article).is_some())
+    }
+}
+
+/// Where a piece of text lies in an article: the index of its paragraph (in
+/// `ArticleEntry::paragraphs`) and its byte range in the paragraph's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub paragraph: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    /// The span of `part`, a slice of paragraph `paragraph`'s `text`; `None` when it is not
+    /// one (or the article is too large to point into).
+    pub fn within(paragraph: usize, text: &str, part: &str) -> Option<Span> {
+        let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        let end = start + part.len();
+        (end <= text.len()).then_some(())?;
+        Some(Span { paragraph: u32::try_from(paragraph).ok()?, start: start as u32, end: end as u32 })
+    }
+
+    /// The paragraph and the text the span points to, sharing the paragraph's bytes; `None`
+    /// when it does not lie within `article`.
+    pub fn text<'a>(&self, article: &'a ArticleEntry) -> Option<(&'a Paragraph, ByteString)> {
+        let paragraph = article.paragraphs.get(self.paragraph as usize)?;
+        let part = paragraph.text.get(self.start as usize..self.end as usize)?;
+        Some((paragraph, paragraph.text.slice_ref(part)))
+    }
+
+    /// The text the span points to, borrowed.
+    pub fn str<'a>(&self, article: &'a ArticleEntry) -> Option<&'a str> {
+        article.paragraphs.get(self.paragraph as usize)?.text.get(self.start as usize..self.end as usize)
+    }
+
+    /// The topic of the paragraph the span is in.
+    pub fn topic<'a>(&self, article: &'a ArticleEntry) -> Option<&'a str> {
+        article.paragraphs.get(self.paragraph as usize)?.topic.as_deref()
+    }
+}
+
+/// The first figure of each outlet, topic, label and value, in order, as (article, figure)
+/// indices into `facts` (one per article of `articles`).
+pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(usize, usize)> {
+    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..f.figures.len()).map(move |i| (a, i)));
+    super::first_of_each(found.collect::<Vec<_>>().iter(), |&(a, i)| {
+        let (source, article) = articles[a];
+        let figure = &facts[a].figures[i];
+        (source.slug.as_str(), figure.span.topic(article), figure.label.as_str(), figure.value)
+    })
+}
+
+/// The first quote of each outlet and words, in order, as (article, quote) indices.
+pub fn first_quotes(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(usize, usize)> {
+    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..f.quotes.len()).map(move |i| (a, i)));
+    super::first_of_each(found.collect::<Vec<_>>().iter(), |&(a, i)| {
+        let (source, article) = articles[a];
+        (source.slug.as_str(), facts[a].quotes[i].span.str(article))
+    })
+}
+
+/// A figure as an article's facts hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleFigure {
+    /// The sentence it was read from.
+    pub span: Span,
+    pub label: CompactString,
+    pub value: u64,
+    pub attributed_to: Option<CompactString>,
+    pub qualifier: Option<CompactString>,
+    pub attribution_inferred: bool,
+}
+
+impl ArticleFigure {
+    /// The briefing's figure: this one, with its sentence, topic and anchor from `article` and
+    /// its outlet `source`.
+    pub fn resolve(&self, source: &str, article: &ArticleEntry) -> Option<Figure> {
+        let (paragraph, text) = self.span.text(article)?;
+        Some(Figure {
+            topic: paragraph.topic.clone(),
+            label: self.label.clone(),
+            value: self.value,
+            source: source.into(),
+            attributed_to: self.attributed_to.clone(),
+            text,
+            qualifier: self.qualifier.clone(),
+            anchor: paragraph.id.clone(),
+            attribution_inferred: self.attribution_inferred,
+        })
+    }
+}
+
+/// A quote as an article's facts hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleQuote {
+    /// The words quoted.
+    pub span: Span,
+    pub speaker: Option<CompactString>,
+}
+
+impl ArticleQuote {
+    /// The briefing's quote: this one, with its words, topic and anchor from `article` and its
+    /// outlet `source`.
+    pub fn resolve(&self, source: &str, article: &ArticleEntry) -> Option<Quote> {
+        let (paragraph, text) = self.span.text(article)?;
+        Some(Quote {
+            speaker: self.speaker.clone(),
+            text,
+            source: source.into(),
+            topic: paragraph.topic.clone(),
+            anchor: paragraph.id.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_points_into_its_paragraph_and_is_checked_against_the_article() {
+        let source =
+            crate::assemble::test_source("wire", "war", None, &["First one.", "Then “the quote” here."]);
+        let article = &source.articles[0];
+        let text = &*article.paragraphs[1].text;
+        let quoted = &text[text.find("the").unwrap()..text.find('”').unwrap()];
+        let span = Span::within(1, text, quoted).unwrap();
+        let (paragraph, shared) = span.text(article).unwrap();
+        assert_eq!(shared, "the quote");
+        assert_eq!(shared.as_ptr(), quoted.as_ptr(), "the paragraph's bytes are shared");
+        assert_eq!(paragraph.id, "p-1");
+        // Text elsewhere is not within the paragraph.
+        assert_eq!(Span::within(1, text, "the quote"), None);
+        // Out of the article, past a paragraph's end, or inside a character: not found.
+        let outside = [
+            Span { paragraph: 2, start: 0, end: 1 },
+            Span { paragraph: 0, start: 0, end: 11 },
+            Span { paragraph: 1, start: 6, end: 7 },
+        ];
+        for span in outside {
+            assert!(span.text(article).is_none(), "{span:?}");
+            let quote = ArticleQuote { span, speaker: None };
+            assert!(!Facts { figures: vec![], quotes: vec![quote] }.fit(article));
+        }
+        let quote = ArticleQuote { span, speaker: Some("Ana".into()) };
+        assert!(Facts { figures: vec![], quotes: vec![quote.clone()] }.fit(article));
+        let resolved = quote.resolve("wire", article).unwrap();
+        assert_eq!(
+            (&*resolved.text, &*resolved.source, resolved.topic.as_deref()),
+            ("the quote", "wire", Some("war"))
+        );
+        assert_eq!(resolved.anchor, "p-1");
+    }
+}
