@@ -160,10 +160,15 @@ mod tests {
                 Paragraph {
                     kind: BlockKind::Paragraph,
                     text: "One <b>.".into(),
-                    topic: Some("t".into()),
-                    id: "p-1".into(),
+                    topic: Some(crate::model::topic_slug("t")),
+                    id: crate::model::AnchorId { hash: 1, count: 1 },
                 },
-                Paragraph { kind: BlockKind::Heading, text: "Two".into(), topic: None, id: "p-2".into() },
+                Paragraph {
+                    kind: BlockKind::Heading,
+                    text: "Two".into(),
+                    topic: None,
+                    id: crate::model::AnchorId { hash: 2, count: 1 },
+                },
             ],
             removed: vec![RemovedLine { text: "Promo".into(), reason: "newsletter-promo".into(), line: 3 }],
             hash: chunk_key("test article", |h| h.str(seed)),

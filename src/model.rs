@@ -152,16 +152,152 @@ pub struct ArticleEntry {
 /// A 16-byte BLAKE3 hash standing for what it was made from.
 pub type Digest = [u8; 16];
 
+/// One of every paragraph of the archive, held until the build ends: 48 bytes besides its
+/// text, which it shares; the size of a `Block`, so that assemble makes an article's
+/// paragraphs in the memory of its blocks.
 #[derive(Debug, Clone, Hash, Serialize)]
 pub struct Paragraph {
     pub kind: BlockKind,
     /// The block's text, moved (or shared) from the cleaned article.
     pub text: ByteString,
-    /// A topic slug and an anchor are short: held inline, not one allocation each for
-    /// every paragraph of the archive.
-    pub topic: Option<CompactString>,
+    pub topic: Option<TopicSlug>,
     /// Stable anchor derived from the text (`p-…`), unique within the source page.
-    pub id: CompactString,
+    pub id: AnchorId,
+}
+
+/// A topic's slug, kept for the life of the process and shared (`topic_slug`): a paragraph
+/// points to it in one word rather than holding a copy.
+#[derive(Clone, Copy)]
+pub struct TopicSlug(&'static &'static str);
+
+/// `slug` as a `TopicSlug`, the same one each time. Slugs are few (the configured topics), so
+/// what is kept is small.
+pub fn topic_slug(slug: &str) -> TopicSlug {
+    type Kept = std::collections::BTreeMap<&'static str, &'static &'static str>;
+    static SLUGS: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept::new());
+    let mut slugs = SLUGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(kept) = slugs.get(slug) {
+        return TopicSlug(kept);
+    }
+    let text: &'static str = Box::leak(slug.into());
+    let kept: &'static &'static str = Box::leak(Box::new(text));
+    slugs.insert(text, kept);
+    TopicSlug(kept)
+}
+
+impl std::ops::Deref for TopicSlug {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq for TopicSlug {
+    fn eq(&self, other: &TopicSlug) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for TopicSlug {}
+
+impl std::hash::Hash for TopicSlug {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl std::fmt::Debug for TopicSlug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for TopicSlug {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+/// A paragraph's anchor: `p-` and the hash of its text in eight hex digits, then `-2`, `-3`, …
+/// for a text repeated on the same outlet. Held as the two numbers and spelled out when
+/// written (`text`), not as a string for every paragraph of the archive.
+// Six bytes (aligned to two), so that a `Paragraph` is the size of a `Block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C, packed(2))]
+pub struct AnchorId {
+    pub hash: u32,
+    /// How many times the text has come on the outlet, this one included. It stops at 65,535
+    /// (the same paragraph kept that often on one outlet is beyond any archive the cleaner
+    /// leaves it in): repeats after that share an anchor, and links go to the first of them.
+    pub count: u16,
+}
+
+impl AnchorId {
+    /// The anchor, spelled out on the stack.
+    pub fn text(&self) -> AnchorText {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut bytes = [0u8; ANCHOR_MAX];
+        bytes[..2].copy_from_slice(b"p-");
+        for (i, digit) in bytes[2..10].iter_mut().enumerate() {
+            *digit = HEX[(self.hash >> (28 - 4 * i)) as usize & 0xf];
+        }
+        let mut len = 10;
+        if self.count != 1 {
+            bytes[len] = b'-';
+            len += 1;
+            let digits = self.count.to_string();
+            bytes[len..len + digits.len()].copy_from_slice(digits.as_bytes());
+            len += digits.len();
+        }
+        AnchorText { bytes, len: len as u8 }
+    }
+}
+
+/// The longest anchor: `p-`, eight digits, `-` and a count of up to five digits.
+const ANCHOR_MAX: usize = 16;
+
+/// An anchor spelled out (`AnchorId::text`).
+pub struct AnchorText {
+    bytes: [u8; ANCHOR_MAX],
+    len: u8,
+}
+
+impl std::ops::Deref for AnchorText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Only ASCII is written into it.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for AnchorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl PartialEq<str> for AnchorId {
+    fn eq(&self, other: &str) -> bool {
+        *self.text() == *other
+    }
+}
+
+impl PartialEq<&str> for AnchorId {
+    fn eq(&self, other: &&str) -> bool {
+        *self.text() == **other
+    }
+}
+
+impl Serialize for AnchorId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text())
+    }
+}
+
+impl From<AnchorId> for CompactString {
+    fn from(id: AnchorId) -> CompactString {
+        CompactString::from(&*id.text())
+    }
 }
 
 /// A figure or a quote is read out of every article of the archive: its short fields (slugs,
@@ -209,4 +345,38 @@ pub struct Quote {
     pub topic: Option<CompactString>,
     /// Anchor of the paragraph on the source's page.
     pub anchor: CompactString,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_the_hash_in_eight_hex_digits_and_a_count_after_the_first() {
+        let id = |hash, count| AnchorId { hash, count }.to_string();
+        assert_eq!(id(0x00ab_12ef, 1), "p-00ab12ef");
+        assert_eq!(id(u32::MAX, 3), "p-ffffffff-3");
+        assert_eq!(id(0, u16::MAX), "p-00000000-65535");
+        assert!(AnchorId { hash: 0x10, count: 2 } == "p-00000010-2");
+        assert_eq!(serde_json::to_string(&AnchorId { hash: 1, count: 1 }).unwrap(), "\"p-00000001\"");
+    }
+
+    #[test]
+    fn a_topic_slug_is_kept_once() {
+        let slug = String::from("harbour-storm");
+        let kept = topic_slug(&slug);
+        assert_eq!(&*kept, "harbour-storm");
+        assert_eq!(topic_slug("harbour-storm").as_ptr(), kept.as_ptr());
+        assert_ne!(topic_slug("harbour").as_ptr(), kept.as_ptr());
+        assert_eq!(serde_json::to_string(&Some(kept)).unwrap(), "\"harbour-storm\"");
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_paragraph_is_the_size_of_a_block() {
+        // Assemble turns an article's blocks into its paragraphs in place only while they are.
+        assert_eq!(std::mem::size_of::<Paragraph>(), std::mem::size_of::<Block>());
+        assert_eq!(std::mem::align_of::<Paragraph>(), std::mem::align_of::<Block>());
+        assert_eq!(std::mem::size_of::<Paragraph>(), 48);
+    }
 }

@@ -100,14 +100,14 @@ impl ArticleFigure {
     pub fn resolve(&self, source: &str, article: &ArticleEntry) -> Option<Figure> {
         let (paragraph, text) = self.span.text(article)?;
         Some(Figure {
-            topic: paragraph.topic.clone(),
+            topic: paragraph.topic.as_deref().map(CompactString::from),
             label: self.label.clone(),
             value: self.value,
             source: source.into(),
             attributed_to: self.attributed_to.clone(),
             text,
             qualifier: self.qualifier.clone(),
-            anchor: paragraph.id.clone(),
+            anchor: paragraph.id.into(),
             attribution_inferred: self.attribution_inferred,
         })
     }
@@ -130,8 +130,8 @@ impl ArticleQuote {
             speaker: self.speaker.clone(),
             text,
             source: source.into(),
-            topic: paragraph.topic.clone(),
-            anchor: paragraph.id.clone(),
+            topic: paragraph.topic.as_deref().map(CompactString::from),
+            anchor: paragraph.id.into(),
         })
     }
 }
@@ -151,7 +151,7 @@ mod tests {
         let (paragraph, shared) = span.text(article).unwrap();
         assert_eq!(shared, "the quote");
         assert_eq!(shared.as_ptr(), quoted.as_ptr(), "the paragraph's bytes are shared");
-        assert_eq!(paragraph.id, "p-1");
+        assert_eq!(paragraph.id, "p-00000001");
         // Text elsewhere is not within the paragraph.
         assert_eq!(Span::within(1, text, "the quote"), None);
         // Out of the article, past a paragraph's end, or inside a character: not found.
@@ -172,6 +172,6 @@ mod tests {
             (&*resolved.text, &*resolved.source, resolved.topic.as_deref()),
             ("the quote", "wire", Some("war"))
         );
-        assert_eq!(resolved.anchor, "p-1");
+        assert_eq!(resolved.anchor, "p-00000001");
     }
 }

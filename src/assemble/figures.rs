@@ -621,7 +621,7 @@ mod tests {
         assert_eq!(killed.qualifier.as_deref(), Some("at least"));
         assert!(killed.attribution_inferred);
         assert_eq!(find("displaced").attributed_to.as_deref(), Some("Marta Olsen"));
-        assert_eq!(find("displaced").anchor, "p-3");
+        assert_eq!(find("displaced").anchor, "p-00000003");
     }
 
     #[test]

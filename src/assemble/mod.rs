@@ -13,15 +13,14 @@ pub mod views;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::cache::{self, Known};
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{
-    ArticleEntry, BlockKind, Briefing, CleanedArticle, Digest, Paragraph, SourceEntry, SummaryPoint,
-    TopicEntry,
+    AnchorId, ArticleEntry, BlockKind, Briefing, CleanedArticle, Digest, Paragraph, SourceEntry,
+    SummaryPoint, TopicEntry, TopicSlug, topic_slug,
 };
 use crate::outlet::Attribution;
 use crate::topics::{OTHER_SLUG, Topic};
@@ -214,6 +213,7 @@ fn found_facts(
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
     let Inputs { config, content, articles, attribution, topics, assignments, digests, .. } = inputs;
     let binary = cache::binary_fingerprint();
+    let slugs: Vec<TopicSlug> = topics.iter().map(|t| topic_slug(&t.slug)).collect();
     // Each outlet's articles, moved out of the list (with their assignments and digests), so
     // the outlets can be put together side by side.
     type Member = ((CleanedArticle, Digest), Vec<Option<usize>>);
@@ -257,9 +257,12 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .zip(counts)
                             .map(|((block, topic), count)| Paragraph {
                                 kind: block.kind,
-                                id: anchor_id(block.anchor, count),
+                                id: AnchorId {
+                                    hash: block.anchor,
+                                    count: u16::try_from(count).unwrap_or(u16::MAX),
+                                },
                                 text: block.text,
-                                topic: topic.map(|t| CompactString::from(topics[t].slug.as_str())),
+                                topic: topic.and_then(|t| slugs.get(t).copied()),
                             })
                             .collect(),
                         removed: article.removed,
@@ -310,7 +313,7 @@ pub fn entry_hash(binary: u64, digest: &Digest, entry: &ArticleEntry) -> Digest 
                 }
                 None => packed.push(0),
             }
-            push_sized(&mut packed, p.id.as_bytes());
+            push_sized(&mut packed, p.id.text().as_bytes());
         }
         h.bytes(&packed);
     })
@@ -479,7 +482,7 @@ impl LinkIndex {
                     article
                         .paragraphs
                         .iter()
-                        .map(move |p| (link_key(&source.slug, &p.id), s as u32, a as u32))
+                        .map(move |p| (link_key(&source.slug, &p.id.text()), s as u32, a as u32))
                 })
             })
             .collect();
@@ -588,24 +591,6 @@ pub fn anchor_hash(text: &str) -> u32 {
     (fnv1a(text.as_bytes()) >> 32) as u32
 }
 
-/// `p-` and the hash in hex, then `-2`, `-3`, … for a text repeated on the same outlet.
-fn anchor_id(hash: u32, count: u32) -> CompactString {
-    // Made for every paragraph of every build: its digits written into bytes on the stack and
-    // made a string at once (not pushed one by one, nor through `format!`), short enough to be
-    // held inline.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut digits = *b"p-00000000";
-    for (i, digit) in digits[2..].iter_mut().enumerate() {
-        *digit = HEX[(hash >> (28 - 4 * i)) as usize & 0xf];
-    }
-    let mut id = CompactString::from_utf8_lossy(&digits);
-    if count != 1 {
-        use std::fmt::Write;
-        let _ = write!(id, "-{count}");
-    }
-    id
-}
-
 /// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `DefaultHasher`).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -630,8 +615,8 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
             .map(|(i, t)| Paragraph {
                 kind: BlockKind::Paragraph,
                 text: (*t).into(),
-                topic: Some(topic.into()),
-                id: compact_str::format_compact!("p-{i}"),
+                topic: Some(topic_slug(topic)),
+                id: AnchorId { hash: i as u32, count: 1 },
             })
             .collect(),
         removed: vec![],
@@ -661,27 +646,21 @@ mod tests {
         let mut source = test_source("afp", "gaza", None, &["One.", "Two."]);
         let mut second = source.articles[0].clone();
         second.url = "sources/afp/page/2/".into();
-        second.paragraphs[0].id = "p-9".into();
+        second.paragraphs[0].id = AnchorId { hash: 9, count: 1 };
         source.articles.push(second);
         let sources = vec![source];
         let links = Links::new(&sources);
-        assert_eq!(links.paragraph("afp", "p-9"), "sources/afp/page/2/index.html#p-9");
-        assert_eq!(links.paragraph("afp", "p-1"), "sources/afp/index.html#p-1");
+        let (nine, one) = ("p-00000009", "p-00000001");
+        assert_eq!(links.paragraph("afp", nine), format!("sources/afp/page/2/index.html#{nine}"));
+        assert_eq!(links.paragraph("afp", one), format!("sources/afp/index.html#{one}"));
         assert_eq!(links.paragraph("afp", "p-404"), "sources/afp/index.html#p-404");
-        assert_eq!(links.paragraph("bbc", "p-9"), "sources/bbc/index.html#p-9");
+        assert_eq!(links.paragraph("bbc", nine), format!("sources/bbc/index.html#{nine}"));
         // An index whose entry for a key points elsewhere (two keys met): found all the same.
         let mut index = LinkIndex::new(&sources);
-        let at = index.places.iter().position(|place| place.0 == link_key("afp", "p-9")).unwrap();
-        index.places[at] = (link_key("afp", "p-9"), 0, 0);
+        let at = index.places.iter().position(|place| place.0 == link_key("afp", nine)).unwrap();
+        index.places[at] = (link_key("afp", nine), 0, 0);
         let links = Links { index: std::borrow::Cow::Owned(index), sources: &sources };
-        assert_eq!(links.paragraph("afp", "p-9"), "sources/afp/page/2/index.html#p-9");
-    }
-
-    #[test]
-    fn anchor_ids_are_the_hash_in_eight_hex_digits_and_a_count_after_the_first() {
-        assert_eq!(anchor_id(0x00ab_12ef, 1), "p-00ab12ef");
-        assert_eq!(anchor_id(u32::MAX, 3), "p-ffffffff-3");
-        assert_eq!(anchor_id(0, 12), format!("p-{:08x}-{}", 0, 12));
+        assert_eq!(links.paragraph("afp", nine), format!("sources/afp/page/2/index.html#{nine}"));
     }
 
     #[test]
@@ -707,17 +686,17 @@ mod tests {
         edit(&|e| e.date = Some("2024-12-01".into()));
         edit(&|e| e.url = "sources/a/page/2/".into());
         edit(&|e| e.paragraphs[1].topic = None);
-        edit(&|e| e.paragraphs[1].topic = Some("lebanon".into()));
-        edit(&|e| e.paragraphs[0].id = "p-0-2".into());
+        edit(&|e| e.paragraphs[1].topic = Some(topic_slug("lebanon")));
+        edit(&|e| e.paragraphs[0].id.count = 2);
         edit(&|e| e.seed = "seeds/b.txt".into());
         for changed in &changes {
             assert_ne!(hash(changed), hash(&entry), "{changed:?}");
         }
-        // Bytes moved between a paragraph's topic and its anchor.
-        let with = |topic: &str, id: &str| {
+        // Bytes moved from one paragraph's topic to the next one's.
+        let with = |first: &str, second: &str| {
             let mut e = entry.clone();
-            e.paragraphs[0].topic = Some(topic.into());
-            e.paragraphs[0].id = id.into();
+            e.paragraphs[0].topic = Some(topic_slug(first));
+            e.paragraphs[1].topic = Some(topic_slug(second));
             hash(&e)
         };
         assert_ne!(with("ab", "c"), with("a", "bc"));
@@ -730,7 +709,11 @@ mod tests {
     #[test]
     fn anchors_are_stable_and_unique() {
         let mut ids = AnchorIds::default();
-        let mut next = |text: &str| anchor_id(anchor_hash(text), ids.count(anchor_hash(text)));
+        let id = |text: &str, ids: &mut AnchorIds| {
+            let hash = anchor_hash(text);
+            AnchorId { hash, count: ids.count(hash) as u16 }.to_string()
+        };
+        let mut next = |text: &str| id(text, &mut ids);
         let a = next("Same text.");
         let b = next("Same text.");
         let c = next("Other text.");
@@ -738,9 +721,6 @@ mod tests {
         assert_eq!(b, format!("{a}-2"));
         assert_ne!(a, c);
         // The same text on another outlet (a fresh count) gets the same anchor.
-        assert_eq!(
-            anchor_id(anchor_hash("Same text."), AnchorIds::default().count(anchor_hash("Same text."))),
-            a
-        );
+        assert_eq!(id("Same text.", &mut AnchorIds::default()), a);
     }
 }

@@ -35,7 +35,7 @@ const ITERATIONS: usize = 30;
 struct Candidate<'a> {
     text: &'a str,
     source: &'a str,
-    anchor: &'a str,
+    anchor: crate::model::AnchorId,
     vector: TermVector,
     /// Content words, crudely stemmed, for claim matching: ids in the stems' sorted order.
     stems: Vec<u32>,
@@ -97,7 +97,7 @@ pub fn draft_summary(topic: Option<&str>, articles: &[(&SourceEntry, &ArticleEnt
                     found.push(Candidate {
                         text: sentence,
                         source: &source.slug,
-                        anchor: &p.id,
+                        anchor: p.id,
                         vector: term_counts(sentence),
                         stems: Vec::new(),
                         stem_weight: 0.0,

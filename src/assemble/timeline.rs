@@ -242,7 +242,7 @@ struct Dated<'a> {
     date: String,
     topic: Option<String>,
     reference: String,
-    anchor: &'a str,
+    anchor: crate::model::AnchorId,
     vector: TermVector,
 }
 
@@ -261,7 +261,7 @@ fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> 
                 date,
                 topic: p.topic.as_deref().map(str::to_string),
                 reference: reference.format("%Y-%m-%d").to_string(),
-                anchor: &p.id,
+                anchor: p.id,
                 vector: term_counts(sentence),
             });
         }
