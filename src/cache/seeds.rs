@@ -99,7 +99,22 @@ pub fn save_seeds(root: &Path, keys: &Keys, index: &[(&str, &KnownSeed)]) {
 }
 
 fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
-    let mut w = Writer::default();
+    // Sized up front, with room for the header, which is filled in once the payload's length
+    // and checksum are known: the index is tens of megabytes at scale, written while assemble
+    // runs, and growing it by doubling and then copying it behind a header held three copies.
+    let header_len = MAGIC.len() + 3 * 8;
+    let size: usize = index
+        .iter()
+        .map(|(path, seed)| {
+            let keys: usize = seed
+                .article
+                .as_ref()
+                .map_or(8, |a| 16 + a.keys.iter().map(|k| k.map_or(8, |_| 16)).sum::<usize>());
+            8 + path.len() + 4 * 8 + seed.warning.as_ref().map_or(8, |w| 8 + w.len()) + keys
+        })
+        .sum();
+    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
+    w.bytes.resize(header_len, 0);
     w.u64(index.len() as u64);
     for (path, seed) in index {
         w.str(path);
@@ -124,12 +139,14 @@ fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
             }
         }
     }
-    let payload = w.bytes;
-    let mut out = MAGIC.to_vec();
-    for v in [keys.binary, payload.len() as u64, hash_bytes(&payload)] {
-        out.extend_from_slice(&v.to_le_bytes());
+    debug_assert_eq!(w.bytes.len(), header_len + 8 + size, "the index's size is known up front");
+    let mut out = w.bytes;
+    let (header, payload) = out.split_at_mut(header_len);
+    let mut fields = MAGIC.to_vec();
+    for v in [keys.binary, payload.len() as u64, hash_bytes(payload)] {
+        fields.extend_from_slice(&v.to_le_bytes());
     }
-    out.extend_from_slice(&payload);
+    header.copy_from_slice(&fields);
     out
 }
 
