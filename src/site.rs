@@ -207,7 +207,6 @@ impl Site {
                     scope.spawn(|_| known_facts = cache::load_facts(root, &keys));
                 }
                 let mut cleaner = Cleaner::new(&config.clean)?;
-                let mut learned = false;
                 let to_clean = ingested.articles.len() - reused;
                 if to_clean > 0 {
                     // Every rule compiled up front pays when many seeds are cleaned. A few seeds
@@ -218,8 +217,10 @@ impl Site {
                     if to_clean >= PREPARE_RULES_AT {
                         cleaner.prepare();
                     }
+                }
+                // An outlet's own patterns may clean articles again once outlets are known.
+                if to_clean > 0 || own_patterns_anywhere {
                     cleaner.use_repeats(&repeats);
-                    learned = true;
                 }
                 // A seed's lines are freed as soon as it is cleaned, unless an outlet's own patterns
                 // may clean it again: holding every seed beside every cleaning doubled the peak.
@@ -247,6 +248,24 @@ impl Site {
                     .collect();
                 lap("clean", &mut timings);
 
+                // The seed index takes each seed's line keys over from the counts, and is written
+                // now, beside the stages up to assemble: those hold more than cleaning does.
+                let mut cache_writes = Background::default();
+                let line_keys = repeats.into_lines();
+                if use_cache {
+                    let entries = seed_index_entries(&ingested, &raw_hashes, line_keys);
+                    let unchanged = entries.len() == seed_index.len()
+                        && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
+                    if !unchanged {
+                        let root = root.to_path_buf();
+                        cache_writes.spawn(move || {
+                            let entries: Vec<(&str, &KnownSeed)> =
+                                entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
+                            cache::seeds::save_seeds(&root, &keys, &entries);
+                        });
+                    }
+                }
+
                 // With the cache, each article as it was cleaned is known by its cache key (an outlet's
                 // own patterns apply after this): its outlet clues are read once and kept.
                 let cleaned_digests: Option<Vec<Digest>> = use_cache.then(|| {
@@ -259,7 +278,6 @@ impl Site {
                     if use_cache { cache::load_clues(root, &keys) } else { Default::default() };
                 let (attribution, clues) =
                     outlet::identify_reusing(&cleaned, &content, cleaned_digests.as_deref(), &known_clues);
-                let mut cache_writes = Background::default();
                 if use_cache {
                     let root = root.to_path_buf();
                     cache_writes.spawn(move || cache::save_clues(&root, &keys, &clues, clues_signature));
@@ -277,12 +295,6 @@ impl Site {
                             .is_some_and(|p| !(p.meta.clean.drop.is_empty() && p.meta.clean.keep.is_empty()))
                     })
                     .collect();
-                if !learned && own_patterns.iter().any(|own| *own) {
-                    cleaner.use_repeats(&repeats);
-                }
-                // The seed index takes each seed's line keys over from the counts.
-                let line_keys = repeats.into_lines();
-                let new_index = use_cache.then(|| seed_index_entries(&ingested, &raw_hashes, line_keys));
                 clean::reclean_for_outlets(&ingested.articles, &mut cleaned, &outlet_of, &cleaner, &content)?;
                 // What each cleaned article is, as a digest: its cache key where that decides it,
                 // else its text.
@@ -317,18 +329,6 @@ impl Site {
                     let pending = cache::save_later(root, &keys, &entries, &shards);
                     cache_writes.spawn(move || pending.write());
                     lap("cache-save", &mut timings);
-                }
-                if let Some(entries) = new_index {
-                    let unchanged = entries.len() == seed_index.len()
-                        && entries.iter().all(|(path, seed)| seed_index.get(path.as_str()) == Some(seed));
-                    if !unchanged {
-                        let root = root.to_path_buf();
-                        cache_writes.spawn(move || {
-                            let entries: Vec<(&str, &KnownSeed)> =
-                                entries.iter().map(|(p, s)| (p.as_str(), s)).collect();
-                            cache::seeds::save_seeds(&root, &keys, &entries);
-                        });
-                    }
                 }
                 Ok((cleaned, attribution, digests, assignments, cache_writes))
             })?;
