@@ -53,11 +53,13 @@ impl Block {
     }
 }
 
-/// A line the cleaner removed, with the name of the rule that removed it.
+/// A line the cleaner removed, with the name of the rule that removed it. Boilerplate recurs
+/// across an archive: the same line's text is shared (`clean::share_removed`), and a rule's
+/// name is held inline.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RemovedLine {
-    pub text: String,
-    pub reason: String,
+    pub text: ByteString,
+    pub reason: CompactString,
     pub line: usize,
 }
 

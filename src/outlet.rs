@@ -233,7 +233,7 @@ fn clues(article: &CleanedArticle, names: Option<&Regex>, aliases: &[Alias]) -> 
                 "copyright" => Some("copyright"),
                 _ => None,
             };
-            (r.text.as_str(), house, false)
+            (&*r.text, house, false)
         })
         .chain(article.blocks.iter().enumerate().map(|(i, b)| (&*b.text, None, i == 0)));
     for (text, house, is_lead) in lines {
@@ -345,7 +345,7 @@ mod tests {
             blocks: body.iter().map(|t| Block::new(BlockKind::Paragraph, t.to_string(), 1)).collect(),
             removed: removed
                 .iter()
-                .map(|(t, r)| RemovedLine { text: t.to_string(), reason: r.to_string(), line: 1 })
+                .map(|(t, r)| RemovedLine { text: (*t).into(), reason: (*r).into(), line: 1 })
                 .collect(),
         }
     }

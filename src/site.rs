@@ -246,6 +246,7 @@ impl Site {
                         article
                     })
                     .collect();
+                clean::share_removed(&mut cleaned);
                 lap("clean", &mut timings);
 
                 // The seed index takes each seed's line keys over from the counts, and is written

@@ -856,7 +856,7 @@ fn decode_entries(r: &mut Reader, file: &Bytes, topics_ok: bool) -> Option<Vec<E
             })
             .collect::<Option<Vec<_>>>()?;
         let removed = (0..r.len()?)
-            .map(|_| Some(RemovedLine { text: r.str()?, reason: r.str()?, line: r.usize()? }))
+            .map(|_| Some(RemovedLine { text: r.shared_str(file)?, reason: r.str()?, line: r.usize()? }))
             .collect::<Option<Vec<_>>>()?;
         let assignment = (0..r.len()?)
             .map(|_| {

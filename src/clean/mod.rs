@@ -245,7 +245,11 @@ impl Cleaner {
                     text: texts[i].to_string(),
                     cuts: cuts[i]
                         .take()
-                        .map(|text| RemovedLine { text, reason: "hover-card".to_string(), line: line.number })
+                        .map(|text| RemovedLine {
+                            text: text.into(),
+                            reason: "hover-card".into(),
+                            line: line.number,
+                        })
                         .into_iter()
                         .collect(),
                     class,
@@ -1099,8 +1103,8 @@ pub fn clean_with_keys(
                 decision.line,
             )),
             LineClass::Caption | LineClass::Boilerplate => removed.push(RemovedLine {
-                text: decision.text,
-                reason: decision.reason,
+                text: decision.text.into(),
+                reason: decision.reason.into(),
                 line: decision.line,
             }),
         }
@@ -1111,6 +1115,21 @@ pub fn clean_with_keys(
         date: article.date,
         blocks,
         removed,
+    }
+}
+
+/// Makes every removed line with the same text share one copy of it: boilerplate recurs across
+/// thousands of seeds, and each seed's cleaning made a copy of its own. (Seed text, so it is
+/// hashed with a keyed hash.)
+pub fn share_removed(articles: &mut [CleanedArticle]) {
+    let mut kept: HashSet<bytestring::ByteString, foldhash::fast::RandomState> = Default::default();
+    for line in articles.iter_mut().flat_map(|a| a.removed.iter_mut()) {
+        match kept.get(&*line.text) {
+            Some(first) => line.text = first.clone(),
+            None => {
+                kept.insert(line.text.clone());
+            }
+        }
     }
 }
 
@@ -1271,6 +1290,30 @@ mod tests {
     }
 
     const BODY: &str = "The council said on Monday that the bridge would reopen after repairs were finished.";
+
+    #[test]
+    fn the_same_removed_line_is_shared_across_articles() {
+        let removed =
+            |text: &str| RemovedLine { text: text.to_string().into(), reason: "promo".into(), line: 1 };
+        let article = |lines: &[&str]| CleanedArticle {
+            seed: "seeds/x.txt".into(),
+            headline: None,
+            date: None,
+            blocks: vec![],
+            removed: lines.iter().map(|t| removed(t)).collect(),
+        };
+        let mut articles =
+            vec![article(&["Subscribe now", "Photo: AP"]), article(&["Subscribe now", "Other"])];
+        let before: Vec<Vec<String>> =
+            articles.iter().map(|a| a.removed.iter().map(|r| r.text.to_string()).collect()).collect();
+        assert_ne!(articles[0].removed[0].text.as_ptr(), articles[1].removed[0].text.as_ptr());
+        share_removed(&mut articles);
+        let after: Vec<Vec<String>> =
+            articles.iter().map(|a| a.removed.iter().map(|r| r.text.to_string()).collect()).collect();
+        assert_eq!(after, before, "only where the text is held changes");
+        assert_eq!(articles[0].removed[0].text.as_ptr(), articles[1].removed[0].text.as_ptr());
+        assert_ne!(articles[0].removed[1].text.as_ptr(), articles[1].removed[1].text.as_ptr());
+    }
 
     #[test]
     fn caption_with_slash_credit() {
