@@ -235,6 +235,20 @@ pub struct AnchorId {
 }
 
 impl AnchorId {
+    /// The anchor spelled `text`, if `text` is one as `text()` spells it.
+    pub fn parse(text: &str) -> Option<AnchorId> {
+        let rest = text.strip_prefix("p-")?;
+        let (digits, count) = match rest.split_once('-') {
+            Some((digits, count)) => (digits, count.parse().ok()?),
+            None => (rest, 1),
+        };
+        if digits.len() != 8 {
+            return None;
+        }
+        let id = AnchorId { hash: u32::from_str_radix(digits, 16).ok()?, count };
+        (*id.text() == *text).then_some(id)
+    }
+
     /// The anchor, spelled out on the stack.
     pub fn text(&self) -> AnchorText {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -360,6 +374,14 @@ mod tests {
         assert_eq!(id(u32::MAX, 3), "p-ffffffff-3");
         assert_eq!(id(0, u16::MAX), "p-00000000-65535");
         assert!(AnchorId { hash: 0x10, count: 2 } == "p-00000010-2");
+        for (hash, count) in [(0, 1), (0x00ab_12ef, 1), (u32::MAX, 2), (7, u16::MAX)] {
+            let id = AnchorId { hash, count };
+            assert_eq!(AnchorId::parse(&id.text()), Some(id));
+        }
+        let others = ["p-1", "p-0000000A", "p-00000001-1", "p-00000001-02", "p-00000001-", "x-00000001"];
+        for other in others.into_iter().chain(["p-00000001-65536", "p-+0000001", "p-0000000g"]) {
+            assert_eq!(AnchorId::parse(other), None, "{other}");
+        }
         assert_eq!(serde_json::to_string(&AnchorId { hash: 1, count: 1 }).unwrap(), "\"p-00000001\"");
     }
 

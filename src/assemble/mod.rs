@@ -461,52 +461,72 @@ pub fn page_url(first: &str, number: usize) -> String {
     if number <= 1 { first.to_string() } else { format!("{first}page/{number}/") }
 }
 
-/// Where each paragraph is: a hash of `(source slug, paragraph id)` → its source and article
-/// (indices into the briefing's sources). Made once per build, in assemble, and kept in the
-/// `Briefing` for render: links to a paragraph go through it, since a long source's articles
-/// are spread over several pages.
+/// Where each paragraph is: per source (in the briefing's order), the article (index into its
+/// articles) each anchor is in. Made once per build, in assemble, and kept in the `Briefing`
+/// for render: links to a paragraph go through it, since a long source's articles are spread
+/// over several pages. An anchor is unique within its source, so a lookup is exact.
 #[derive(Debug, Clone, Default)]
 pub struct LinkIndex {
-    /// (key, source, article), sorted; for each key only the first paragraph's place.
-    places: Vec<(u64, u32, u32)>,
+    /// Per source: (anchor hash, article) of the anchors without a count (nearly all), sorted;
+    /// eight bytes a paragraph, for every paragraph of the archive.
+    firsts: Vec<Vec<(u32, u32)>>,
+    /// Per source: (anchor hash, count, article) of the repeats (`p-…-2`, …), sorted.
+    repeats: Vec<Vec<(u32, u16, u32)>>,
+    /// The sources' slugs with their places, sorted by slug.
+    slugs: Vec<(String, usize)>,
 }
 
 impl LinkIndex {
     pub fn new(sources: &[SourceEntry]) -> LinkIndex {
-        // Keyed and sorted on every core (a quarter of a million paragraphs at scale).
-        let mut places: Vec<(u64, u32, u32)> = sources
+        // On every core: a quarter of a million paragraphs at scale.
+        let (firsts, repeats) = sources
             .par_iter()
-            .enumerate()
-            .flat_map_iter(|(s, source)| {
-                source.articles.iter().enumerate().flat_map(move |(a, article)| {
-                    article
-                        .paragraphs
-                        .iter()
-                        .map(move |p| (link_key(&source.slug, &p.id.text()), s as u32, a as u32))
-                })
+            .map(|source| {
+                let paragraphs = source.articles.iter().map(|a| a.paragraphs.len()).sum();
+                let mut firsts = Vec::with_capacity(paragraphs);
+                let mut repeats = Vec::new();
+                for (a, article) in source.articles.iter().enumerate() {
+                    for p in &article.paragraphs {
+                        let AnchorId { hash, count } = p.id;
+                        match count {
+                            1 => firsts.push((hash, a as u32)),
+                            _ => repeats.push((hash, count, a as u32)),
+                        }
+                    }
+                }
+                firsts.par_sort_unstable();
+                repeats.sort_unstable();
+                (firsts, repeats)
             })
-            .collect();
-        places.par_sort_unstable();
-        // The first of two paragraphs whose keys meet is found here; the other by the slow
-        // way (`Links::paragraph`).
-        places.dedup_by_key(|place| place.0);
-        LinkIndex { places }
+            .unzip();
+        let mut slugs: Vec<(String, usize)> =
+            sources.iter().enumerate().map(|(s, source)| (source.slug.clone(), s)).collect();
+        slugs.sort_unstable();
+        LinkIndex { firsts, repeats, slugs }
     }
 
-    fn get(&self, key: u64) -> Option<(u32, u32)> {
-        let at = self.places.binary_search_by_key(&key, |place| place.0).ok()?;
-        let (_, s, a) = self.places[at];
-        Some((s, a))
+    /// The place of the source `slug` among the sources.
+    fn source(&self, slug: &str) -> Option<usize> {
+        let at = self.slugs.binary_search_by(|(s, _)| s.as_str().cmp(slug)).ok()?;
+        Some(self.slugs[at].1)
     }
-}
 
-fn link_key(source: &str, id: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut h = crate::text::WordHasher::default();
-    h.write(source.as_bytes());
-    h.write_u8(0xff);
-    h.write(id.as_bytes());
-    h.finish()
+    /// The article of source `s` (its index) that anchor `id` is in.
+    fn get(&self, s: usize, id: AnchorId) -> Option<u32> {
+        let AnchorId { hash, count } = id;
+        if count == 1 {
+            let firsts = self.firsts.get(s)?;
+            let at = firsts.binary_search_by_key(&hash, |place| place.0).ok()?;
+            return Some(firsts[at].1);
+        }
+        let repeats = self.repeats.get(s)?;
+        let at = repeats.binary_search_by_key(&(hash, count), |place| (place.0, place.1)).ok()?;
+        Some(repeats[at].2)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.firsts.is_empty()
+    }
 }
 
 /// Links to paragraphs of `sources`, through their `LinkIndex`.
@@ -524,7 +544,7 @@ impl<'a> Links<'a> {
     /// The links of a briefing, through the index assemble made (or a new one, for a briefing
     /// put together otherwise).
     pub fn of(briefing: &'a Briefing) -> Links<'a> {
-        if briefing.links.places.is_empty() {
+        if briefing.links.is_empty() {
             return Links::new(&briefing.sources);
         }
         Links::with(&briefing.links, &briefing.sources)
@@ -545,17 +565,9 @@ impl<'a> Links<'a> {
     }
 
     fn article_of(&self, source: &str, id: &str) -> Option<&'a ArticleEntry> {
-        let holds =
-            |s: &SourceEntry, a: &ArticleEntry| s.slug == source && a.paragraphs.iter().any(|p| p.id == id);
-        if let Some((s, a)) = self.index.get(link_key(source, id)) {
-            let found = self.sources.get(s as usize).and_then(|s| Some((s, s.articles.get(a as usize)?)));
-            if let Some((_, a)) = found.filter(|(s, a)| holds(s, a)) {
-                return Some(a);
-            }
-        }
-        // Not indexed under its key (another paragraph's key is the same): looked for.
-        let source_entry = self.sources.iter().find(|s| s.slug == source)?;
-        source_entry.articles.iter().find(|a| holds(source_entry, a))
+        let s = self.index.source(source)?;
+        let a = self.index.get(s, AnchorId::parse(id)?)?;
+        self.sources[s].articles.get(a as usize)
     }
 }
 
@@ -642,25 +654,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_find_a_paragraph_on_its_page_even_when_keys_meet() {
+    fn links_find_a_paragraph_on_its_page() {
         let mut source = test_source("afp", "gaza", None, &["One.", "Two."]);
         let mut second = source.articles[0].clone();
         second.url = "sources/afp/page/2/".into();
         second.paragraphs[0].id = AnchorId { hash: 9, count: 1 };
+        second.paragraphs[1].id = AnchorId { hash: 1, count: 2 };
         source.articles.push(second);
-        let sources = vec![source];
+        let sources = vec![test_source("bbc", "gaza", None, &["Other."]), source];
         let links = Links::new(&sources);
-        let (nine, one) = ("p-00000009", "p-00000001");
-        assert_eq!(links.paragraph("afp", nine), format!("sources/afp/page/2/index.html#{nine}"));
-        assert_eq!(links.paragraph("afp", one), format!("sources/afp/index.html#{one}"));
-        assert_eq!(links.paragraph("afp", "p-404"), "sources/afp/index.html#p-404");
-        assert_eq!(links.paragraph("bbc", nine), format!("sources/bbc/index.html#{nine}"));
-        // An index whose entry for a key points elsewhere (two keys met): found all the same.
-        let mut index = LinkIndex::new(&sources);
-        let at = index.places.iter().position(|place| place.0 == link_key("afp", nine)).unwrap();
-        index.places[at] = (link_key("afp", nine), 0, 0);
-        let links = Links { index: std::borrow::Cow::Owned(index), sources: &sources };
-        assert_eq!(links.paragraph("afp", nine), format!("sources/afp/page/2/index.html#{nine}"));
+        let page_two = "sources/afp/page/2/index.html";
+        assert_eq!(links.paragraph("afp", "p-00000009"), format!("{page_two}#p-00000009"));
+        assert_eq!(links.paragraph("afp", "p-00000001"), "sources/afp/index.html#p-00000001");
+        assert_eq!(links.paragraph("afp", "p-00000001-2"), format!("{page_two}#p-00000001-2"));
+        assert_eq!(links.paragraph("bbc", "p-00000000"), "sources/bbc/index.html#p-00000000");
+        // Unknown anchors, sources or spellings link to the source's first page.
+        let unknown = [("afp", "p-00000404"), ("afp", "p-00000001-3"), ("afp", "p-9"), ("cnn", "p-00000009")];
+        for (source, id) in unknown {
+            assert_eq!(links.paragraph(source, id), format!("sources/{source}/index.html#{id}"));
+        }
     }
 
     #[test]
