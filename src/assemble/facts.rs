@@ -64,22 +64,49 @@ impl Span {
 
 /// The first figure of each outlet, topic, label and value, in order, as (article, figure)
 /// indices into `facts` (one per article of `articles`).
-pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(usize, usize)> {
-    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..f.figures.len()).map(move |i| (a, i)));
-    super::first_of_each(found.collect::<Vec<_>>().iter(), |&(a, i)| {
-        let (source, article) = articles[a];
-        let figure = &facts[a].figures[i];
+pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(u32, u32)> {
+    let found = every(facts, |f| f.figures.len());
+    super::first_of_each(&found, |&(a, i)| {
+        let (source, article) = articles[a as usize];
+        let figure = &facts[a as usize].figures[i as usize];
         (source.slug.as_str(), figure.span.topic(article), figure.label.as_str(), figure.value)
     })
 }
 
 /// The first quote of each outlet and words, in order, as (article, quote) indices.
-pub fn first_quotes(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(usize, usize)> {
-    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..f.quotes.len()).map(move |i| (a, i)));
-    super::first_of_each(found.collect::<Vec<_>>().iter(), |&(a, i)| {
-        let (source, article) = articles[a];
-        (source.slug.as_str(), facts[a].quotes[i].span.str(article))
+pub fn first_quotes(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(u32, u32)> {
+    let found = every(facts, |f| f.quotes.len());
+    super::first_of_each(&found, |&(a, i)| {
+        let (source, article) = articles[a as usize];
+        (source.slug.as_str(), facts[a as usize].quotes[i as usize].span.str(article))
     })
+}
+
+/// The briefing's figure at `(article, figure)` (`first_figures`).
+pub fn figure_at(
+    articles: &[(&SourceEntry, &ArticleEntry)],
+    facts: &[Facts],
+    (a, i): (u32, u32),
+) -> Option<Figure> {
+    let (source, article) = articles.get(a as usize)?;
+    facts.get(a as usize)?.figures.get(i as usize)?.resolve(&source.slug, article)
+}
+
+/// The briefing's quote at `(article, quote)` (`first_quotes`).
+pub fn quote_at(
+    articles: &[(&SourceEntry, &ArticleEntry)],
+    facts: &[Facts],
+    (a, i): (u32, u32),
+) -> Option<Quote> {
+    let (source, article) = articles.get(a as usize)?;
+    facts.get(a as usize)?.quotes.get(i as usize)?.resolve(&source.slug, article)
+}
+
+/// (article, item) for every item of every article's facts, `count` items each: in 32 bits,
+/// since there are a million of them at scale.
+fn every(facts: &[Facts], count: impl Fn(&Facts) -> usize) -> Vec<(u32, u32)> {
+    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..count(f)).map(move |i| (a, i)));
+    found.filter_map(|(a, i)| Some((u32::try_from(a).ok()?, u32::try_from(i).ok()?))).collect()
 }
 
 /// A figure as an article's facts hold it.

@@ -539,9 +539,8 @@ mod tests {
             .map(|(_, a)| Facts { figures: article_figures(a, &LazyNames::new(a)), quotes: vec![] })
             .collect();
         let kept = crate::assemble::facts::first_figures(&articles, &facts);
-        let resolve =
-            |&(a, i): &(usize, usize)| facts[a].figures[i].resolve(&articles[a].0.slug, articles[a].1);
-        kept.iter().map(|k| resolve(k).expect("a figure lies within its article")).collect()
+        let at = |&k: &(u32, u32)| crate::assemble::facts::figure_at(&articles, &facts, k);
+        kept.iter().map(|k| at(k).expect("a figure lies within its article")).collect()
     }
 
     fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {

@@ -194,18 +194,19 @@ fn found_facts(
         .map(|run| {
             (
                 run.len(),
-                crate::briefing_json::figures_chunk_key(article_keys[run[0].0], run.iter().map(|k| k.1)),
+                crate::briefing_json::figures_chunk_key(
+                    article_keys[run[0].0 as usize],
+                    run.iter().map(|k| k.1 as usize),
+                ),
             )
         })
         .collect();
     // Every span was checked against its article (`Facts::fit`): each resolves.
-    let figures: Vec<crate::model::Figure> = kept
-        .par_iter()
-        .filter_map(|&(a, i)| facts[a].figures[i].resolve(&articles[a].0.slug, articles[a].1))
-        .collect();
+    let figures: Vec<crate::model::Figure> =
+        kept.par_iter().filter_map(|&at| facts::figure_at(articles, &facts, at)).collect();
     let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
         .par_iter()
-        .filter_map(|&(a, i)| facts[a].quotes[i].resolve(&articles[a].0.slug, articles[a].1))
+        .filter_map(|&at| facts::quote_at(articles, &facts, at))
         .collect();
     FoundFacts { facts, figure_runs, figures, quotes }
 }
@@ -420,21 +421,20 @@ fn topic_entry(
 /// The first of each group of items with the same `key`, in order, copied (on every core: the
 /// facts of every article are tens of thousands of figures). Keys are seed text, so they are
 /// hashed with a keyed hash (foldhash's, seeded afresh each time); the result does not depend on it.
-fn first_of_each<'a, T, K>(items: impl Iterator<Item = &'a T>, key: impl Fn(&'a T) -> K + Sync) -> Vec<T>
+fn first_of_each<'a, T, K>(items: &'a [T], key: impl Fn(&'a T) -> K + Sync) -> Vec<T>
 where
-    T: Clone + Send + Sync + 'a,
+    T: Clone + Send + Sync,
     K: std::hash::Hash + Eq,
 {
     use std::hash::BuildHasher;
-    let items: Vec<&T> = items.collect();
     // Keys hashed on every core (reading each item's strings is most of the work), then
     // compared in order: items whose hashes meet are compared key to key.
     let state = foldhash::fast::RandomState::default();
     let hashes: Vec<u64> = items.par_iter().map(|item| state.hash_one(key(item))).collect();
     // The first item with each hash; items after it with the same hash are compared key to
     // key, and the firsts among them (hashes met, keys differ: rare) are kept aside.
+    // Not sized for every item: most repeat (a quote is carried by many articles).
     let mut seen: crate::text::WordMap<u64, usize> = Default::default();
-    seen.reserve(items.len());
     let mut met: Vec<usize> = Vec::new();
     let mut firsts: Vec<&T> = Vec::new();
     for (i, (item, hash)) in items.iter().zip(&hashes).enumerate() {
@@ -444,7 +444,7 @@ where
                 firsts.push(item);
             }
             std::collections::hash_map::Entry::Occupied(entry) => {
-                let same_key = |j: usize| hashes[j] == *hash && key(items[j]) == key(item);
+                let same_key = |j: usize| hashes[j] == *hash && key(&items[j]) == key(item);
                 if !same_key(*entry.get()) && !met.iter().any(|&j| same_key(j)) {
                     met.push(i);
                     firsts.push(item);
@@ -678,9 +678,9 @@ mod tests {
     #[test]
     fn the_first_of_each_key_is_kept_in_order() {
         let items = [("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5), ("a", 6)];
-        assert_eq!(first_of_each(items.iter(), |(k, _)| *k), [("a", 1), ("b", 2), ("c", 4)]);
-        assert_eq!(first_of_each(items.iter(), |(_, n)| n % 2), [("a", 1), ("b", 2)]);
-        assert!(first_of_each(std::iter::empty::<&(u8, u8)>(), |x| x.0).is_empty());
+        assert_eq!(first_of_each(&items, |(k, _)| *k), [("a", 1), ("b", 2), ("c", 4)]);
+        assert_eq!(first_of_each(&items, |(_, n)| n % 2), [("a", 1), ("b", 2)]);
+        assert!(first_of_each(&[] as &[(u8, u8)], |x| x.0).is_empty());
     }
 
     #[test]

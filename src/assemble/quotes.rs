@@ -212,9 +212,8 @@ mod tests {
             .map(|(_, a)| Facts { figures: vec![], quotes: article_quotes(a, &LazyNames::new(a)) })
             .collect();
         let kept = crate::assemble::facts::first_quotes(&articles, &facts);
-        let resolve =
-            |&(a, i): &(usize, usize)| facts[a].quotes[i].resolve(&articles[a].0.slug, articles[a].1);
-        kept.iter().map(|k| resolve(k).expect("a quote lies within its article")).collect()
+        let at = |&k: &(u32, u32)| crate::assemble::facts::quote_at(&articles, &facts, k);
+        kept.iter().map(|k| at(k).expect("a quote lies within its article")).collect()
     }
 
     fn source(paragraphs: &[&str]) -> Vec<SourceEntry> {
