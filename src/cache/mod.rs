@@ -386,9 +386,7 @@ pub fn save_later(root: &Path, keys: &Keys, entries: &[Saved], previous: &Shards
     // as soon as it is encoded, rather than all held at once (hundreds of megabytes at scale).
     if changed.len() > DEFERRED_SHARDS {
         if std::fs::create_dir_all(&pending.dir).is_ok() {
-            changed
-                .par_iter()
-                .for_each(|(shard, name)| write_atomically(&pending.dir, name, &encode(keys, shard)));
+            changed.par_iter().for_each(|(shard, name)| write_shard(&pending.dir, name, keys, shard));
         }
         return pending;
     }
@@ -639,26 +637,8 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
     if previous == Some(&keys_signature(keys, &sorted)) {
         return;
     }
-    // The header is made room for and filled in once the payload is written: the file is one
-    // buffer, not a payload copied after a header (a shard is tens of megabytes at scale).
-    let header_len = FACTS_MAGIC_BIN.len() + 4 + 3 * 8;
-    // Sized up front (each string is 8 bytes of length and its bytes, a span 12 bytes):
-    // growing by doubling would briefly hold two copies.
-    let opt = |s: Option<&str>| s.map_or(8, |s| 8 + s.len());
-    let size: usize = entries
-        .iter()
-        .map(|(_, facts)| {
-            let figures: usize = (facts.figures.iter())
-                .map(|f| {
-                    12 + opt(f.attributed_to.as_deref()) + opt(f.qualifier.as_deref()) + f.label.len() + 3 * 8
-                })
-                .sum();
-            let quotes: usize = facts.quotes.iter().map(|q| 12 + opt(q.speaker.as_deref())).sum();
-            3 * 8 + figures + quotes
-        })
-        .sum();
-    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
-    w.bytes.resize(header_len, 0);
+    // Written as it is encoded (`Writer::to_file`).
+    let Some(mut w) = Writer::to_file(dir, name, FACTS_MAGIC_BIN.len() + 4 + 3 * 8) else { return };
     w.u64(entries.len() as u64);
     for (key, facts) in entries {
         w.u64(*key);
@@ -676,16 +656,15 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
             w.span(q.span);
             w.opt_str(q.speaker.as_deref());
         }
+        w.spill();
     }
-    debug_assert_eq!(w.bytes.len(), header_len + 8 + size, "the facts file's size is known up front");
-    let mut file = w.bytes;
-    let (header, payload) = file.split_at_mut(header_len);
-    let mut fields = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
-    for word in [keys.binary, payload.len() as u64, hash_bytes(payload)] {
-        fields.extend_from_slice(&word.to_le_bytes());
-    }
-    header.copy_from_slice(&fields);
-    write_atomically(dir, name, &file);
+    w.finish_file(dir, name, |len, checksum| {
+        let mut fields = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
+        for word in [keys.binary, len, checksum] {
+            fields.extend_from_slice(&word.to_le_bytes());
+        }
+        fields
+    });
 }
 
 /// A hash of everything ingest read from a seed: the input of cleaning.
@@ -740,9 +719,6 @@ fn binary_fingerprint_now() -> u64 {
 }
 
 fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
-    // The header goes in front of the payload once its length and checksum are known: room
-    // for it is kept, so the payload (tens of megabytes at scale) is never copied.
-    let header_len = MAGIC.len() + 4 + 5 * 8;
     // Sized up front: growing by doubling would briefly hold two copies.
     let size: usize = entries
         .iter()
@@ -757,8 +733,33 @@ fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
                 + 80
         })
         .sum();
-    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
-    w.bytes.resize(header_len, 0);
+    let mut w = Writer::with_room(SHARD_HEADER, SHARD_HEADER + 8 + size);
+    encode_entries(&mut w, entries);
+    w.into_bytes(|len, checksum| shard_header(keys, len, checksum))
+}
+
+/// Writes a shard file as it is encoded, replacing the one there: a first build's shards are
+/// tens of megabytes each at scale, written side by side.
+fn write_shard(dir: &Path, name: &str, keys: &Keys, entries: &[&Saved]) {
+    if let Some(mut w) = Writer::to_file(dir, name, SHARD_HEADER) {
+        encode_entries(&mut w, entries);
+        w.finish_file(dir, name, |len, checksum| shard_header(keys, len, checksum));
+    }
+}
+
+/// A shard file's header: magic, format, the keys, the payload's length and checksum.
+const SHARD_HEADER: usize = MAGIC.len() + 4 + 5 * 8;
+
+fn shard_header(keys: &Keys, len: u64, checksum: u64) -> Vec<u8> {
+    let mut fields = [MAGIC, &FORMAT.to_le_bytes()[..]].concat();
+    for word in [keys.binary, keys.clean, keys.topics, len, checksum] {
+        fields.extend_from_slice(&word.to_le_bytes());
+    }
+    fields
+}
+
+/// A shard's payload.
+fn encode_entries(w: &mut Writer, entries: &[&Saved]) {
     w.u64(entries.len() as u64);
     for (article, raw, repeats, assignment) in entries {
         w.u64(*raw);
@@ -787,15 +788,8 @@ fn encode(keys: &Keys, entries: &[&Saved]) -> Vec<u8> {
         for topic in assignment.iter() {
             w.u64(topic.map_or(u64::MAX, |t| t as u64));
         }
+        w.spill();
     }
-    let mut out = w.bytes;
-    let (header, payload) = out.split_at_mut(header_len);
-    let mut fields = [MAGIC, &FORMAT.to_le_bytes()[..]].concat();
-    for key in [keys.binary, keys.clean, keys.topics, payload.len() as u64, hash_bytes(payload)] {
-        fields.extend_from_slice(&key.to_le_bytes());
-    }
-    header.copy_from_slice(&fields);
-    out
 }
 
 /// A shard's entries and signature. The blocks' text is shared with `file`, not copied: a
@@ -875,12 +869,93 @@ fn decode_entries(r: &mut Reader, file: &Bytes, topics_ok: bool) -> Option<Vec<E
     r.bytes.is_empty().then_some(entries)
 }
 
+/// Encodes a cache file: into memory (`with_room`), or into the file itself as it goes
+/// (`to_file`), so that a file of tens of megabytes is never held whole. Either way room is
+/// kept in front for the header, which is filled in last, once the payload's length and
+/// checksum are known.
 #[derive(Default)]
 struct Writer {
     bytes: Vec<u8>,
+    /// The header's room at the start of `bytes` (in memory) or of the file.
+    room: usize,
+    file: Option<Streamed>,
 }
 
+/// A cache file being written as it is encoded: a temporary file beside the target, and the
+/// checksum of the payload written to it so far.
+struct Streamed {
+    file: std::fs::File,
+    temp: PathBuf,
+    hash: BytesHash,
+    failed: bool,
+}
+
+/// What is encoded is handed to the file in pieces of about this many bytes.
+const PIECE: usize = 1 << 18;
+
 impl Writer {
+    /// A writer into memory, with `room` bytes for the header and `capacity` for all.
+    fn with_room(room: usize, capacity: usize) -> Writer {
+        let mut bytes = Vec::with_capacity(capacity);
+        bytes.resize(room, 0);
+        Writer { bytes, room, file: None }
+    }
+
+    /// A writer into a new temporary file in `dir` named for `name`, after `room` bytes for the
+    /// header; `None` when the file cannot be made (a cache write failing is not an error).
+    fn to_file(dir: &Path, name: &str, room: usize) -> Option<Writer> {
+        use std::io::Write;
+        let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
+        let mut file = std::fs::File::create(&temp).ok()?;
+        let failed = file.write_all(&vec![0; room]).is_err();
+        let file = Some(Streamed { file, temp, hash: BytesHash::new(), failed });
+        Some(Writer { bytes: Vec::with_capacity(PIECE + (PIECE >> 2)), room, file })
+    }
+
+    /// Hands what was encoded to the file once it makes a piece (a no-op in memory): called
+    /// between entries.
+    fn spill(&mut self) {
+        use std::io::Write;
+        if let Some(out) = &mut self.file
+            && self.bytes.len() >= PIECE
+        {
+            out.hash.update(&self.bytes);
+            out.failed |= out.file.write_all(&self.bytes).is_err();
+            self.bytes.clear();
+        }
+    }
+
+    /// The encoded file in memory, its header (`header(payload length, checksum)`, `room`
+    /// bytes) filled in.
+    fn into_bytes(self, header: impl FnOnce(u64, u64) -> Vec<u8>) -> Vec<u8> {
+        let mut out = self.bytes;
+        let (room, payload) = out.split_at_mut(self.room);
+        room.copy_from_slice(&header(payload.len() as u64, hash_bytes(payload)));
+        out
+    }
+
+    /// Ends a file written as it was encoded: the rest of the payload, the header over its
+    /// room, then the file renamed to `name` in `dir` (replacing what was there).
+    fn finish_file(mut self, dir: &Path, name: &str, header: impl FnOnce(u64, u64) -> Vec<u8>) {
+        use std::io::{Seek, Write};
+        let Some(mut out) = self.file.take() else { return };
+        out.hash.update(&self.bytes);
+        let header = header(out.hash.len, out.hash.finish());
+        let written = !out.failed
+            && header.len() == self.room
+            && out.file.write_all(&self.bytes).is_ok()
+            && out.file.seek(std::io::SeekFrom::Start(0)).is_ok()
+            && out.file.write_all(&header).is_ok();
+        drop(out.file);
+        let target = dir.join(name);
+        if !written
+            || std::fs::remove_file(&target).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound)
+            || std::fs::rename(&out.temp, target).is_err()
+        {
+            let _ = std::fs::remove_file(&out.temp);
+        }
+    }
+
     fn u64(&mut self, v: u64) {
         self.bytes.extend_from_slice(&v.to_le_bytes());
     }
@@ -995,25 +1070,65 @@ impl Hash {
 /// A hash of `bytes` (checksums of whole cache files, tens of megabytes): four lanes side by
 /// side, since one chain of multiplications waits on itself at every word.
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut lanes = [
-        Hash(0x243f_6a88_85a3_08d3),
-        Hash(0x1319_8a2e_0370_7344),
-        Hash(0xa409_3822_299f_31d0),
-        Hash(0x082e_fa98_ec4e_6c89),
-    ];
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+    let mut h = BytesHash::new();
+    h.update(bytes);
+    h.finish()
+}
+
+/// `hash_bytes`, fed in pieces: the same hash, for a file hashed as it is written.
+struct BytesHash {
+    lanes: [Hash; 4],
+    /// The bytes of an unfinished 32-byte block.
+    block: [u8; 32],
+    filled: usize,
+    len: u64,
+}
+
+impl BytesHash {
+    fn new() -> BytesHash {
+        let lanes =
+            [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
+        BytesHash { lanes: lanes.map(Hash), block: [0; 32], filled: 0, len: 0 }
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.filled > 0 {
+            let take = (32 - self.filled).min(bytes.len());
+            self.block[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 32 {
+                return;
+            }
+            let block = self.block;
+            self.eat(&block);
+            self.filled = 0;
+        }
+        let mut blocks = bytes.chunks_exact(32);
+        for block in &mut blocks {
+            self.eat(block);
+        }
+        let rest = blocks.remainder();
+        self.block[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    fn eat(&mut self, block: &[u8]) {
+        for (lane, word) in self.lanes.iter_mut().zip(block.chunks_exact(8)) {
             lane.word(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
         }
     }
-    let mut h = Hash::new();
-    h.u64(bytes.len() as u64);
-    h.bytes(blocks.remainder());
-    for lane in lanes {
-        h.u64(lane.0);
+
+    fn finish(&self) -> u64 {
+        let mut h = Hash::new();
+        h.u64(self.len);
+        h.bytes(&self.block[..self.filled]);
+        for lane in &self.lanes {
+            h.u64(lane.0);
+        }
+        h.finish()
     }
-    h.finish()
 }
 
 #[cfg(test)]
@@ -1040,6 +1155,48 @@ mod tests {
                 line: 5,
             }],
         }
+    }
+
+    #[test]
+    fn a_hash_fed_in_pieces_is_the_hash_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        for len in [0, 1, 31, 32, 33, 64, 999, 1000] {
+            let whole = hash_bytes(&bytes[..len]);
+            for piece in [1, 3, 31, 32, 33, 100] {
+                let mut h = BytesHash::new();
+                bytes[..len].chunks(piece).for_each(|chunk| h.update(chunk));
+                assert_eq!(h.finish(), whole, "{len} bytes in pieces of {piece}");
+            }
+        }
+        assert_ne!(hash_bytes(&bytes[..32]), hash_bytes(&bytes[..33]));
+    }
+
+    #[test]
+    fn a_shard_written_as_it_is_encoded_is_the_shard_encoded_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        // More than a piece of payload, so that it is handed to the file in several.
+        let text = "A paragraph of the article, long enough to count. ".repeat(400);
+        let articles: Vec<CleanedArticle> = (0..40)
+            .map(|i| CleanedArticle {
+                seed: format!("seeds/{i:03}.txt"),
+                blocks: vec![Block::new(BlockKind::Paragraph, format!("{i} {text}"), 1)],
+                ..sample()
+            })
+            .collect();
+        let saved: Vec<Saved> = articles.iter().map(|a| (a, 7, 8, &[None][..])).collect();
+        let entries: Vec<&Saved> = saved.iter().collect();
+        write_shard(dir.path(), "shard.bin", &keys(), &entries);
+        let written = std::fs::read(dir.path().join("shard.bin")).unwrap();
+        assert!(written.len() > 2 * PIECE);
+        assert_eq!(written, encode(&keys(), &entries));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        assert_eq!(names, ["shard.bin"], "no temporary file is left");
+        let (decoded, _) = decode(Bytes::from(written), &keys()).unwrap();
+        assert_eq!(decoded.len(), 40);
+        assert_eq!(decoded[39].cleaned.blocks[0].text, format!("39 {text}"));
     }
 
     #[test]

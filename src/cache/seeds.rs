@@ -95,26 +95,33 @@ pub fn save_seeds(root: &Path, keys: &Keys, index: &[(&str, &KnownSeed)]) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    super::write_atomically(&dir, FILE, &encode(keys, index));
+    // Written as it is encoded: the index is tens of megabytes at scale, written while the
+    // stages after cleaning run.
+    if let Some(mut w) = Writer::to_file(&dir, FILE, HEADER) {
+        encode_entries(&mut w, index);
+        w.finish_file(&dir, FILE, |len, checksum| header(keys, len, checksum));
+    }
 }
 
+#[cfg(test)]
 fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
-    // Sized up front, with room for the header, which is filled in once the payload's length
-    // and checksum are known: the index is tens of megabytes at scale, written while assemble
-    // runs, and growing it by doubling and then copying it behind a header held three copies.
-    let header_len = MAGIC.len() + 3 * 8;
-    let size: usize = index
-        .iter()
-        .map(|(path, seed)| {
-            let keys: usize = seed
-                .article
-                .as_ref()
-                .map_or(8, |a| 16 + a.keys.iter().map(|k| k.map_or(8, |_| 16)).sum::<usize>());
-            8 + path.len() + 4 * 8 + seed.warning.as_ref().map_or(8, |w| 8 + w.len()) + keys
-        })
-        .sum();
-    let mut w = Writer { bytes: Vec::with_capacity(header_len + 8 + size) };
-    w.bytes.resize(header_len, 0);
+    let mut w = Writer::with_room(HEADER, 0);
+    encode_entries(&mut w, index);
+    w.into_bytes(|len, checksum| header(keys, len, checksum))
+}
+
+/// The index file's header: magic, the binary's key, the payload's length and checksum.
+const HEADER: usize = MAGIC.len() + 3 * 8;
+
+fn header(keys: &Keys, len: u64, checksum: u64) -> Vec<u8> {
+    let mut fields = MAGIC.to_vec();
+    for v in [keys.binary, len, checksum] {
+        fields.extend_from_slice(&v.to_le_bytes());
+    }
+    fields
+}
+
+fn encode_entries(w: &mut Writer, index: &[(&str, &KnownSeed)]) {
     w.u64(index.len() as u64);
     for (path, seed) in index {
         w.str(path);
@@ -138,16 +145,8 @@ fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
                 }
             }
         }
+        w.spill();
     }
-    debug_assert_eq!(w.bytes.len(), header_len + 8 + size, "the index's size is known up front");
-    let mut out = w.bytes;
-    let (header, payload) = out.split_at_mut(header_len);
-    let mut fields = MAGIC.to_vec();
-    for v in [keys.binary, payload.len() as u64, hash_bytes(payload)] {
-        fields.extend_from_slice(&v.to_le_bytes());
-    }
-    header.copy_from_slice(&fields);
-    out
 }
 
 fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
