@@ -160,7 +160,7 @@ mod tests {
                 Paragraph {
                     kind: BlockKind::Paragraph,
                     text: "One <b>.".into(),
-                    topic: Some(crate::model::topic_slug("t")),
+                    topic: Some(crate::model::interned("t")),
                     id: crate::model::AnchorId { hash: 1, count: 1 },
                 },
                 Paragraph {

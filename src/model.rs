@@ -162,59 +162,61 @@ pub struct Paragraph {
     pub kind: BlockKind,
     /// The block's text, moved (or shared) from the cleaned article.
     pub text: ByteString,
-    pub topic: Option<TopicSlug>,
+    pub topic: Option<Interned>,
     /// Stable anchor derived from the text (`p-…`), unique within the source page.
     pub id: AnchorId,
 }
 
-/// A topic's slug, kept for the life of the process and shared (`topic_slug`): a paragraph
-/// points to it in one word rather than holding a copy.
+/// A short string of a small vocabulary (a topic's slug, a figure's label or qualifier), kept
+/// for the life of the process and shared (`interned`): what holds it points to it in one
+/// word rather than holding a copy, a million times over at scale.
 #[derive(Clone, Copy)]
-pub struct TopicSlug(&'static &'static str);
+pub struct Interned(&'static &'static str);
 
-/// `slug` as a `TopicSlug`, the same one each time. Slugs are few (the configured topics), so
-/// what is kept is small.
-pub fn topic_slug(slug: &str) -> TopicSlug {
+/// `text` as an `Interned`, the same one each time. Only for words of a small vocabulary (the
+/// configured topics, the labels and qualifiers figures are read with): what is kept is never
+/// given back.
+pub fn interned(text: &str) -> Interned {
     type Kept = std::collections::BTreeMap<&'static str, &'static &'static str>;
-    static SLUGS: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept::new());
-    let mut slugs = SLUGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(kept) = slugs.get(slug) {
-        return TopicSlug(kept);
+    static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept::new());
+    let mut kept = KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(word) = kept.get(text) {
+        return Interned(word);
     }
-    let text: &'static str = Box::leak(slug.into());
-    let kept: &'static &'static str = Box::leak(Box::new(text));
-    slugs.insert(text, kept);
-    TopicSlug(kept)
+    let text: &'static str = Box::leak(text.into());
+    let word: &'static &'static str = Box::leak(Box::new(text));
+    kept.insert(text, word);
+    Interned(word)
 }
 
-impl std::ops::Deref for TopicSlug {
+impl std::ops::Deref for Interned {
     type Target = str;
     fn deref(&self) -> &str {
         self.0
     }
 }
 
-impl PartialEq for TopicSlug {
-    fn eq(&self, other: &TopicSlug) -> bool {
+impl PartialEq for Interned {
+    fn eq(&self, other: &Interned) -> bool {
         **self == **other
     }
 }
 
-impl Eq for TopicSlug {}
+impl Eq for Interned {}
 
-impl std::hash::Hash for TopicSlug {
+impl std::hash::Hash for Interned {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         (**self).hash(state);
     }
 }
 
-impl std::fmt::Debug for TopicSlug {
+impl std::fmt::Debug for Interned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
     }
 }
 
-impl Serialize for TopicSlug {
+impl Serialize for Interned {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)
     }
@@ -386,12 +388,12 @@ mod tests {
     }
 
     #[test]
-    fn a_topic_slug_is_kept_once() {
+    fn a_interned_is_kept_once() {
         let slug = String::from("harbour-storm");
-        let kept = topic_slug(&slug);
+        let kept = interned(&slug);
         assert_eq!(&*kept, "harbour-storm");
-        assert_eq!(topic_slug("harbour-storm").as_ptr(), kept.as_ptr());
-        assert_ne!(topic_slug("harbour").as_ptr(), kept.as_ptr());
+        assert_eq!(interned("harbour-storm").as_ptr(), kept.as_ptr());
+        assert_ne!(interned("harbour").as_ptr(), kept.as_ptr());
         assert_eq!(serde_json::to_string(&Some(kept)).unwrap(), "\"harbour-storm\"");
     }
 

@@ -395,15 +395,15 @@ impl Staging {
         };
         let mut pages = std::mem::take(&mut *self.made.lock().unwrap_or_else(|e| e.into_inner()));
         pages.sort_by(|a, b| a.0.cmp(&b.0));
-        let Ok(bytes) = serde_json::to_vec(&PageRecords { magic: RECORDS_MAGIC.into(), output, pages })
-        else {
-            return;
-        };
         let (Some(dir), Some(name)) = (records.parent(), records.file_name()) else {
             return;
         };
+        // Written as it is serialised: tens of megabytes at scale, written as the build ends.
+        let record = PageRecords { magic: RECORDS_MAGIC.into(), output, pages };
         if std::fs::create_dir_all(dir).is_ok() {
-            crate::cache::write_atomically(dir, &name.to_string_lossy(), &bytes);
+            crate::cache::write_atomically_with(dir, &name.to_string_lossy(), |out| {
+                serde_json::to_writer(out, &record).map_err(std::io::Error::other)
+            });
         }
     }
 

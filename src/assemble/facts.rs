@@ -6,7 +6,7 @@
 use bytestring::ByteString;
 use compact_str::CompactString;
 
-use crate::model::{ArticleEntry, Figure, Paragraph, Quote, SourceEntry};
+use crate::model::{ArticleEntry, Figure, Interned, Paragraph, Quote, SourceEntry};
 
 /// The figures and quotes of one article, in the order they were found.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -69,7 +69,7 @@ pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]
     super::first_of_each(&found, |&(a, i)| {
         let (source, article) = articles[a as usize];
         let figure = &facts[a as usize].figures[i as usize];
-        (source.slug.as_str(), figure.span.topic(article), figure.label.as_str(), figure.value)
+        (source.slug.as_str(), figure.span.topic(article), &*figure.label, figure.value)
     })
 }
 
@@ -114,10 +114,10 @@ fn every(facts: &[Facts], count: impl Fn(&Facts) -> usize) -> Vec<(u32, u32)> {
 pub struct ArticleFigure {
     /// The sentence it was read from.
     pub span: Span,
-    pub label: CompactString,
+    pub label: Interned,
     pub value: u64,
     pub attributed_to: Option<CompactString>,
-    pub qualifier: Option<CompactString>,
+    pub qualifier: Option<Interned>,
     pub attribution_inferred: bool,
 }
 
@@ -128,12 +128,12 @@ impl ArticleFigure {
         let (paragraph, text) = self.span.text(article)?;
         Some(Figure {
             topic: paragraph.topic.as_deref().map(CompactString::from),
-            label: self.label.clone(),
+            label: CompactString::from(&*self.label),
             value: self.value,
             source: source.into(),
             attributed_to: self.attributed_to.clone(),
             text,
-            qualifier: self.qualifier.clone(),
+            qualifier: self.qualifier.as_deref().map(CompactString::from),
             anchor: paragraph.id.into(),
             attribution_inferred: self.attribution_inferred,
         })

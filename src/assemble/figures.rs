@@ -16,7 +16,7 @@ use regex::Regex;
 
 use super::facts::{ArticleFigure, Span};
 use super::names::{LazyNames, Who, is_plural};
-use crate::model::{ArticleEntry, BlockKind};
+use crate::model::{ArticleEntry, BlockKind, interned};
 use crate::text::sentences;
 
 /// People counted in general: the label is just the category ("killed").
@@ -424,10 +424,10 @@ pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<Article
             let Some(span) = Span::within(s.paragraph.0, s.paragraph.1, s.text) else { continue };
             figures.push(ArticleFigure {
                 span,
-                label: label.into(),
+                label: interned(&label),
                 value,
                 attributed_to: attributed_to.map(CompactString::from),
-                qualifier: qualifier.map(CompactString::from),
+                qualifier: qualifier.as_deref().map(interned),
                 attribution_inferred: inferred,
             });
         }

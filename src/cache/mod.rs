@@ -37,7 +37,7 @@ use crate::assemble::facts::{ArticleFigure, ArticleQuote, Span};
 use crate::clean::Repeats;
 use crate::model::{
     ArticleEntry, Block, BlockKind, CleanedArticle, Digest, RawArticle, RemovedLine, SourceEntry,
-    SummaryPoint,
+    SummaryPoint, interned,
 };
 
 /// The cache's folder under the project root.
@@ -167,9 +167,26 @@ pub struct Shards(HashMap<String, u64>);
 /// first: a rename over an existing file makes ext4 write the new one out at once, and a cache
 /// file briefly missing costs nothing but a rebuild of its part.
 pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) {
+    use std::io::Write;
+    write_atomically_with(dir, name, |out| out.write_all(bytes));
+}
+
+/// `write_atomically`, the file's bytes written by `write` through a buffer: a file made as it
+/// is written is never held whole.
+pub(crate) fn write_atomically_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) {
+    use std::io::Write;
     let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
     let target = dir.join(name);
-    if std::fs::write(&temp, bytes).is_err()
+    let written = std::fs::File::create(&temp).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(PIECE, file);
+        write(&mut out)?;
+        out.flush()
+    });
+    if written.is_err()
         || std::fs::remove_file(&target).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound)
         || std::fs::rename(&temp, target).is_err()
     {
@@ -612,10 +629,10 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
             .map(|_| {
                 Some(ArticleFigure {
                     span: r.span()?,
-                    label: r.str()?,
+                    label: interned(r.str::<&str>()?),
                     value: r.u64()?,
                     attributed_to: r.opt_str()?,
-                    qualifier: r.opt_str()?,
+                    qualifier: r.opt_str::<&str>()?.map(interned),
                     attribution_inferred: r.u64()? == 1,
                 })
             })
