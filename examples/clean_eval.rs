@@ -206,7 +206,7 @@ fn load_articles(dir: &Path, pages: &[Page], suffix: &str) -> Result<Vec<RawArti
 }
 
 fn joined(article: &RawArticle, keep: impl Fn(&str) -> bool) -> String {
-    article.lines.iter().filter(|l| keep(&l.text)).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
+    article.lines.iter().filter(|l| keep(&l.text)).map(|l| &*l.text).collect::<Vec<_>>().join("\n")
 }
 
 /// `\w+` tokens, lower-cased.

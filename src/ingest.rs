@@ -246,7 +246,7 @@ pub fn parse_seed(seed: &str, text: &str) -> Result<RawArticle> {
             }
             continue;
         }
-        lines.push(SourceLine { number, text: line });
+        lines.push(SourceLine { number, text: crate::model::packed_text(&line) });
         blank_after.push(false);
     }
     let mut headline = None;
@@ -254,7 +254,7 @@ pub fn parse_seed(seed: &str, text: &str) -> Result<RawArticle> {
         let gaps = blank_after[1..lines.len() - 1].iter().filter(|b| **b).count();
         let blank_separated = lines.len() > 2 && gaps * 2 >= lines.len() - 2;
         if !blank_separated || looks_like_headline(&lines[0].text) {
-            headline = Some(lines.remove(0).text);
+            headline = Some(lines.remove(0).text.to_string());
         }
     }
     Ok(RawArticle { seed: seed.to_string(), headline, date, lines })

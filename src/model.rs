@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
-/// One line of a seed file, with its 1-based line number in that file.
+/// One line of a seed file, with its 1-based line number in that file. Its text is packed
+/// (`packed_text`), and a block the cleaner keeps of it shares it rather than copying it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceLine {
     pub number: usize,
-    pub text: String,
+    pub text: ByteString,
 }
 
 /// A seed as read from disk: header fields split off, one entry per non-blank line.
@@ -45,12 +46,53 @@ pub struct Block {
 }
 
 impl Block {
-    pub fn new(kind: BlockKind, text: String, line: usize) -> Block {
-        // Boxed first: a `String` with spare capacity would cost a shared header besides.
-        let text = ByteString::from(text.into_boxed_str());
+    pub fn new(kind: BlockKind, text: impl Into<Shared>, line: usize) -> Block {
+        let text = text.into().0;
         let anchor = crate::assemble::anchor_hash(&text);
         Block { kind, text, line, anchor }
     }
+}
+
+/// A block's text: shared as it is (a seed line's), or packed from a string (`packed_text`).
+pub struct Shared(ByteString);
+
+impl From<ByteString> for Shared {
+    fn from(text: ByteString) -> Shared {
+        Shared(text)
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(text: &str) -> Shared {
+        Shared(packed_text(text))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Shared {
+        Shared(packed_text(&text))
+    }
+}
+
+/// `text`, copied into a chunk of text shared with the lines packed before it on this thread.
+/// Seed lines are packed as they are read, and the blocks the cleaner keeps share them until
+/// the build ends: held one allocation each, the allocator's rounding up to its size classes
+/// cost a tenth of the archive's text besides, and cleaning copied every line it kept.
+pub fn packed_text(text: &str) -> ByteString {
+    use std::cell::RefCell;
+    thread_local! {
+        static CHUNK: RefCell<bytes::BytesMut> = RefCell::new(bytes::BytesMut::new());
+    }
+    /// A chunk's size: its unused tail, at most a block's length, is little beside it.
+    const CHUNK_BYTES: usize = 1 << 18;
+    CHUNK.with_borrow_mut(|chunk| {
+        if chunk.capacity() - chunk.len() < text.len() {
+            *chunk = bytes::BytesMut::with_capacity(CHUNK_BYTES.max(text.len()));
+        }
+        chunk.extend_from_slice(text.as_bytes());
+        // The bytes are a `str`'s, so this holds.
+        ByteString::try_from(chunk.split().freeze()).unwrap_or_else(|_| ByteString::from(text))
+    })
 }
 
 /// A line the cleaner removed, with the name of the rule that removed it. Boilerplate recurs
@@ -395,6 +437,20 @@ mod tests {
         assert_eq!(interned("harbour-storm").as_ptr(), kept.as_ptr());
         assert_ne!(interned("harbour").as_ptr(), kept.as_ptr());
         assert_eq!(serde_json::to_string(&Some(kept)).unwrap(), "\"harbour-storm\"");
+    }
+
+    #[test]
+    fn packed_texts_share_a_chunk_and_keep_their_own_bytes() {
+        let first = packed_text("First paragraph.");
+        let second = packed_text("Second, é and “quoted”.");
+        assert_eq!((&*first, &*second), ("First paragraph.", "Second, é and “quoted”."));
+        // One after the other in the same chunk (this test's thread packed nothing between).
+        assert_eq!(first.as_ptr() as usize + first.len(), second.as_ptr() as usize);
+        let long = "x".repeat(1 << 19);
+        assert_eq!(*packed_text(&long), *long, "a text longer than a chunk gets one of its own");
+        drop(first);
+        assert_eq!(&*second, "Second, é and “quoted”.");
+        assert_eq!(&*packed_text(""), "");
     }
 
     #[cfg(target_pointer_width = "64")]

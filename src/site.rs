@@ -337,7 +337,7 @@ impl Site {
         // From here on only the cleaned articles matter: free the seeds' text first.
         let warnings = std::mem::take(&mut ingested.warnings);
         drop((ingested, hits));
-        let (briefing, facts) = assemble::assemble_with_facts(
+        let (mut briefing, facts, figures) = assemble::assemble_with_facts(
             Inputs {
                 config: &config,
                 content: &content,
@@ -355,8 +355,15 @@ impl Site {
             cache::save_facts(root, &keys, &facts, &known_facts);
             lap("facts-save", &mut timings);
         }
-        // Every figure and quote of every article, string by string: freed beside the render.
-        release((facts, known_facts), leave_to_exit);
+        // Every figure and quote of every article, most of what assemble held: let go of before
+        // the briefing's figures are made (here rather than on a thread of their own, so that
+        // the two are never held at once).
+        if leave_to_exit {
+            std::mem::forget((facts, known_facts));
+        } else {
+            drop((facts, known_facts));
+        }
+        figures.resolve_into(&mut briefing);
         Ok(Prepared { config, content, renderer, briefing, warnings, timings, unread, clock, cache_writes })
     }
 }
@@ -459,17 +466,6 @@ impl Prepared {
         drop(cache_writes);
         timings.push(StageTiming::ended("render", clock.elapsed()));
         Ok(Site { briefing, files: Vec::new(), pages, warnings, timings, unread })
-    }
-}
-
-/// Lets go of `value`, a large structure of many small strings: left to the system to take
-/// back at the end (`leave_to_exit`), else freed on a thread of its own, so as not to hold
-/// up the stage after it.
-fn release<T: Send + 'static>(value: T, leave_to_exit: bool) {
-    if leave_to_exit {
-        std::mem::forget(value);
-    } else {
-        std::thread::spawn(move || drop(value));
     }
 }
 

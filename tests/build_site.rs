@@ -113,7 +113,7 @@ fn example_briefing_removes_junk_and_keeps_every_paragraph() {
                 continue;
             }
             expected += 1;
-            assert!(kept.contains(&line.text), "paragraph dropped: {}", line.text);
+            assert!(kept.contains(&*line.text), "paragraph dropped: {}", line.text);
         }
     }
     assert_eq!(kept.len(), expected);

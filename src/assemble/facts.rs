@@ -65,8 +65,7 @@ impl Span {
 /// The first figure of each outlet, topic, label and value, in order, as (article, figure)
 /// indices into `facts` (one per article of `articles`).
 pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(u32, u32)> {
-    let found = every(facts, |f| f.figures.len());
-    super::first_of_each(&found, |&(a, i)| {
+    super::first_of_each(every(facts, |f| f.figures.len()), |(a, i)| {
         let (source, article) = articles[a as usize];
         let figure = &facts[a as usize].figures[i as usize];
         (source.slug.as_str(), figure.span.topic(article), &*figure.label, figure.value)
@@ -75,8 +74,7 @@ pub fn first_figures(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]
 
 /// The first quote of each outlet and words, in order, as (article, quote) indices.
 pub fn first_quotes(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<(u32, u32)> {
-    let found = every(facts, |f| f.quotes.len());
-    super::first_of_each(&found, |&(a, i)| {
+    super::first_of_each(every(facts, |f| f.quotes.len()), |(a, i)| {
         let (source, article) = articles[a as usize];
         (source.slug.as_str(), facts[a as usize].quotes[i as usize].span.str(article))
     })
@@ -102,11 +100,10 @@ pub fn quote_at(
     facts.get(a as usize)?.quotes.get(i as usize)?.resolve(&source.slug, article)
 }
 
-/// (article, item) for every item of every article's facts, `count` items each: in 32 bits,
-/// since there are a million of them at scale.
-fn every(facts: &[Facts], count: impl Fn(&Facts) -> usize) -> Vec<(u32, u32)> {
-    let found = facts.iter().enumerate().flat_map(|(a, f)| (0..count(f)).map(move |i| (a, i)));
-    found.filter_map(|(a, i)| Some((u32::try_from(a).ok()?, u32::try_from(i).ok()?))).collect()
+/// (article, item) for every item of every article's facts, `count` items each, in 32 bits.
+fn every(facts: &[Facts], count: impl Fn(&Facts) -> usize) -> impl Iterator<Item = (u32, u32)> {
+    let found = facts.iter().enumerate().flat_map(move |(a, f)| (0..count(f)).map(move |i| (a, i)));
+    found.filter_map(|(a, i)| Some((u32::try_from(a).ok()?, u32::try_from(i).ok()?)))
 }
 
 /// A figure as an article's facts hold it.

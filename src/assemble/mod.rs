@@ -58,13 +58,17 @@ fn prepare() {
 }
 
 pub fn assemble(inputs: Inputs) -> Briefing {
-    assemble_with_facts(inputs, &mut Known::default()).0
+    let (mut briefing, facts, figures) = assemble_with_facts(inputs, &mut Known::default());
+    drop(facts);
+    figures.resolve_into(&mut briefing);
+    briefing
 }
 
 /// `assemble`, reusing what was already read out of unchanged articles (figures, quotes) and
 /// drafted for unchanged topics (summaries); returns all of it with its keys, for the cache.
-/// The facts reused are taken out of `known`, not copied.
-pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Known) {
+/// The facts reused are taken out of `known`, not copied. The briefing's figures are made from
+/// the `KeptFigures` once the facts are let go of: they are most of what assemble holds.
+pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Known, KeptFigures) {
     let Inputs { config, content, topics, .. } = inputs;
     // Whether the catch-all topic is wanted, known before the assignments are taken apart.
     let unassigned = inputs.assignments.iter().flatten().any(Option::is_none);
@@ -98,7 +102,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
         || {
             rayon::join(
-                || found_facts(&articles, &article_keys, known_facts),
+                || found_facts(&sources, &articles, &article_keys, known_facts),
                 || timeline::extract(&sources, date),
             )
         },
@@ -121,7 +125,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         generated,
         topics: topic_entries,
         sources,
-        figures,
+        figures: Vec::new(),
         timeline,
         quotes,
         links: link_index,
@@ -129,7 +133,32 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     };
     let learned =
         Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
-    (briefing, learned)
+    (briefing, learned, figures)
+}
+
+/// The figures the briefing keeps, each with its outlet and article (indices into the
+/// briefing's sources and that source's articles): what they point into is the briefing's.
+pub struct KeptFigures(Vec<(u32, u32, facts::ArticleFigure)>);
+
+impl KeptFigures {
+    /// Makes the briefing's figures. Every span was checked against its article
+    /// (`Facts::fit`): each resolves.
+    pub fn resolve_into(self, briefing: &mut Briefing) {
+        let sources = &briefing.sources;
+        // Made in place, not gathered in pieces and then copied (a hundred thousand figures
+        // at scale); in place again without any that did not resolve.
+        let figures: Vec<Option<crate::model::Figure>> = self
+            .0
+            .par_iter()
+            .map(|(s, a, figure)| {
+                let source = sources.get(*s as usize)?;
+                figure.resolve(&source.slug, source.articles.get(*a as usize)?)
+            })
+            .collect();
+        #[allow(clippy::filter_map_identity)] // `flatten` would copy into a new vector
+        let figures = figures.into_iter().filter_map(|figure| figure).collect();
+        briefing.figures = figures;
+    }
 }
 
 /// Every topic's entry, with its summary (the editor's, the one drafted last time for the same
@@ -160,13 +189,14 @@ fn topic_entries(
 struct FoundFacts {
     facts: Vec<Facts>,
     figure_runs: Vec<(usize, Digest)>,
-    figures: Vec<crate::model::Figure>,
+    figures: KeptFigures,
     quotes: Vec<crate::model::Quote>,
 }
 
 /// Reads the figures and quotes out of every article not in `known` (those are taken out of it,
 /// not copied), then keeps the first of each figure and quote for the briefing.
 fn found_facts(
+    sources: &[SourceEntry],
     articles: &[(&SourceEntry, &ArticleEntry)],
     article_keys: &[u64],
     known: &mut HashMap<u64, Facts>,
@@ -202,12 +232,23 @@ fn found_facts(
         })
         .collect();
     // Every span was checked against its article (`Facts::fit`): each resolves.
-    // Made in place, not gathered in pieces and then copied (a hundred thousand figures at
-    // scale); in place again without the ones that do not resolve (none: `Facts::fit`).
-    let figures: Vec<Option<crate::model::Figure>> =
-        kept.par_iter().map(|&at| facts::figure_at(articles, &facts, at)).collect();
-    #[allow(clippy::filter_map_identity)] // `flatten` would copy into a new vector
-    let figures: Vec<crate::model::Figure> = figures.into_iter().filter_map(|figure| figure).collect();
+    // Where each article is: its source and its place among the source's articles.
+    let starts: Vec<usize> = sources
+        .iter()
+        .scan(0, |start, s| {
+            let at = *start;
+            *start += s.articles.len();
+            Some(at)
+        })
+        .collect();
+    let figures = KeptFigures(
+        kept.iter()
+            .map(|&(a, i)| {
+                let s = starts.partition_point(|&start| start <= a as usize) - 1;
+                (s as u32, a - starts[s] as u32, facts[a as usize].figures[i as usize].clone())
+            })
+            .collect(),
+    );
     let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
         .par_iter()
         .filter_map(|&at| facts::quote_at(articles, &facts, at))
@@ -422,41 +463,40 @@ fn topic_entry(
     (entry, drafted)
 }
 
-/// The first of each group of items with the same `key`, in order, copied (on every core: the
-/// facts of every article are tens of thousands of figures). Keys are seed text, so they are
-/// hashed with a keyed hash (foldhash's, seeded afresh each time); the result does not depend on it.
-fn first_of_each<'a, T, K>(items: &'a [T], key: impl Fn(&'a T) -> K + Sync) -> Vec<T>
-where
-    T: Clone + Send + Sync,
-    K: std::hash::Hash + Eq,
-{
+/// The first of each group of items with the same `key`, in order. Items are indices (into the
+/// facts of every article: a million of them at scale) and go by one at a time, nothing held
+/// for each. Keys are seed text, so they are hashed with a keyed hash (foldhash's, seeded
+/// afresh each time); the result does not depend on it.
+fn first_of_each<T: Copy, K: std::hash::Hash + Eq>(
+    items: impl Iterator<Item = T>,
+    key: impl Fn(T) -> K,
+) -> Vec<T> {
+    use std::collections::hash_map::Entry;
     use std::hash::BuildHasher;
-    // Keys hashed on every core (reading each item's strings is most of the work), then
-    // compared in order: items whose hashes meet are compared key to key.
     let state = foldhash::fast::RandomState::default();
-    let hashes: Vec<u64> = items.par_iter().map(|item| state.hash_one(key(item))).collect();
-    // The first item with each hash; items after it with the same hash are compared key to
-    // key, and the firsts among them (hashes met, keys differ: rare) are kept aside.
-    // Not sized for every item: most repeat (a quote is carried by many articles).
-    let mut seen: crate::text::WordMap<u64, usize> = Default::default();
-    let mut met: Vec<usize> = Vec::new();
-    let mut firsts: Vec<&T> = Vec::new();
-    for (i, (item, hash)) in items.iter().zip(&hashes).enumerate() {
-        match seen.entry(*hash) {
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(i);
+    // The first item with each hash; an item after it with the same hash is compared key to
+    // key, and the firsts among those (hashes met, keys differ: rare) are kept aside.
+    let mut seen: crate::text::WordMap<u64, T> = Default::default();
+    let mut met: Vec<(u64, T)> = Vec::new();
+    let mut firsts = Vec::new();
+    for item in items {
+        let k = key(item);
+        let hash = state.hash_one(&k);
+        match seen.entry(hash) {
+            Entry::Vacant(entry) => {
+                entry.insert(item);
                 firsts.push(item);
             }
-            std::collections::hash_map::Entry::Occupied(entry) => {
-                let same_key = |j: usize| hashes[j] == *hash && key(&items[j]) == key(item);
-                if !same_key(*entry.get()) && !met.iter().any(|&j| same_key(j)) {
-                    met.push(i);
+            Entry::Occupied(entry) => {
+                let same_key = |other: T| key(other) == k;
+                if !same_key(*entry.get()) && !met.iter().any(|&(h, other)| h == hash && same_key(other)) {
+                    met.push((hash, item));
                     firsts.push(item);
                 }
             }
         }
     }
-    firsts.into_par_iter().cloned().collect()
+    firsts
 }
 
 /// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):
@@ -682,9 +722,9 @@ mod tests {
     #[test]
     fn the_first_of_each_key_is_kept_in_order() {
         let items = [("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5), ("a", 6)];
-        assert_eq!(first_of_each(&items, |(k, _)| *k), [("a", 1), ("b", 2), ("c", 4)]);
-        assert_eq!(first_of_each(&items, |(_, n)| n % 2), [("a", 1), ("b", 2)]);
-        assert!(first_of_each(&[] as &[(u8, u8)], |x| x.0).is_empty());
+        assert_eq!(first_of_each(items.into_iter(), |(k, _)| k), [("a", 1), ("b", 2), ("c", 4)]);
+        assert_eq!(first_of_each(items.into_iter(), |(_, n)| n % 2), [("a", 1), ("b", 2)]);
+        assert!(first_of_each(std::iter::empty::<(u8, u8)>(), |x| x.0).is_empty());
     }
 
     #[test]

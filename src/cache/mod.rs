@@ -1163,8 +1163,8 @@ mod tests {
             headline: Some("Headline".into()),
             date: NaiveDate::from_ymd_opt(2024, 11, 30),
             blocks: vec![
-                Block::new(BlockKind::Heading, "Sub".into(), 3),
-                Block::new(BlockKind::Paragraph, "Body é.".into(), 4),
+                Block::new(BlockKind::Heading, "Sub", 3),
+                Block::new(BlockKind::Paragraph, "Body é.", 4),
             ],
             removed: vec![RemovedLine {
                 text: "Subscribe".into(),

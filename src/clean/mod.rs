@@ -36,6 +36,7 @@ use crate::config::CleanOverrides;
 use crate::content::Content;
 use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
 use crate::text::{WordMap, words};
+use bytestring::ByteString;
 
 pub use explain::{explain, explain_in_project};
 pub use features::{Features, detect_language, measure};
@@ -87,8 +88,9 @@ impl Quality {
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
     pub line: usize,
-    /// The line, less any part cut out of it (`cuts`).
-    pub text: String,
+    /// The line, less any part cut out of it (`cuts`): the seed line's text, shared, when
+    /// nothing was.
+    pub text: ByteString,
     /// Parts cut out of the line before it was judged (a name's pop-up card run into the
     /// text), each with its rule; they are removed whatever the line's class.
     pub cuts: Vec<RemovedLine>,
@@ -209,7 +211,7 @@ impl Cleaner {
                     *cut = Some(card);
                     Cow::Owned(kept)
                 }
-                None => Cow::Borrowed(l.text.as_str()),
+                None => Cow::Borrowed(&*l.text),
             })
             .collect();
         let texts: Vec<&str> = stripped.iter().map(|t| t.as_ref()).collect();
@@ -242,7 +244,10 @@ impl Cleaner {
                     };
                 Decision {
                     line: line.number,
-                    text: texts[i].to_string(),
+                    text: match &stripped[i] {
+                        Cow::Borrowed(_) => line.text.clone(),
+                        Cow::Owned(kept) => crate::model::packed_text(kept),
+                    },
                     cuts: cuts[i]
                         .take()
                         .map(|text| RemovedLine {
@@ -1103,7 +1108,7 @@ pub fn clean_with_keys(
                 decision.line,
             )),
             LineClass::Caption | LineClass::Boilerplate => removed.push(RemovedLine {
-                text: decision.text.into(),
+                text: decision.text,
                 reason: decision.reason.into(),
                 line: decision.line,
             }),
@@ -1122,7 +1127,7 @@ pub fn clean_with_keys(
 /// thousands of seeds, and each seed's cleaning made a copy of its own. (Seed text, so it is
 /// hashed with a keyed hash.)
 pub fn share_removed(articles: &mut [CleanedArticle]) {
-    let mut kept: HashSet<bytestring::ByteString, foldhash::fast::RandomState> = Default::default();
+    let mut kept: HashSet<ByteString, foldhash::fast::RandomState> = Default::default();
     for line in articles.iter_mut().flat_map(|a| a.removed.iter_mut()) {
         match kept.get(&*line.text) {
             Some(first) => line.text = first.clone(),
