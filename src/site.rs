@@ -474,7 +474,7 @@ impl Prepared {
 fn seed_index_entries(
     ingested: &ingest::Ingested,
     raw_hashes: &[u64],
-    line_keys: Vec<Vec<Option<(u64, usize)>>>,
+    line_keys: Vec<Vec<Option<clean::LineKey>>>,
 ) -> Vec<(String, KnownSeed)> {
     let warning_of: std::collections::HashMap<&str, &str> =
         ingested.warnings.iter().map(|w| (w.file.as_str(), w.message.as_str())).collect();

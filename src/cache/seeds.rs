@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{DIR, Keys, Reader, Writer, hash_bytes};
+use crate::clean::LineKey;
 
 const FILE: &str = "seeds.bin";
 const MAGIC: &[u8] = b"brief-seeds 1\n";
@@ -61,7 +62,7 @@ pub struct KnownArticle {
     /// `cache::raw_hash` of the article as read.
     pub raw: u64,
     /// Per line: its repeat key and word count (`clean::Repeats`), `None` for a line without words.
-    pub keys: Vec<Option<(u64, usize)>>,
+    pub keys: Vec<Option<LineKey>>,
 }
 
 /// One seed file's entry.
@@ -138,7 +139,7 @@ fn encode_entries(w: &mut Writer, index: &[(&str, &KnownSeed)]) {
                     match key {
                         None => w.u64(u64::MAX),
                         Some((key, words)) => {
-                            w.u64(*words as u64);
+                            w.u64(u64::from(words.get()));
                             w.u64(*key);
                         }
                     }
@@ -169,7 +170,10 @@ fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
                 let keys = (0..lines)
                     .map(|_| match r.u64()? {
                         u64::MAX => Some(None),
-                        words => Some(Some((r.u64()?, usize::try_from(words).ok()?))),
+                        words => {
+                            let words = std::num::NonZeroU32::new(u32::try_from(words).ok()?)?;
+                            Some(Some((r.u64()?, words)))
+                        }
                     })
                     .collect::<Option<Vec<_>>>()?;
                 Some(KnownArticle { raw, keys })
@@ -184,6 +188,10 @@ fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
 mod tests {
     use super::*;
 
+    fn words(n: u32) -> std::num::NonZeroU32 {
+        std::num::NonZeroU32::new(n).unwrap()
+    }
+
     fn keys() -> Keys {
         Keys { binary: 1, clean: 2, topics: 3 }
     }
@@ -193,7 +201,10 @@ mod tests {
         let id = FileId { len: 10, modified_ns: 20, changed_ns: 30, inode: 40 };
         let with_article = KnownSeed {
             id,
-            article: Some(KnownArticle { raw: 7, keys: vec![Some((5, 2)), None, Some((u64::MAX - 1, 1))] }),
+            article: Some(KnownArticle {
+                raw: 7,
+                keys: vec![Some((5, words(2))), None, Some((u64::MAX - 1, words(1)))],
+            }),
             warning: Some("not valid UTF-8".into()),
         };
         let skipped = KnownSeed { id, article: None, warning: Some("empty seed skipped".into()) };

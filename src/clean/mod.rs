@@ -197,7 +197,7 @@ impl Cleaner {
     pub fn classify_with_keys(
         &self,
         article: &RawArticle,
-        keys: Option<&[Option<(u64, usize)>]>,
+        keys: Option<&[Option<LineKey>]>,
     ) -> Vec<Decision> {
         let keys = keys.filter(|keys| keys.len() == article.lines.len());
         // A pop-up card run into a line is cut out before the line is measured.
@@ -1091,7 +1091,7 @@ pub fn clean(article: &RawArticle, cleaner: &Cleaner) -> CleanedArticle {
 pub fn clean_with_keys(
     article: &RawArticle,
     cleaner: &Cleaner,
-    keys: Option<&[Option<(u64, usize)>]>,
+    keys: Option<&[Option<LineKey>]>,
 ) -> CleanedArticle {
     let decisions = cleaner.classify_with_keys(article, keys);
     // Sized to fit: every cleaned article is held until assemble.
@@ -1153,7 +1153,7 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
 /// furniture) and by the cache (a seed's cleaning depends on how often its lines recur).
 pub struct Repeats {
     /// Per seed, per line: its key and word count, `None` for a line without words.
-    pub lines: Vec<Vec<Option<(u64, usize)>>>,
+    pub lines: Vec<Vec<Option<LineKey>>>,
     /// Per key in more than one seed: the seeds it is in, and its word count.
     seeds_with: WordMap<u64, (u32, u32)>,
 }
@@ -1166,7 +1166,7 @@ impl Repeats {
     /// `count`, taking the keys of the articles `known` has (by index) from it: their seeds
     /// were not read.
     pub fn count_known(articles: &[RawArticle], known: &[Option<KnownArticle>]) -> Repeats {
-        let lines: Vec<Vec<Option<(u64, usize)>>> = articles
+        let lines: Vec<Vec<Option<LineKey>>> = articles
             .par_iter()
             .enumerate()
             .map(|(i, article)| match known.get(i).and_then(Option::as_ref) {
@@ -1184,7 +1184,7 @@ impl Repeats {
             .par_iter()
             .flat_map_iter(|lines| {
                 let mut distinct: Vec<(u64, u32)> =
-                    lines.iter().flatten().map(|&(key, words)| (key, words as u32)).collect();
+                    lines.iter().flatten().map(|&(key, words)| (key, words.get())).collect();
                 distinct.sort_unstable();
                 distinct.dedup_by_key(|k| k.0);
                 distinct
@@ -1199,7 +1199,7 @@ impl Repeats {
     }
 
     /// Each seed's line keys, the counts let go.
-    pub fn into_lines(self) -> Vec<Vec<Option<(u64, usize)>>> {
+    pub fn into_lines(self) -> Vec<Vec<Option<LineKey>>> {
         self.lines
     }
 
@@ -1210,10 +1210,14 @@ impl Repeats {
     }
 }
 
+/// A line's repeat key and its word count (never 0): 16 bytes with the `Option` around it, for
+/// every line of every seed, held from the counting of repeated lines to the seed index.
+pub type LineKey = (u64, std::num::NonZeroU32);
+
 /// A line's identity for repetition: its lower-cased letters and digits, single-spaced (two
 /// lines that differ only in punctuation or case repeat), hashed; with its word count.
 /// `None` for a line without words. `buf` is scratch space.
-fn repeat_key(text: &str, buf: &mut String) -> Option<(u64, usize)> {
+fn repeat_key(text: &str, buf: &mut String) -> Option<LineKey> {
     // One pass over the characters (this runs on every line of every seed): the words of
     // `words`, each lower-cased, joined by single spaces.
     buf.clear();
@@ -1274,12 +1278,10 @@ impl WordJoin {
 }
 
 /// `repeat_key`'s result for the joined words in `buf`, `count` of them.
-fn hashed_key(buf: &str, count: usize) -> Option<(u64, usize)> {
-    if count == 0 {
-        return None;
-    }
+fn hashed_key(buf: &str, count: usize) -> Option<LineKey> {
     let mut hasher = crate::text::WordHasher::default();
     std::hash::Hash::hash(buf, &mut hasher);
+    let count = std::num::NonZeroU32::new(u32::try_from(count).ok()?)?;
     Some((std::hash::Hasher::finish(&hasher), count))
 }
 
@@ -1448,7 +1450,7 @@ mod tests {
             "...",
             "",
         ] {
-            let key = repeat_key(text, &mut buf).map(|(_, words)| (buf.clone(), words));
+            let key = repeat_key(text, &mut buf).map(|(_, words)| (buf.clone(), words.get() as usize));
             let want = reference(text).map(|joined| {
                 let count = words(text).count();
                 (joined, count)
