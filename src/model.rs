@@ -46,7 +46,7 @@ pub struct Block {
 }
 
 impl Block {
-    pub fn new(kind: BlockKind, text: impl Into<Shared>, line: usize) -> Block {
+    pub fn new(kind: BlockKind, text: impl Into<BlockText>, line: usize) -> Block {
         let text = text.into().0;
         let anchor = crate::assemble::anchor_hash(&text);
         Block { kind, text, line, anchor }
@@ -54,23 +54,23 @@ impl Block {
 }
 
 /// A block's text: shared as it is (a seed line's), or packed from a string (`packed_text`).
-pub struct Shared(ByteString);
+pub struct BlockText(ByteString);
 
-impl From<ByteString> for Shared {
-    fn from(text: ByteString) -> Shared {
-        Shared(text)
+impl From<ByteString> for BlockText {
+    fn from(text: ByteString) -> BlockText {
+        BlockText(text)
     }
 }
 
-impl From<&str> for Shared {
-    fn from(text: &str) -> Shared {
-        Shared(packed_text(text))
+impl From<&str> for BlockText {
+    fn from(text: &str) -> BlockText {
+        BlockText(packed_text(text))
     }
 }
 
-impl From<String> for Shared {
-    fn from(text: String) -> Shared {
-        Shared(packed_text(&text))
+impl From<String> for BlockText {
+    fn from(text: String) -> BlockText {
+        BlockText(packed_text(&text))
     }
 }
 

@@ -80,16 +80,6 @@ pub fn first_quotes(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts])
     })
 }
 
-/// The briefing's figure at `(article, figure)` (`first_figures`).
-pub fn figure_at(
-    articles: &[(&SourceEntry, &ArticleEntry)],
-    facts: &[Facts],
-    (a, i): (u32, u32),
-) -> Option<Figure> {
-    let (source, article) = articles.get(a as usize)?;
-    facts.get(a as usize)?.figures.get(i as usize)?.resolve(&source.slug, article)
-}
-
 /// The briefing's quote at `(article, quote)` (`first_quotes`).
 pub fn quote_at(
     articles: &[(&SourceEntry, &ArticleEntry)],

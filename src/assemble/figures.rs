@@ -539,8 +539,11 @@ mod tests {
             .map(|(_, a)| Facts { figures: article_figures(a, &LazyNames::new(a)), quotes: vec![] })
             .collect();
         let kept = crate::assemble::facts::first_figures(&articles, &facts);
-        let at = |&k: &(u32, u32)| crate::assemble::facts::figure_at(&articles, &facts, k);
-        kept.iter().map(|k| at(k).expect("a figure lies within its article")).collect()
+        let at = |(a, i): (u32, u32)| {
+            facts[a as usize].figures[i as usize]
+                .resolve(&articles[a as usize].0.slug, articles[a as usize].1)
+        };
+        kept.into_iter().map(|k| at(k).expect("a figure lies within its article")).collect()
     }
 
     fn got(sentence: &str) -> Vec<(u64, Option<String>, String)> {

@@ -82,8 +82,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     }
 
     let sources = source_entries(inputs);
-    let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-        sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+    let articles = every_article(&sources);
     let (article_keys, link_index): (Vec<u64>, _) = rayon::join(
         || articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect(),
         || LinkIndex::new(&sources),
@@ -102,7 +101,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
         || {
             rayon::join(
-                || found_facts(&sources, &articles, &article_keys, known_facts),
+                || found_facts(&articles, &article_keys, known_facts),
                 || timeline::extract(&sources, date),
             )
         },
@@ -136,25 +135,32 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     (briefing, learned, figures)
 }
 
-/// The figures the briefing keeps, each with its outlet and article (indices into the
-/// briefing's sources and that source's articles): what they point into is the briefing's.
-pub struct KeptFigures(Vec<(u32, u32, facts::ArticleFigure)>);
+/// Every article of `sources` with its source, in order: what the facts of assemble are
+/// numbered by.
+fn every_article(sources: &[SourceEntry]) -> Vec<(&SourceEntry, &ArticleEntry)> {
+    sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect()
+}
+
+/// The figures the briefing keeps, each with its article (index into `every_article` of the
+/// briefing's sources): what they point into is the briefing's.
+pub struct KeptFigures(Vec<(u32, facts::ArticleFigure)>);
 
 impl KeptFigures {
     /// Makes the briefing's figures. Every span was checked against its article
     /// (`Facts::fit`): each resolves.
     pub fn resolve_into(self, briefing: &mut Briefing) {
-        let sources = &briefing.sources;
+        let articles = every_article(&briefing.sources);
         // Made in place, not gathered in pieces and then copied (a hundred thousand figures
         // at scale); in place again without any that did not resolve.
         let figures: Vec<Option<crate::model::Figure>> = self
             .0
             .par_iter()
-            .map(|(s, a, figure)| {
-                let source = sources.get(*s as usize)?;
-                figure.resolve(&source.slug, source.articles.get(*a as usize)?)
+            .map(|(a, figure)| {
+                let (source, article) = articles.get(*a as usize)?;
+                figure.resolve(&source.slug, article)
             })
             .collect();
+        drop(articles);
         #[allow(clippy::filter_map_identity)] // `flatten` would copy into a new vector
         let figures = figures.into_iter().filter_map(|figure| figure).collect();
         briefing.figures = figures;
@@ -196,7 +202,6 @@ struct FoundFacts {
 /// Reads the figures and quotes out of every article not in `known` (those are taken out of it,
 /// not copied), then keeps the first of each figure and quote for the briefing.
 fn found_facts(
-    sources: &[SourceEntry],
     articles: &[(&SourceEntry, &ArticleEntry)],
     article_keys: &[u64],
     known: &mut HashMap<u64, Facts>,
@@ -232,23 +237,8 @@ fn found_facts(
         })
         .collect();
     // Every span was checked against its article (`Facts::fit`): each resolves.
-    // Where each article is: its source and its place among the source's articles.
-    let starts: Vec<usize> = sources
-        .iter()
-        .scan(0, |start, s| {
-            let at = *start;
-            *start += s.articles.len();
-            Some(at)
-        })
-        .collect();
-    let figures = KeptFigures(
-        kept.iter()
-            .map(|&(a, i)| {
-                let s = starts.partition_point(|&start| start <= a as usize) - 1;
-                (s as u32, a - starts[s] as u32, facts[a as usize].figures[i as usize].clone())
-            })
-            .collect(),
-    );
+    let figures =
+        KeptFigures(kept.iter().map(|&(a, i)| (a, facts[a as usize].figures[i as usize].clone())).collect());
     let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
         .par_iter()
         .filter_map(|&at| facts::quote_at(articles, &facts, at))
