@@ -246,7 +246,9 @@ impl Site {
                         article
                     })
                     .collect();
-                clean::share_removed(&mut cleaned);
+                // Those cleaned now: a cached article's lines already share its shard's bytes.
+                let fresh = cleaned.iter_mut().zip(&hits).filter(|(_, hit)| hit.is_none()).map(|(a, _)| a);
+                clean::share_removed(fresh);
                 lap("clean", &mut timings);
 
                 // The seed index takes each seed's line keys over from the counts, and is written

@@ -1126,9 +1126,9 @@ pub fn clean_with_keys(
 /// Makes every removed line with the same text share one copy of it: boilerplate recurs across
 /// thousands of seeds, and each seed's cleaning made a copy of its own. (Seed text, so it is
 /// hashed with a keyed hash.)
-pub fn share_removed(articles: &mut [CleanedArticle]) {
+pub fn share_removed<'a>(articles: impl Iterator<Item = &'a mut CleanedArticle>) {
     let mut kept: HashSet<ByteString, foldhash::fast::RandomState> = Default::default();
-    for line in articles.iter_mut().flat_map(|a| a.removed.iter_mut()) {
+    for line in articles.flat_map(|a| a.removed.iter_mut()) {
         match kept.get(&*line.text) {
             Some(first) => line.text = first.clone(),
             None => {
@@ -1309,12 +1309,11 @@ mod tests {
             blocks: vec![],
             removed: lines.iter().map(|t| removed(t)).collect(),
         };
-        let mut articles =
-            vec![article(&["Subscribe now", "Photo: AP"]), article(&["Subscribe now", "Other"])];
+        let mut articles = [article(&["Subscribe now", "Photo: AP"]), article(&["Subscribe now", "Other"])];
         let before: Vec<Vec<String>> =
             articles.iter().map(|a| a.removed.iter().map(|r| r.text.to_string()).collect()).collect();
         assert_ne!(articles[0].removed[0].text.as_ptr(), articles[1].removed[0].text.as_ptr());
-        share_removed(&mut articles);
+        share_removed(articles.iter_mut());
         let after: Vec<Vec<String>> =
             articles.iter().map(|a| a.removed.iter().map(|r| r.text.to_string()).collect()).collect();
         assert_eq!(after, before, "only where the text is held changes");
