@@ -336,12 +336,6 @@ impl std::fmt::Display for AnchorId {
     }
 }
 
-impl PartialEq<str> for AnchorId {
-    fn eq(&self, other: &str) -> bool {
-        *self.text() == *other
-    }
-}
-
 impl PartialEq<&str> for AnchorId {
     fn eq(&self, other: &&str) -> bool {
         *self.text() == **other
@@ -360,9 +354,9 @@ impl From<AnchorId> for CompactString {
     }
 }
 
-/// A figure or a quote is read out of every article of the archive: its short fields (slugs,
-/// labels, anchors, names) are held inline rather than allocated one by one.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A figure the briefing keeps (`assemble::facts::ArticleFigure` is what every article's facts
+/// hold): its short fields (slugs, labels, anchors, names) are held inline.
+#[derive(Debug, Clone, Serialize)]
 pub struct Figure {
     pub topic: Option<CompactString>,
     pub label: CompactString,
@@ -396,7 +390,7 @@ pub struct TimelineEvent {
     pub anchor: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Quote {
     pub speaker: Option<CompactString>,
     /// The words quoted, sharing their paragraph's text.

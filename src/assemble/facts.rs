@@ -19,8 +19,8 @@ impl Facts {
     /// Whether every span lies within `article`'s paragraphs: facts read from the cache are
     /// used only for the article they were found in, but are checked before they are trusted.
     pub fn fit(&self, article: &ArticleEntry) -> bool {
-        let spans = self.figures.iter().map(|f| &f.span).chain(self.quotes.iter().map(|q| &q.span));
-        spans.into_iter().all(|span| span.text(article).is_some())
+        let mut spans = self.figures.iter().map(|f| &f.span).chain(self.quotes.iter().map(|q| &q.span));
+        spans.all(|span| span.str(article).is_some())
     }
 }
 

@@ -271,7 +271,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
             // a repeated text gets `-2`, `-3`, ….
             let blocks = members.iter().map(|((article, _), _)| article.blocks.len()).sum();
             let mut ids = AnchorIds::with_capacity(blocks);
-            let counts: Vec<Vec<u32>> = members
+            let counts: Vec<Vec<u16>> = members
                 .iter()
                 .map(|((article, _), _)| article.blocks.iter().map(|b| ids.count(b.anchor)).collect())
                 .collect();
@@ -293,10 +293,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .zip(counts)
                             .map(|((block, topic), count)| Paragraph {
                                 kind: block.kind,
-                                id: AnchorId {
-                                    hash: block.anchor,
-                                    count: u16::try_from(count).unwrap_or(u16::MAX),
-                                },
+                                id: AnchorId { hash: block.anchor, count },
                                 text: block.text,
                                 topic: topic.and_then(|t| slugs.get(t).copied()),
                             })
@@ -614,7 +611,7 @@ fn format_date(date: NaiveDate) -> String {
 #[derive(Default)]
 struct AnchorIds {
     /// How many times each base id (the text's hash) was given out.
-    used: crate::text::WordMap<u32, u32>,
+    used: crate::text::WordMap<u32, u16>,
 }
 
 impl AnchorIds {
@@ -625,9 +622,10 @@ impl AnchorIds {
     }
 
     /// How many times the text with this hash has come so far, this one included.
-    fn count(&mut self, hash: u32) -> u32 {
+    /// It stops at `u16::MAX` (see `AnchorId::count`).
+    fn count(&mut self, hash: u32) -> u16 {
         let count = self.used.entry(hash).or_insert(0);
-        *count += 1;
+        *count = count.saturating_add(1);
         *count
     }
 }
@@ -757,7 +755,7 @@ mod tests {
         let mut ids = AnchorIds::default();
         let id = |text: &str, ids: &mut AnchorIds| {
             let hash = anchor_hash(text);
-            AnchorId { hash, count: ids.count(hash) as u16 }.to_string()
+            AnchorId { hash, count: ids.count(hash) }.to_string()
         };
         let mut next = |text: &str| id(text, &mut ids);
         let a = next("Same text.");

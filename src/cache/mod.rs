@@ -179,19 +179,39 @@ pub(crate) fn write_atomically_with(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) {
     use std::io::Write;
-    let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    let target = dir.join(name);
+    let temp = temp_path(dir, name);
     let written = std::fs::File::create(&temp).and_then(|file| {
         let mut out = std::io::BufWriter::with_capacity(PIECE, file);
         write(&mut out)?;
         out.flush()
     });
-    if written.is_err()
+    put_in_place(&temp, dir, name, written.is_ok());
+}
+
+/// Where a cache file is written before it is renamed into place.
+fn temp_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.tmp-{}", std::process::id()))
+}
+
+/// Renames `temp`, once fully `written`, over `name` in `dir`; removes it otherwise.
+fn put_in_place(temp: &Path, dir: &Path, name: &str, written: bool) {
+    let target = dir.join(name);
+    if !written
         || std::fs::remove_file(&target).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound)
-        || std::fs::rename(&temp, target).is_err()
+        || std::fs::rename(temp, target).is_err()
     {
-        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(temp);
     }
+}
+
+/// A cache file's header: `prefix` (magic, format), then `words` (keys, the payload's length
+/// and checksum), little-endian.
+fn header_bytes(prefix: &[&[u8]], words: &[u64]) -> Vec<u8> {
+    let mut header = prefix.concat();
+    for word in words {
+        header.extend_from_slice(&word.to_le_bytes());
+    }
+    header
 }
 
 /// What a shard file holds: its keys and, per entry in seed order, the seed and the hashes of
@@ -676,11 +696,7 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
         w.spill();
     }
     w.finish_file(dir, name, |len, checksum| {
-        let mut fields = [FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()[..]].concat();
-        for word in [keys.binary, len, checksum] {
-            fields.extend_from_slice(&word.to_le_bytes());
-        }
-        fields
+        header_bytes(&[FACTS_MAGIC_BIN, &FORMAT.to_le_bytes()], &[keys.binary, len, checksum])
     });
 }
 
@@ -768,11 +784,7 @@ fn write_shard(dir: &Path, name: &str, keys: &Keys, entries: &[&Saved]) {
 const SHARD_HEADER: usize = MAGIC.len() + 4 + 5 * 8;
 
 fn shard_header(keys: &Keys, len: u64, checksum: u64) -> Vec<u8> {
-    let mut fields = [MAGIC, &FORMAT.to_le_bytes()[..]].concat();
-    for word in [keys.binary, keys.clean, keys.topics, len, checksum] {
-        fields.extend_from_slice(&word.to_le_bytes());
-    }
-    fields
+    header_bytes(&[MAGIC, &FORMAT.to_le_bytes()], &[keys.binary, keys.clean, keys.topics, len, checksum])
 }
 
 /// A shard's payload.
@@ -922,7 +934,7 @@ impl Writer {
     /// header; `None` when the file cannot be made (a cache write failing is not an error).
     fn to_file(dir: &Path, name: &str, room: usize) -> Option<Writer> {
         use std::io::Write;
-        let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
+        let temp = temp_path(dir, name);
         let mut file = std::fs::File::create(&temp).ok()?;
         let failed = file.write_all(&vec![0; room]).is_err();
         let file = Some(Streamed { file, temp, hash: BytesHash::new(), failed });
@@ -964,13 +976,7 @@ impl Writer {
             && out.file.seek(std::io::SeekFrom::Start(0)).is_ok()
             && out.file.write_all(&header).is_ok();
         drop(out.file);
-        let target = dir.join(name);
-        if !written
-            || std::fs::remove_file(&target).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound)
-            || std::fs::rename(&out.temp, target).is_err()
-        {
-            let _ = std::fs::remove_file(&out.temp);
-        }
+        put_in_place(&out.temp, dir, name, written);
     }
 
     fn u64(&mut self, v: u64) {

@@ -115,11 +115,7 @@ fn encode(keys: &Keys, index: &[(&str, &KnownSeed)]) -> Vec<u8> {
 const HEADER: usize = MAGIC.len() + 3 * 8;
 
 fn header(keys: &Keys, len: u64, checksum: u64) -> Vec<u8> {
-    let mut fields = MAGIC.to_vec();
-    for v in [keys.binary, len, checksum] {
-        fields.extend_from_slice(&v.to_le_bytes());
-    }
-    fields
+    super::header_bytes(&[MAGIC], &[keys.binary, len, checksum])
 }
 
 fn encode_entries(w: &mut Writer, index: &[(&str, &KnownSeed)]) {
