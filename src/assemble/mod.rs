@@ -451,12 +451,12 @@ fn topic_entry(
 }
 
 /// The first of each group of items with the same `key`, in order. Items are indices (into the
-/// facts of every article: a million of them at scale) and go by one at a time, nothing held
-/// for each. Keys are seed text, so they are hashed with a keyed hash (foldhash's, seeded
-/// afresh each time); the result does not depend on it.
-fn first_of_each<T: Copy, K: std::hash::Hash + Eq>(
+/// facts of every article: a million of them at scale) and are taken a block at a time, nothing
+/// held for each beyond its block. Keys are seed text, so they are hashed with a keyed hash
+/// (foldhash's, seeded afresh each time); the result does not depend on it.
+fn first_of_each<T: Copy + Send + Sync, K: std::hash::Hash + Eq>(
     items: impl Iterator<Item = T>,
-    key: impl Fn(T) -> K,
+    key: impl Fn(T) -> K + Sync,
 ) -> Vec<T> {
     use std::collections::hash_map::Entry;
     use std::hash::BuildHasher;
@@ -466,25 +466,39 @@ fn first_of_each<T: Copy, K: std::hash::Hash + Eq>(
     let mut seen: crate::text::WordMap<u64, T> = Default::default();
     let mut met: Vec<(u64, T)> = Vec::new();
     let mut firsts = Vec::new();
-    for item in items {
-        let k = key(item);
-        let hash = state.hash_one(&k);
-        match seen.entry(hash) {
-            Entry::Vacant(entry) => {
-                entry.insert(item);
-                firsts.push(item);
-            }
-            Entry::Occupied(entry) => {
-                let same_key = |other: T| key(other) == k;
-                if !same_key(*entry.get()) && !met.iter().any(|&(h, other)| h == hash && same_key(other)) {
-                    met.push((hash, item));
+    let mut items = items.peekable();
+    let mut block: Vec<T> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
+    while items.peek().is_some() {
+        // Each key is found (in its article's text) and hashed on every core, a block at a
+        // time; only the lookups go one by one. One by one, the hashing of a rebuild's
+        // quotes at 10,000 articles took 18 ms.
+        block.clear();
+        block.extend(items.by_ref().take(FIRST_OF_EACH_BLOCK));
+        block.par_iter().map(|&item| state.hash_one(key(item))).collect_into_vec(&mut hashes);
+        for (&item, &hash) in block.iter().zip(&hashes) {
+            match seen.entry(hash) {
+                Entry::Vacant(entry) => {
+                    entry.insert(item);
                     firsts.push(item);
+                }
+                Entry::Occupied(entry) => {
+                    let k = key(item);
+                    let same_key = |other: T| key(other) == k;
+                    if !same_key(*entry.get()) && !met.iter().any(|&(h, other)| h == hash && same_key(other))
+                    {
+                        met.push((hash, item));
+                        firsts.push(item);
+                    }
                 }
             }
         }
     }
     firsts
 }
+
+/// How many items `first_of_each` hashes at once.
+const FIRST_OF_EACH_BLOCK: usize = 1 << 14;
 
 /// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):
 /// the first page itself, then `page/2/`, `page/3/`, ….
@@ -713,6 +727,10 @@ mod tests {
         assert_eq!(first_of_each(items.into_iter(), |(k, _)| k), [("a", 1), ("b", 2), ("c", 4)]);
         assert_eq!(first_of_each(items.into_iter(), |(_, n)| n % 2), [("a", 1), ("b", 2)]);
         assert!(first_of_each(std::iter::empty::<(u8, u8)>(), |x| x.0).is_empty());
+        // Across blocks: the firsts are those of the whole list.
+        let many = 0..(2 * FIRST_OF_EACH_BLOCK + 5);
+        let firsts = first_of_each(many.clone().rev(), |n| n % 1000);
+        assert_eq!(firsts, many.rev().take(1000).collect::<Vec<_>>());
     }
 
     #[test]
