@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 use regex::Regex;
@@ -98,14 +99,69 @@ fn month_number(name: &str) -> u32 {
     MONTHS.iter().position(|m| *m == name).map_or(1, |i| i as u32 + 1)
 }
 
+/// Which kinds of date words a sentence holds: a weekday's name, a month's, a relative word
+/// ("yesterday"). A pattern is searched for only in a sentence with its words: most sentences
+/// name no day at all, and searching every sentence of every article with the five patterns
+/// (their captures) took a second of a 10,000-article build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DateWords {
+    weekday: bool,
+    month: bool,
+    relative: bool,
+}
+
+/// The relative words of `Patterns::relative`, which finds them in any case.
+const RELATIVE_WORDS: &[&str] = &["yesterday", "overnight", "last night", "today", "this morning"];
+
+fn date_words(sentence: &str) -> DateWords {
+    // One search for every word in any case (the weekdays, the months, then the relative
+    // words), each name then held to the case the patterns spell it in.
+    static WORDS: OnceLock<AhoCorasick> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let names = WEEKDAYS.iter().map(|(w, _)| *w).chain(MONTHS.iter().copied());
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(names.chain(RELATIVE_WORDS.iter().copied()))
+            .expect("date words")
+    });
+    let names = WEEKDAYS.len() + MONTHS.len();
+    let mut found = DateWords { weekday: false, month: false, relative: false };
+    for m in words.find_iter(sentence) {
+        let word = m.pattern().as_usize();
+        let as_spelled = || {
+            let name = WEEKDAYS.get(word).map_or_else(|| MONTHS[word - WEEKDAYS.len()], |(w, _)| *w);
+            &sentence[m.range()] == name
+        };
+        if word >= names {
+            found.relative = true;
+        } else if word < WEEKDAYS.len() {
+            found.weekday |= as_spelled();
+        } else {
+            found.month |= as_spelled();
+        }
+    }
+    // A case-blind `s` also matches `ſ`, and `k` the Kelvin sign: a sentence with either is
+    // searched whatever its words.
+    found.relative |= !sentence.is_ascii() && sentence.contains(['ſ', 'K']);
+    found
+}
+
 /// The first date expression in `sentence`, resolved against `reference`.
 fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
+    let words = date_words(sentence);
+    if words == (DateWords { weekday: false, month: false, relative: false }) {
+        return None;
+    }
     let p = patterns();
+    // A pattern's matches, where the sentence has its words.
+    let search = |has_words: bool, pattern: &'static Regex| {
+        has_words.then(|| pattern.captures_iter(sentence)).into_iter().flatten()
+    };
     let mut found: Vec<Found> = Vec::new();
     let prefix_of = |m: &str| m.split_whitespace().next().unwrap_or("").to_lowercase();
     let day = |d: NaiveDate| (d <= reference).then(|| d.format("%Y-%m-%d").to_string());
 
-    for caps in p.weekday.captures_iter(sentence) {
+    for caps in search(words.weekday, &p.weekday) {
         let whole = caps.get(0).expect("match");
         let weekday = WEEKDAYS.iter().find(|(w, _)| *w == &caps[1]).map(|(_, d)| *d)?;
         let back = (reference.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
@@ -117,7 +173,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
         let date = if prefix == "next" { None } else { day(date) };
         found.push(Found { start: whole.start(), phrase: whole.as_str().to_string(), date });
     }
-    for caps in p.relative.captures_iter(sentence) {
+    for caps in search(words.relative, &p.relative) {
         let whole = caps.get(0).expect("match");
         let back = match caps[1].to_lowercase().as_str() {
             "today" | "this morning" => 0,
@@ -150,7 +206,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
             date: if background { None } else { day(date) },
         })
     };
-    for caps in p.month_day.captures_iter(sentence) {
+    for caps in search(words.month, &p.month_day) {
         found.extend(explicit(
             caps.get(0).expect("match"),
             &caps[1],
@@ -158,7 +214,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
             caps.get(3).map(|m| m.as_str()),
         ));
     }
-    for caps in p.day_month.captures_iter(sentence) {
+    for caps in search(words.month, &p.day_month) {
         found.extend(explicit(
             caps.get(0).expect("match"),
             &caps[2],
@@ -166,7 +222,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
             caps.get(3).map(|m| m.as_str()),
         ));
     }
-    for caps in p.month_year.captures_iter(sentence) {
+    for caps in search(words.month, &p.month_year) {
         let whole = caps.get(0).expect("match");
         let year: i32 = caps[2].parse().ok()?;
         let month = month_number(&caps[1]);
@@ -249,6 +305,7 @@ struct Dated<'a> {
 fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> Vec<Dated<'_>> {
     let article_date = article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let Some(reference) = article_date.or(briefing_date) else { return Vec::new() };
+    let reference_text = reference.format("%Y-%m-%d").to_string();
     let mut found = Vec::new();
     for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
         for sentence in sentences(&p.text) {
@@ -260,7 +317,7 @@ fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> 
                 phrase,
                 date,
                 topic: p.topic.as_deref().map(str::to_string),
-                reference: reference.format("%Y-%m-%d").to_string(),
+                reference: reference_text.clone(),
                 anchor: p.id,
                 vector: term_counts(sentence),
             });
@@ -299,6 +356,24 @@ mod tests {
         assert_eq!(date_of("It is the worst flood since May 2011.", wed), None);
         assert_eq!(date_of("Talks resume next Monday.", wed), None);
         assert_eq!(date_of("Nothing here.", wed), None);
+    }
+
+    #[test]
+    fn only_the_patterns_whose_words_a_sentence_holds_are_searched() {
+        let words = |s: &str| {
+            let w = date_words(s);
+            (w.weekday, w.month, w.relative)
+        };
+        assert_eq!(words("Talks resumed on Monday in May."), (true, true, false));
+        // Names count as the patterns spell them; relative words in any case.
+        assert_eq!(words("It may rain on monday."), (false, false, false));
+        assert_eq!(words("TODAY the MARCH went ahead."), (false, false, true));
+        assert_eq!(words("Nothing here."), (false, false, false));
+        // A case-blind pattern matches `ſ` for `s`: such a sentence is searched.
+        assert_eq!(words("Laſt night the lights went out."), (false, false, true));
+        let wed = day(2023, 3, 15);
+        assert_eq!(date_of("Laſt night the lights went out.", wed).as_deref(), Some("2023-03-14"));
+        assert_eq!(date_of("It may rain on monday.", wed), None);
     }
 
     #[test]
