@@ -44,6 +44,46 @@ fn assert_same_site(got: &BTreeMap<PathBuf, Vec<u8>>, want: &BTreeMap<PathBuf, V
 }
 
 #[test]
+fn a_newer_article_moves_the_date_undated_articles_are_read_against() {
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    let timeline_of = |site: &BTreeMap<PathBuf, Vec<u8>>| -> Vec<serde_json::Value> {
+        let json: serde_json::Value = serde_json::from_slice(&site[Path::new("briefing.json")]).unwrap();
+        json["timeline"].as_array().unwrap().clone()
+    };
+    let before = timeline_of(&files(&out));
+    assert!(!before.is_empty());
+
+    // A seed dated after every other: the briefing's date moves, and with it the day an undated
+    // article's "on Sunday" means. The cached facts of those articles hold the old reading.
+    std::fs::write(
+        root.join("seeds/999_newer.txt"),
+        "date 2024-12-09\nAid reached Aleppo on Monday, officials in Aleppo said.\n",
+    )
+    .unwrap();
+    build(root, &out, false, &options()).unwrap();
+    let after = files(&out);
+    assert_same_site(&after, &from_nothing(root), "rebuild after a newer seed");
+    let moved = timeline_of(&after);
+    let read_on = |events: &[serde_json::Value], day: &str| {
+        events.iter().filter(|e| e["reference_date"] == day && e["source"] != "").count()
+    };
+    assert!(
+        read_on(&moved, "2024-12-09") > 1,
+        "undated articles are not read against the new date: {moved:#?}"
+    );
+    assert_ne!(before, moved);
+
+    // And back: the cache holds the new reading now, the old one must come back.
+    std::fs::remove_file(root.join("seeds/999_newer.txt")).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after the newer seed went");
+    assert_eq!(timeline_of(&files(&out)), before);
+}
+
+#[test]
 fn cached_rebuilds_equal_builds_from_nothing() {
     let project = example_project();
     let root = project.path();

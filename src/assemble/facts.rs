@@ -4,23 +4,77 @@
 //! briefing's `Figure`s and `Quote`s are made from the few that are kept (`resolve`).
 
 use bytestring::ByteString;
+use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
 
 use crate::model::{ArticleEntry, Figure, Interned, Paragraph, Quote, SourceEntry};
 
-/// The figures and quotes of one article, in the order they were found.
+/// The figures, quotes and dated sentences of one article, in the order they were found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub figures: Vec<ArticleFigure>,
     pub quotes: Vec<ArticleQuote>,
+    pub dates: ArticleDates,
 }
 
 impl Facts {
     /// Whether every span lies within `article`'s paragraphs: facts read from the cache are
     /// used only for the article they were found in, but are checked before they are trusted.
     pub fn fit(&self, article: &ArticleEntry) -> bool {
-        let mut spans = self.figures.iter().map(|f| &f.span).chain(self.quotes.iter().map(|q| &q.span));
+        let figures = self.figures.iter().map(|f| f.span);
+        let quotes = self.quotes.iter().map(|q| q.span);
+        let dates = self.dates.items.iter().flat_map(|d| [d.sentence, d.phrase()]);
+        let mut spans = figures.chain(quotes).chain(dates);
         spans.all(|span| span.str(article).is_some())
+    }
+}
+
+/// The sentences of an article that say when something happened (`timeline`), and the date
+/// they were read against: the article's own, or the briefing's for an undated article (the
+/// sentences are read again when that changes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArticleDates {
+    pub reference: Option<NaiveDate>,
+    pub items: Vec<ArticleDate>,
+}
+
+/// A dated sentence as an article's facts hold it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArticleDate {
+    pub sentence: Span,
+    /// The words that date it ("late on Friday"): their byte range in the sentence's paragraph.
+    pub phrase: (u32, u32),
+    pub date: EventDate,
+}
+
+impl ArticleDate {
+    /// The span of the words that date the sentence.
+    pub fn phrase(&self) -> Span {
+        Span { paragraph: self.sentence.paragraph, start: self.phrase.0, end: self.phrase.1 }
+    }
+}
+
+/// The date of an event: a day, or a month ("March 2020"), as `YYYYMMDD` with day 0 for a
+/// month; spelled `YYYY-MM-DD` or `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventDate(pub u32);
+
+impl EventDate {
+    pub fn day(date: NaiveDate) -> Option<EventDate> {
+        let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+        Some(EventDate(year * 10_000 + date.month() * 100 + date.day()))
+    }
+
+    pub fn month(year: i32, month: u32) -> Option<EventDate> {
+        let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+        Some(EventDate(year * 10_000 + month * 100))
+    }
+}
+
+impl std::fmt::Display for EventDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (year, month, day) = (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100);
+        if day == 0 { write!(f, "{year:04}-{month:02}") } else { write!(f, "{year:04}-{month:02}-{day:02}") }
     }
 }
 
@@ -177,10 +231,16 @@ mod tests {
         for span in outside {
             assert!(span.text(article).is_none(), "{span:?}");
             let quote = ArticleQuote { span, speaker: None };
-            assert!(!Facts { figures: vec![], quotes: vec![quote] }.fit(article));
+            assert!(!Facts { quotes: vec![quote], ..Facts::default() }.fit(article));
         }
+        // A dated sentence's words lie within its paragraph too.
+        let date = ArticleDate { sentence: span, phrase: (6, 7), date: EventDate(20240101) };
+        let dates = ArticleDates { reference: None, items: vec![date] };
+        assert!(!Facts { dates, ..Facts::default() }.fit(article));
+        assert_eq!(EventDate(20240101).to_string(), "2024-01-01");
+        assert_eq!(EventDate::month(2020, 3).unwrap().to_string(), "2020-03");
         let quote = ArticleQuote { span, speaker: Some("Ana".into()) };
-        assert!(Facts { figures: vec![], quotes: vec![quote.clone()] }.fit(article));
+        assert!(Facts { quotes: vec![quote.clone()], ..Facts::default() }.fit(article));
         let resolved = quote.resolve("wire", article).unwrap();
         assert_eq!(
             (&*resolved.text, &*resolved.source, resolved.topic.as_deref()),

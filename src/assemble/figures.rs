@@ -536,7 +536,7 @@ mod tests {
         let articles: Vec<_> = sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
         let facts: Vec<Facts> = articles
             .iter()
-            .map(|(_, a)| Facts { figures: article_figures(a, &LazyNames::new(a)), quotes: vec![] })
+            .map(|(_, a)| Facts { figures: article_figures(a, &LazyNames::new(a)), ..Facts::default() })
             .collect();
         let kept = crate::assemble::facts::first_figures(&articles, &facts);
         let at = |(a, i): (u32, u32)| {

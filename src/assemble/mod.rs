@@ -97,16 +97,11 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         summaries: &known.summaries,
     };
     let known_facts = &mut known.facts;
-    let ((topic_entries, summaries), (found, timeline)) = rayon::join(
+    let ((topic_entries, summaries), found) = rayon::join(
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
-        || {
-            rayon::join(
-                || found_facts(&articles, &article_keys, known_facts),
-                || timeline::extract(&sources, date),
-            )
-        },
+        || found_facts(&articles, &article_keys, known_facts, date),
     );
-    let FoundFacts { facts, figure_runs, figures, quotes } = found;
+    let FoundFacts { facts, figure_runs, figures, quotes, timeline } = found;
 
     let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -197,53 +192,76 @@ struct FoundFacts {
     figure_runs: Vec<(usize, Digest)>,
     figures: KeptFigures,
     quotes: Vec<crate::model::Quote>,
+    timeline: Vec<crate::model::TimelineEvent>,
 }
 
-/// Reads the figures and quotes out of every article not in `known` (those are taken out of it,
-/// not copied), then keeps the first of each figure and quote for the briefing.
+/// Reads the figures, quotes and dated sentences out of every article not in `known` (those are
+/// taken out of it, not copied; an undated article's sentences are dated again when the
+/// briefing's date moved), then keeps the first of each figure and quote for the briefing,
+/// beside the timeline made of the dated sentences.
 fn found_facts(
     articles: &[(&SourceEntry, &ArticleEntry)],
     article_keys: &[u64],
     known: &mut HashMap<u64, Facts>,
+    briefing_date: Option<NaiveDate>,
 ) -> FoundFacts {
     let reused: Vec<Option<Facts>> = article_keys.iter().map(|key| known.remove(key)).collect();
     let facts: Vec<Facts> = articles
         .par_iter()
         .zip(reused)
         .map(|((_, article), reused)| {
-            reused.filter(|facts| facts.fit(article)).unwrap_or_else(|| {
-                let names = names::LazyNames::new(article);
-                Facts {
-                    figures: figures::article_figures(article, &names),
-                    quotes: quotes::article_quotes(article, &names),
+            let reference = timeline::reference_of(article, briefing_date);
+            match reused.filter(|facts| facts.fit(article)) {
+                Some(mut facts) => {
+                    // An undated article's sentences are read against the briefing's date,
+                    // which a newer article moves.
+                    if facts.dates.reference != reference {
+                        facts.dates = timeline::article_dates(article, reference);
+                    }
+                    facts
                 }
-            })
+                None => {
+                    let names = names::LazyNames::new(article);
+                    Facts {
+                        figures: figures::article_figures(article, &names),
+                        quotes: quotes::article_quotes(article, &names),
+                        dates: timeline::article_dates(article, reference),
+                    }
+                }
+            }
         })
         .collect();
-    // The figures kept from one article make a run with a key (`Briefing::figure_runs`).
-    let kept = facts::first_figures(articles, &facts);
-    let figure_runs: Vec<(usize, Digest)> = kept
-        .chunk_by(|x, y| x.0 == y.0)
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|run| {
-            (
-                run.len(),
-                crate::briefing_json::figures_chunk_key(
-                    article_keys[run[0].0 as usize],
-                    run.iter().map(|k| k.1 as usize),
-                ),
-            )
-        })
-        .collect();
-    // Every span was checked against its article (`Facts::fit`): each resolves.
-    let figures =
-        KeptFigures(kept.iter().map(|&(a, i)| (a, facts[a as usize].figures[i as usize].clone())).collect());
-    let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
-        .par_iter()
-        .filter_map(|&at| facts::quote_at(articles, &facts, at))
-        .collect();
-    FoundFacts { facts, figure_runs, figures, quotes }
+    let (((figure_runs, figures), quotes), timeline) = rayon::join(
+        || {
+            // The figures kept from one article make a run with a key (`Briefing::figure_runs`).
+            let kept = facts::first_figures(articles, &facts);
+            let figure_runs: Vec<(usize, Digest)> = kept
+                .chunk_by(|x, y| x.0 == y.0)
+                .collect::<Vec<_>>()
+                .par_iter()
+                .map(|run| {
+                    (
+                        run.len(),
+                        crate::briefing_json::figures_chunk_key(
+                            article_keys[run[0].0 as usize],
+                            run.iter().map(|k| k.1 as usize),
+                        ),
+                    )
+                })
+                .collect();
+            // Every span was checked against its article (`Facts::fit`): each resolves.
+            let figures = KeptFigures(
+                kept.iter().map(|&(a, i)| (a, facts[a as usize].figures[i as usize].clone())).collect(),
+            );
+            let quotes: Vec<crate::model::Quote> = facts::first_quotes(articles, &facts)
+                .par_iter()
+                .filter_map(|&at| facts::quote_at(articles, &facts, at))
+                .collect();
+            ((figure_runs, figures), quotes)
+        },
+        || timeline::events(articles, &facts),
+    );
+    FoundFacts { facts, figure_runs, figures, quotes, timeline }
 }
 
 fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {

@@ -209,7 +209,7 @@ mod tests {
         let articles: Vec<_> = sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
         let facts: Vec<Facts> = articles
             .iter()
-            .map(|(_, a)| Facts { figures: vec![], quotes: article_quotes(a, &LazyNames::new(a)) })
+            .map(|(_, a)| Facts { quotes: article_quotes(a, &LazyNames::new(a)), ..Facts::default() })
             .collect();
         let kept = crate::assemble::facts::first_quotes(&articles, &facts);
         let at = |&k: &(u32, u32)| crate::assemble::facts::quote_at(&articles, &facts, k);

@@ -15,6 +15,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 use regex::Regex;
 
+use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
 use super::summary::{TermVector, cosine, term_counts};
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
 use crate::text::sentences;
@@ -89,10 +90,10 @@ fn patterns() -> &'static Patterns {
 /// A date found in a sentence: where it starts, the words, and the date (`None` when the
 /// words name no event date: "since October 5", "next Monday").
 #[derive(Debug, PartialEq, Eq)]
-struct Found {
+struct Found<'a> {
     start: usize,
-    phrase: String,
-    date: Option<String>,
+    phrase: &'a str,
+    date: Option<EventDate>,
 }
 
 fn month_number(name: &str) -> u32 {
@@ -147,7 +148,7 @@ fn date_words(sentence: &str) -> DateWords {
 }
 
 /// The first date expression in `sentence`, resolved against `reference`.
-fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
+fn find_date<'a>(sentence: &'a str, reference: NaiveDate) -> Option<Found<'a>> {
     let words = date_words(sentence);
     if words == (DateWords { weekday: false, month: false, relative: false }) {
         return None;
@@ -159,7 +160,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
     };
     let mut found: Vec<Found> = Vec::new();
     let prefix_of = |m: &str| m.split_whitespace().next().unwrap_or("").to_lowercase();
-    let day = |d: NaiveDate| (d <= reference).then(|| d.format("%Y-%m-%d").to_string());
+    let day = |d: NaiveDate| (d <= reference).then(|| EventDate::day(d)).flatten();
 
     for caps in search(words.weekday, &p.weekday) {
         let whole = caps.get(0).expect("match");
@@ -171,7 +172,7 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
             date -= Duration::days(7);
         }
         let date = if prefix == "next" { None } else { day(date) };
-        found.push(Found { start: whole.start(), phrase: whole.as_str().to_string(), date });
+        found.push(Found { start: whole.start(), phrase: whole.as_str(), date });
     }
     for caps in search(words.relative, &p.relative) {
         let whole = caps.get(0).expect("match");
@@ -181,31 +182,32 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
         };
         found.push(Found {
             start: whole.start(),
-            phrase: whole.as_str().to_string(),
+            phrase: whole.as_str(),
             date: day(reference - Duration::days(back)),
         });
     }
-    let explicit = |whole: regex::Match, month: &str, dom: &str, year: Option<&str>| -> Option<Found> {
-        let dom: u32 = dom.parse().ok()?;
-        let month = month_number(month);
-        let date = match year.and_then(|y| y.parse::<i32>().ok()) {
-            Some(year) => NaiveDate::from_ymd_opt(year, month, dom)?,
-            None => {
-                let this_year = NaiveDate::from_ymd_opt(reference.year(), month, dom)?;
-                if this_year <= reference {
-                    this_year
-                } else {
-                    NaiveDate::from_ymd_opt(reference.year() - 1, month, dom)?
+    let explicit =
+        |whole: regex::Match<'a>, month: &str, dom: &str, year: Option<&str>| -> Option<Found<'a>> {
+            let dom: u32 = dom.parse().ok()?;
+            let month = month_number(month);
+            let date = match year.and_then(|y| y.parse::<i32>().ok()) {
+                Some(year) => NaiveDate::from_ymd_opt(year, month, dom)?,
+                None => {
+                    let this_year = NaiveDate::from_ymd_opt(reference.year(), month, dom)?;
+                    if this_year <= reference {
+                        this_year
+                    } else {
+                        NaiveDate::from_ymd_opt(reference.year() - 1, month, dom)?
+                    }
                 }
-            }
+            };
+            let background = prefix_of(whole.as_str()) == "since";
+            Some(Found {
+                start: whole.start(),
+                phrase: whole.as_str(),
+                date: if background { None } else { day(date) },
+            })
         };
-        let background = prefix_of(whole.as_str()) == "since";
-        Some(Found {
-            start: whole.start(),
-            phrase: whole.as_str().to_string(),
-            date: if background { None } else { day(date) },
-        })
-    };
     for caps in search(words.month, &p.month_day) {
         found.extend(explicit(
             caps.get(0).expect("match"),
@@ -228,20 +230,61 @@ fn find_date(sentence: &str, reference: NaiveDate) -> Option<Found> {
         let month = month_number(&caps[1]);
         let first = NaiveDate::from_ymd_opt(year, month, 1)?;
         let background = prefix_of(whole.as_str()) == "since";
-        let date = (!background && first <= reference).then(|| format!("{year:04}-{month:02}"));
-        found.push(Found { start: whole.start(), phrase: whole.as_str().to_string(), date });
+        let date = (!background && first <= reference).then(|| EventDate::month(year, month)).flatten();
+        found.push(Found { start: whole.start(), phrase: whole.as_str(), date });
     }
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.phrase.len())));
     found.into_iter().next()
 }
 
-/// Every dated event, oldest first; the same event reported by several outlets once.
+/// Every dated event of `sources`, oldest first (`events`, with each article's sentences
+/// dated now).
+#[cfg(test)]
 pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec<TimelineEvent> {
-    // Dating sentences is per article, in parallel; merging the same event is in source order.
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let dated: Vec<Vec<Dated>> =
-        articles.par_iter().map(|(_, a)| dated_sentences(a, briefing_date)).collect();
+    let facts: Vec<Facts> = articles
+        .iter()
+        .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, briefing_date)), ..Facts::default() })
+        .collect();
+    events(&articles, &facts)
+}
+
+/// The date an article's sentences are read against: its own, else the briefing's.
+pub fn reference_of(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> Option<NaiveDate> {
+    let article_date = article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    article_date.or(briefing_date)
+}
+
+/// The sentences of `article` that say when something happened, read against `reference`.
+pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> ArticleDates {
+    let Some(on) = reference else { return ArticleDates::default() };
+    let mut items = Vec::new();
+    for (i, p) in article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph) {
+        for sentence in sentences(&p.text) {
+            let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, on) else {
+                continue;
+            };
+            // A sentence and its words are slices of the paragraph: each has its span.
+            let (Some(sentence), Some(phrase)) =
+                (Span::within(i, &p.text, sentence), Span::within(i, &p.text, phrase))
+            else {
+                continue;
+            };
+            items.push(ArticleDate { sentence, phrase: (phrase.start, phrase.end), date });
+        }
+    }
+    ArticleDates { reference, items }
+}
+
+/// Every dated event, oldest first; the same event reported by several outlets once. `facts`
+/// are those of `articles`, one each; merging the same event is in their order.
+pub fn events(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<TimelineEvent> {
+    let dated: Vec<Vec<Dated>> = articles
+        .par_iter()
+        .zip(facts)
+        .map(|((_, article), facts)| dated_sentences(article, &facts.dates))
+        .collect();
     let mut events: Vec<TimelineEvent> = Vec::new();
     let mut vectors: Vec<TermVector> = Vec::new();
     let mut by_day: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
@@ -294,7 +337,7 @@ pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec
 /// A sentence of an article that says when something happened.
 struct Dated<'a> {
     sentence: &'a str,
-    phrase: String,
+    phrase: &'a str,
     date: String,
     topic: Option<String>,
     reference: String,
@@ -302,28 +345,23 @@ struct Dated<'a> {
     vector: TermVector,
 }
 
-fn dated_sentences(article: &ArticleEntry, briefing_date: Option<NaiveDate>) -> Vec<Dated<'_>> {
-    let article_date = article.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let Some(reference) = article_date.or(briefing_date) else { return Vec::new() };
-    let reference_text = reference.format("%Y-%m-%d").to_string();
-    let mut found = Vec::new();
-    for p in article.paragraphs.iter().filter(|p| p.kind == BlockKind::Paragraph) {
-        for sentence in sentences(&p.text) {
-            let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, reference) else {
-                continue;
-            };
-            found.push(Dated {
-                sentence,
-                phrase,
-                date,
-                topic: p.topic.as_deref().map(str::to_string),
-                reference: reference_text.clone(),
-                anchor: p.id,
-                vector: term_counts(sentence),
-            });
-        }
-    }
-    found
+fn dated_sentences<'a>(article: &'a ArticleEntry, dates: &ArticleDates) -> Vec<Dated<'a>> {
+    let Some(reference) = dates.reference else { return Vec::new() };
+    let reference = reference.format("%Y-%m-%d").to_string();
+    let dated = dates.items.iter().filter_map(|item| {
+        let paragraph = article.paragraphs.get(item.sentence.paragraph as usize)?;
+        let sentence = item.sentence.str(article)?;
+        Some(Dated {
+            sentence,
+            phrase: item.phrase().str(article)?,
+            date: item.date.to_string(),
+            topic: paragraph.topic.as_deref().map(str::to_string),
+            reference: reference.clone(),
+            anchor: paragraph.id,
+            vector: term_counts(sentence),
+        })
+    });
+    dated.collect()
 }
 
 #[cfg(test)]
@@ -335,7 +373,7 @@ mod tests {
     }
 
     fn date_of(sentence: &str, reference: NaiveDate) -> Option<String> {
-        find_date(sentence, reference).and_then(|f| f.date)
+        find_date(sentence, reference).and_then(|f| f.date).map(|d| d.to_string())
     }
 
     #[test]
@@ -380,7 +418,7 @@ mod tests {
     fn the_first_date_in_a_sentence_wins() {
         let sat = day(2023, 3, 18);
         let found = find_date("Late on Friday officials said buses would run on Saturday.", sat).unwrap();
-        assert_eq!(found.date.as_deref(), Some("2023-03-17"));
+        assert_eq!(found.date.map(|d| d.to_string()).as_deref(), Some("2023-03-17"));
         assert_eq!(found.phrase, "Late on Friday");
     }
 

@@ -33,7 +33,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
 pub use crate::assemble::facts::Facts;
-use crate::assemble::facts::{ArticleFigure, ArticleQuote, Span};
+use crate::assemble::facts::{ArticleDate, ArticleDates, ArticleFigure, ArticleQuote, EventDate, Span};
 use crate::clean::Repeats;
 use crate::model::{
     ArticleEntry, Block, BlockKind, CleanedArticle, Digest, RawArticle, RemovedLine, SourceEntry,
@@ -622,8 +622,9 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
     Family { stem: "facts", ext: "json" }.remove_others(&dir, &[]);
 }
 
-/// Facts point into their articles' paragraphs (`assemble::facts::Span`) since format 2.
-const FACTS_MAGIC_BIN: &[u8] = b"brief-facts 2\n";
+/// Facts point into their articles' paragraphs (`assemble::facts::Span`) since format 2, and
+/// hold their dated sentences since format 3.
+const FACTS_MAGIC_BIN: &[u8] = b"brief-facts 3\n";
 
 /// Reads one binary facts file (a header as the article shards have, then the entries in key
 /// order): its entries and signature, `None` when it is missing, from another brief, or
@@ -660,18 +661,52 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
         let quotes = (0..r.len()?)
             .map(|_| Some(ArticleQuote { span: r.span()?, speaker: r.opt_str()? }))
             .collect::<Option<Vec<_>>>()?;
-        entries.push((key, Facts { figures, quotes }));
+        let reference = match r.u64()? {
+            NO_DATE => None,
+            days => Some(NaiveDate::from_num_days_from_ce_opt(i32::try_from(days as i64).ok()?)?),
+        };
+        let items = (0..r.len()?)
+            .map(|_| {
+                let sentence = r.span()?;
+                let phrase = r.u64()?;
+                let date = EventDate(u32::try_from(r.u64()?).ok()?);
+                Some(ArticleDate { sentence, phrase: (phrase as u32, (phrase >> 32) as u32), date })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        entries.push((key, Facts { figures, quotes, dates: ArticleDates { reference, items } }));
     }
-    let sorted: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
-    (r.bytes.is_empty() && sorted.is_sorted()).then(|| (entries, keys_signature(keys, &sorted)))
+    let sorted = entries.iter().map(|(k, _)| *k).is_sorted();
+    (r.bytes.is_empty() && sorted).then(|| {
+        let signature = facts_signature(keys, entries.iter().map(|(k, f)| (*k, f)));
+        (entries, signature)
+    })
+}
+
+/// What a facts file's reference date is written as when there is none.
+const NO_DATE: u64 = u64::MAX;
+
+fn date_word(date: Option<NaiveDate>) -> u64 {
+    date.map_or(NO_DATE, |d| i64::from(d.num_days_from_ce()) as u64)
+}
+
+/// A binary facts file's signature: the binary, its keys in order and, with each, the date its
+/// article's sentences were read against (an undated article's moves with the briefing's date,
+/// its key does not).
+fn facts_signature<'a>(keys: &Keys, entries: impl Iterator<Item = (u64, &'a Facts)>) -> u64 {
+    let mut h = Hash::new();
+    h.u64(keys.binary);
+    for (key, facts) in entries {
+        h.u64(key);
+        h.u64(date_word(facts.dates.reference));
+    }
+    h.finish()
 }
 
 /// Writes one binary facts file atomically, sorted by key, unless its signature is `previous`.
 fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Facts>, previous: Option<&u64>) {
     let mut entries: Vec<(&u64, &&Facts)> = map.iter().collect();
     entries.sort_by_key(|(key, _)| **key);
-    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
-    if previous == Some(&keys_signature(keys, &sorted)) {
+    if previous == Some(&facts_signature(keys, entries.iter().map(|(k, f)| (**k, **f)))) {
         return;
     }
     // Written as it is encoded (`Writer::to_file`).
@@ -692,6 +727,13 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
         for q in &facts.quotes {
             w.span(q.span);
             w.opt_str(q.speaker.as_deref());
+        }
+        w.u64(date_word(facts.dates.reference));
+        w.u64(facts.dates.items.len() as u64);
+        for d in &facts.dates.items {
+            w.span(d.sentence);
+            w.u64(u64::from(d.phrase.0) | u64::from(d.phrase.1) << 32);
+            w.u64(u64::from(d.date.0));
         }
         w.spill();
     }
@@ -1275,18 +1317,21 @@ mod tests {
             "wire",
             "war",
             Some("2024-11-30"),
-            &["At least 40 people were killed."],
+            &["At least 40 people were killed on Friday."],
         );
         let article = &source.articles[0];
         let key = facts_key(&source, article);
+        let reference = crate::assemble::timeline::reference_of(article, None);
         let facts = Facts {
             figures: crate::assemble::figures::article_figures(
                 article,
                 &crate::assemble::LazyNames::new(article),
             ),
             quotes: vec![],
+            dates: crate::assemble::timeline::article_dates(article, reference),
         };
         assert_eq!(facts.figures[0].value, 40);
+        assert_eq!(facts.dates.items[0].date.to_string(), "2024-11-29");
         let point = SummaryPoint {
             text: "At least 40 people were killed.".into(),
             sources: vec!["wire".into()],
@@ -1299,7 +1344,7 @@ mod tests {
         );
         save_facts(dir.path(), &keys(), &known, &Known::default());
         let loaded = load_facts(dir.path(), &keys());
-        assert_eq!(loaded.facts[&key].figures[0].value, 40);
+        assert_eq!(loaded.facts[&key], facts);
         assert_eq!(loaded.summaries[&summary][0].anchor, "p-0");
         // Saving what was read writes nothing.
         let file = dir.path().join(DIR).join(FACTS.name(0, 1));
@@ -1307,6 +1352,12 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         save_facts(dir.path(), &keys(), &loaded, &loaded);
         assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written);
+        // Dates read against another day are written, under the same key.
+        let mut redated = loaded.clone();
+        redated.facts.get_mut(&key).unwrap().dates.reference = None;
+        save_facts(dir.path(), &keys(), &redated, &loaded);
+        assert_ne!(std::fs::metadata(&file).unwrap().modified().unwrap(), written);
+        assert_eq!(load_facts(dir.path(), &keys()).facts[&key].dates.reference, None);
         // A summary's key follows its topic and its articles.
         assert_ne!(summary_key(Some("peace"), [key].into_iter()), summary);
         assert_ne!(summary_key(Some("war"), [key, key].into_iter()), summary);
@@ -1445,7 +1496,7 @@ mod tests {
         let names = crate::assemble::LazyNames::new(article);
         let figures = crate::assemble::figures::article_figures(article, &names);
         let known =
-            Known::new([(key, Facts { figures, quotes: vec![] })].into_iter().collect(), HashMap::new());
+            Known::new([(key, Facts { figures, ..Facts::default() })].into_iter().collect(), HashMap::new());
         save_facts(dir.path(), &keys(), &known, &Known::default());
         keep_decoded_files();
         assert_eq!(load_facts(dir.path(), &keys()).facts[&key].figures[0].value, 40);
