@@ -7,7 +7,7 @@
 //! recent one. "since" with an explicit date ("since October 5", "since March 2020") dates a
 //! state of affairs, not an event, and is left out, as is anything after the reference date.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -283,82 +283,95 @@ pub fn events(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Ve
     let dated: Vec<Vec<Dated>> = articles
         .par_iter()
         .zip(facts)
-        .map(|((_, article), facts)| dated_sentences(article, &facts.dates))
+        .map(|((source, article), facts)| dated_sentences(source, article, &facts.dates))
         .collect();
-    let mut events: Vec<TimelineEvent> = Vec::new();
-    let mut vectors: Vec<TermVector> = Vec::new();
-    let mut by_day: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
-    for ((source, _), found) in articles.iter().zip(dated) {
-        for Dated { sentence, phrase, date, topic, reference, anchor, vector } in found {
-            let key = (date.clone(), topic.clone());
-            let same_day = by_day.entry(key).or_default();
-            let twin = same_day
-                .iter()
-                .rev()
-                .take(MAX_COMPARED)
-                .copied()
-                .find(|i| cosine(&vectors[*i], &vector) >= SAME_EVENT);
-            match twin {
-                Some(i) => {
-                    if !events[i].sources.contains(&source.slug) {
-                        events[i].sources.push(source.slug.clone());
+    let dated: Vec<Dated> = dated.into_iter().flatten().collect();
+    // The same event is looked for among those of its day and topic only: each day and topic
+    // is merged on its own, all side by side, each in the sentences' order.
+    let mut days: HashMap<(EventDate, Option<&str>), Vec<usize>> = HashMap::new();
+    for (at, d) in dated.iter().enumerate() {
+        days.entry((d.date, d.topic)).or_default().push(at);
+    }
+    let days: Vec<Vec<usize>> = days.into_values().collect();
+    let mut events: Vec<(usize, TimelineEvent)> = days
+        .into_par_iter()
+        .flat_map_iter(|same_day| {
+            // Made as (where its first sentence is, the event, its sentence's terms).
+            let mut found: Vec<(usize, TimelineEvent, Option<TermVector>)> = Vec::new();
+            let alone = same_day.len() == 1;
+            for at in same_day {
+                let d = &dated[at];
+                // A day with one sentence compares nothing.
+                let vector = (!alone).then(|| term_counts(d.sentence));
+                let twin = vector.as_ref().and_then(|vector| {
+                    found.iter_mut().rev().take(MAX_COMPARED).find(|(_, _, other)| {
+                        other.as_ref().is_some_and(|other| cosine(other, vector) >= SAME_EVENT)
+                    })
+                });
+                match twin {
+                    Some((_, event, _)) => {
+                        if !event.sources.iter().any(|s| s == d.source) {
+                            event.sources.push(d.source.to_string());
+                        }
+                    }
+                    None => {
+                        let event = TimelineEvent {
+                            date: d.date.to_string(),
+                            topic: d.topic.map(str::to_string),
+                            source: d.source.to_string(),
+                            text: d.sentence.to_string(),
+                            phrase: d.phrase.trim().to_string(),
+                            reference_date: d.reference.to_string(),
+                            sources: vec![d.source.to_string()],
+                            anchor: d.anchor.to_string(),
+                        };
+                        found.push((at, event, vector));
                     }
                 }
-                None => {
-                    same_day.push(events.len());
-                    vectors.push(vector);
-                    events.push(TimelineEvent {
-                        date,
-                        topic,
-                        source: source.slug.clone(),
-                        text: sentence.to_string(),
-                        phrase: phrase.trim().to_string(),
-                        reference_date: reference,
-                        sources: vec![source.slug.clone()],
-                        anchor: anchor.to_string(),
-                    });
-                }
             }
-        }
-    }
+            found.into_iter().map(|(at, event, _)| (at, event))
+        })
+        .collect();
     // Oldest first; on a day, the most widely reported first, then in source order.
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by(|a, b| {
-        events[*a]
-            .date
-            .cmp(&events[*b].date)
-            .then(events[*b].sources.len().cmp(&events[*a].sources.len()))
-            .then(a.cmp(b))
+    events.par_sort_unstable_by(|(a, x), (b, y)| {
+        (dated[*a].date.0, std::cmp::Reverse(x.sources.len()), a).cmp(&(
+            dated[*b].date.0,
+            std::cmp::Reverse(y.sources.len()),
+            b,
+        ))
     });
-    let mut slots: Vec<Option<TimelineEvent>> = events.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    events.into_iter().map(|(_, event)| event).collect()
 }
 
 /// A sentence of an article that says when something happened.
 struct Dated<'a> {
     sentence: &'a str,
     phrase: &'a str,
-    date: String,
-    topic: Option<String>,
-    reference: String,
+    date: EventDate,
+    topic: Option<&'a str>,
+    source: &'a str,
+    /// The date the sentence was read against, spelled once for its article.
+    reference: std::sync::Arc<str>,
     anchor: crate::model::AnchorId,
-    vector: TermVector,
 }
 
-fn dated_sentences<'a>(article: &'a ArticleEntry, dates: &ArticleDates) -> Vec<Dated<'a>> {
+fn dated_sentences<'a>(
+    source: &'a SourceEntry,
+    article: &'a ArticleEntry,
+    dates: &ArticleDates,
+) -> Vec<Dated<'a>> {
     let Some(reference) = dates.reference else { return Vec::new() };
-    let reference = reference.format("%Y-%m-%d").to_string();
+    let reference: std::sync::Arc<str> = reference.format("%Y-%m-%d").to_string().into();
     let dated = dates.items.iter().filter_map(|item| {
         let paragraph = article.paragraphs.get(item.sentence.paragraph as usize)?;
-        let sentence = item.sentence.str(article)?;
         Some(Dated {
-            sentence,
+            sentence: item.sentence.str(article)?,
             phrase: item.phrase().str(article)?,
-            date: item.date.to_string(),
-            topic: paragraph.topic.as_deref().map(str::to_string),
+            date: item.date,
+            topic: paragraph.topic.as_deref(),
+            source: &source.slug,
             reference: reference.clone(),
             anchor: paragraph.id,
-            vector: term_counts(sentence),
         })
     });
     dated.collect()

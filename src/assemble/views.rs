@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Links;
 use super::figures::{display_value, label_rank};
-use crate::model::{Briefing, Figure};
+use crate::model::{Briefing, Figure, TimelineEvent};
 use crate::topics::OTHER_SLUG;
 
 #[derive(Debug, Serialize)]
@@ -197,21 +197,25 @@ pub struct EventView {
 
 /// Events grouped by day, oldest first; `topic` keeps one topic's events only.
 /// A day over `limit` keeps the events the most outlets report (the earliest on a tie), in
-/// their order.
+/// their order. Only those kept are made into views (with their links): an archive of dated
+/// articles has tens of thousands of events, and each of the index and topic pages reads them.
 pub fn timeline_days(
     briefing: &Briefing,
     topic: Option<&str>,
     links: &Links,
     limit: usize,
 ) -> Vec<TimelineDay> {
-    let mut days: BTreeMap<&str, Vec<EventView>> = BTreeMap::new();
+    let mut days: BTreeMap<&str, Vec<(&TimelineEvent, &str)>> = BTreeMap::new();
     for event in &briefing.timeline {
         let key = topic_key(event.topic.as_deref());
         if topic.is_some_and(|t| t != key) {
             continue;
         }
+        days.entry(&event.date).or_default().push((event, key));
+    }
+    let view = |(event, key): (&TimelineEvent, &str)| {
         let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
-        days.entry(&event.date).or_default().push(EventView {
+        EventView {
             text: event.text.clone(),
             phrase: event.phrase.clone(),
             topic: key.to_string(),
@@ -223,12 +227,12 @@ pub fn timeline_days(
                 .collect(),
             anchor: event.anchor.clone(),
             href: event.sources.first().map(|s| links.paragraph(s, &event.anchor)).unwrap_or_default(),
-        });
-    }
+        }
+    };
     days.into_iter()
         .map(|(date, mut events)| {
-            let more = keep_largest(&mut events, limit, |e| e.outlets.len());
-            TimelineDay { date: date.to_string(), events, more }
+            let more = keep_largest(&mut events, limit, |(e, _)| e.sources.len());
+            TimelineDay { date: date.to_string(), events: events.into_iter().map(view).collect(), more }
         })
         .collect()
 }
