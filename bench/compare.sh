@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares brief with Hugo and with `cp -r` of the input on the same synthetic articles.
 #
-#   bench/compare.sh N [RUNS]
+#   bench/compare.sh N [RUNS] [--dated]
 #
 # Generates N articles with ../shared/bench/gen_corpus.py (or $GEN_CORPUS), installs Hugo from
 # Debian's packages if it is missing, builds brief in release mode, then runs, RUNS times each
@@ -18,13 +18,23 @@
 # The generated project gets a brief.toml with five regional topics whose keywords are the
 # generator's cities and countries, so brief builds a real briefing (topic pages, per-topic
 # summaries) rather than putting every paragraph on one "Other" page.
+#
+# The generator writes seeds without dates. With `--dated`, four seeds in five get a
+# `date YYYY-MM-DD` line (the article's date in the Hugo copy), as scraped seeds often have:
+# the briefing then has a date, undated articles are read against it, and the timeline (every
+# sentence that says when something happened) is built, as it is for real seeds.
 set -euo pipefail
 
-n="${1:?usage: bench/compare.sh N [RUNS]}"
+n="${1:?usage: bench/compare.sh N [RUNS] [--dated]}"
 runs="${2:-5}"
+dated="${3:-}"
+if [ -n "$dated" ] && [ "$dated" != "--dated" ]; then
+    echo "usage: bench/compare.sh N [RUNS] [--dated]" >&2
+    exit 2
+fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 gen="${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}"
-work="${BENCH_DIR:-${TMPDIR:-/tmp}/brief-bench-$n}"
+work="${BENCH_DIR:-${TMPDIR:-/tmp}/brief-bench-$n${dated:+-dated}}"
 
 if [ ! -f "$gen" ]; then
     echo "compare.sh: corpus generator not found at $gen (set GEN_CORPUS)" >&2
@@ -46,6 +56,23 @@ brief="${CARGO_TARGET_DIR:-$here/target}/release/brief"
 if [ ! -d "$work/seeds" ] || [ "$(find "$work/seeds" -name '*.txt' | wc -l)" != "$n" ]; then
     rm -rf "$work"
     python3 "$gen" --n "$n" --out "$work" >/dev/null
+    if [ "$dated" = "--dated" ]; then
+        python3 - "$work" <<'PY'
+import os, re, sys
+work = sys.argv[1]
+for i, name in enumerate(sorted(os.listdir(f"{work}/seeds"))):
+    if i % 5 == 0:
+        continue
+    page = open(f"{work}/hugo/content/articles/{name[:-4]}.md", encoding="utf-8").read()
+    date = re.search(r"^date: (\d{4}-\d\d-\d\d)", page, re.M).group(1)
+    path = f"{work}/seeds/{name}"
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(f"date {date}\n{text}")
+PY
+    fi
+elif [ "$dated" = "--dated" ] && ! grep -q '^date ' "$(find "$work/seeds" -name '*.txt' | sort | sed -n 2p)"; then
+    echo "compare.sh: $work holds undated seeds; remove it or set BENCH_DIR" >&2
+    exit 1
 fi
 cat > "$work/brief.toml" <<'TOML'
 title = "Benchmark briefing"
@@ -130,7 +157,7 @@ rm -rf "$work/seeds-copy"
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "articles: $n, runs: $runs, hugo: $(hugo version | awk '{print $2}')"
+echo "articles: $n${dated:+ (four in five dated)}, runs: $runs, hugo: $(hugo version | awk '{print $2}')"
 printf '%-16s %10s %14s\n' "" "median s" "peak RSS MiB"
 declare -A med
 for k in "brief cold" "brief warm" "brief one seed" "brief serve seed" "hugo" "cp -r"; do
