@@ -163,10 +163,15 @@ impl Renderer {
                     );
                     context.insert("lead_html", &briefing.lead_html);
                     context.insert("figure_tables", &figure_tables);
-                    context.insert(
-                        "timeline_days",
-                        &views::timeline_days(briefing, None, &links, views::DAY_LIMIT_OVERVIEW),
+                    let (days, earlier) = views::timeline_days(
+                        briefing,
+                        None,
+                        &links,
+                        views::DAY_LIMIT_OVERVIEW,
+                        views::DAYS_OVERVIEW,
                     );
+                    context.insert("timeline_days", &days);
+                    context.insert("timeline_earlier", &earlier);
                 })
             };
             // The base context of a page in the folder `path` (a topic's or an outlet's).
@@ -194,21 +199,22 @@ impl Renderer {
                     context.insert("groups", &topic_groups(items));
                     if pager.number == 1 {
                         context.insert("figure_tables", &figure_tables);
-                        context.insert(
-                            "timeline_days",
-                            &views::timeline_days(
-                                briefing,
-                                Some(&topic.slug),
-                                &links,
-                                views::DAY_LIMIT_TOPIC,
-                            ),
+                        let (days, earlier) = views::timeline_days(
+                            briefing,
+                            Some(&topic.slug),
+                            &links,
+                            views::DAY_LIMIT_TOPIC,
+                            views::DAYS_TOPIC,
                         );
+                        context.insert("timeline_days", &days);
+                        context.insert("timeline_earlier", &earlier);
                         let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
                         context.insert("speakers", &speakers);
                         context.insert("speakers_more", &speakers_more);
                     } else {
                         context.insert("figure_tables", &no_figures);
                         context.insert("timeline_days", &no_figures);
+                        context.insert("timeline_earlier", &0);
                         context.insert("speakers", &no_figures);
                         context.insert("speakers_more", &0);
                     }

@@ -183,6 +183,12 @@ pub struct TimelineDay {
 pub const DAY_LIMIT_OVERVIEW: usize = 12;
 pub const DAY_LIMIT_TOPIC: usize = 40;
 
+/// Days the briefing and a topic's page show, the latest: an archive of years dates thousands
+/// of days, and a front page that lists them all is tens of megabytes no reader gets through.
+/// Every event stays in `briefing.json`.
+pub const DAYS_OVERVIEW: usize = 14;
+pub const DAYS_TOPIC: usize = 60;
+
 #[derive(Debug, Serialize)]
 pub struct EventView {
     pub text: String,
@@ -195,16 +201,19 @@ pub struct EventView {
     pub href: String,
 }
 
-/// Events grouped by day, oldest first; `topic` keeps one topic's events only.
-/// A day over `limit` keeps the events the most outlets report (the earliest on a tie), in
-/// their order. Only those kept are made into views (with their links): an archive of dated
-/// articles has tens of thousands of events, and each of the index and topic pages reads them.
+/// The latest `days` days' events, grouped by day, oldest first, and how many earlier days
+/// are left out; `topic` keeps one topic's events only. A day over `limit` keeps the events
+/// the most outlets report (the earliest on a tie), in their order. Only those kept are made
+/// into views (with their links): an archive of dated articles has tens of thousands of
+/// events, and each of the index and topic pages reads them.
 pub fn timeline_days(
     briefing: &Briefing,
     topic: Option<&str>,
     links: &Links,
     limit: usize,
-) -> Vec<TimelineDay> {
+    days: usize,
+) -> (Vec<TimelineDay>, usize) {
+    let shown = days;
     let mut days: BTreeMap<&str, Vec<(&TimelineEvent, &str)>> = BTreeMap::new();
     for event in &briefing.timeline {
         let key = topic_key(event.topic.as_deref());
@@ -213,6 +222,7 @@ pub fn timeline_days(
         }
         days.entry(&event.date).or_default().push((event, key));
     }
+    let earlier = days.len().saturating_sub(shown);
     let view = |(event, key): (&TimelineEvent, &str)| {
         let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
         EventView {
@@ -229,12 +239,15 @@ pub fn timeline_days(
             href: event.sources.first().map(|s| links.paragraph(s, &event.anchor)).unwrap_or_default(),
         }
     };
-    days.into_iter()
+    let days = days
+        .into_iter()
+        .skip(earlier)
         .map(|(date, mut events)| {
             let more = keep_largest(&mut events, limit, |(e, _)| e.sources.len());
             TimelineDay { date: date.to_string(), events: events.into_iter().map(view).collect(), more }
         })
-        .collect()
+        .collect();
+    (days, earlier)
 }
 
 #[derive(Debug, Serialize)]
@@ -335,12 +348,28 @@ mod tests {
             ("fourth", &["b", "c"]),
         ]);
         let links = Links::new(&b.sources);
-        let days = timeline_days(&b, None, &links, 3);
+        let (days, earlier) = timeline_days(&b, None, &links, 3, 10);
         let texts: Vec<&str> = days[0].events.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["first", "second", "fourth"]);
-        assert_eq!(days[0].more, 1);
-        let all = timeline_days(&b, None, &links, 10);
+        assert_eq!((days[0].more, earlier), (1, 0));
+        let (all, _) = timeline_days(&b, None, &links, 10, 10);
         assert_eq!((all[0].events.len(), all[0].more), (4, 0));
+    }
+
+    #[test]
+    fn a_page_shows_the_latest_days_and_counts_the_earlier() {
+        let mut b = briefing(&[("first", &["a"]), ("second", &["b"])]);
+        let dates = ["2024-11-28", "2024-11", "2024-11-30"];
+        b.timeline = dates
+            .iter()
+            .map(|date| crate::model::TimelineEvent { date: date.to_string(), ..b.timeline[0].clone() })
+            .collect();
+        let links = Links::new(&b.sources);
+        let (days, earlier) = timeline_days(&b, None, &links, 10, 2);
+        let shown: Vec<&str> = days.iter().map(|d| d.date.as_str()).collect();
+        assert_eq!((shown, earlier), (vec!["2024-11-28", "2024-11-30"], 1));
+        let (days, earlier) = timeline_days(&b, None, &links, 10, 5);
+        assert_eq!((days.len(), earlier), (3, 0));
     }
 
     #[test]
