@@ -201,7 +201,7 @@ pub struct EventView {
     pub href: String,
 }
 
-/// The latest `days` days' events, grouped by day, oldest first, and how many earlier days
+/// The latest `latest` days' events, grouped by day, oldest first, and how many earlier days
 /// are left out; `topic` keeps one topic's events only. A day over `limit` keeps the events
 /// the most outlets report (the earliest on a tie), in their order. Only those kept are made
 /// into views (with their links): an archive of dated articles has tens of thousands of
@@ -211,9 +211,8 @@ pub fn timeline_days(
     topic: Option<&str>,
     links: &Links,
     limit: usize,
-    days: usize,
+    latest: usize,
 ) -> (Vec<TimelineDay>, usize) {
-    let shown = days;
     let mut days: BTreeMap<&str, Vec<(&TimelineEvent, &str)>> = BTreeMap::new();
     for event in &briefing.timeline {
         let key = topic_key(event.topic.as_deref());
@@ -222,7 +221,7 @@ pub fn timeline_days(
         }
         days.entry(&event.date).or_default().push((event, key));
     }
-    let earlier = days.len().saturating_sub(shown);
+    let earlier = days.len().saturating_sub(latest);
     let view = |(event, key): (&TimelineEvent, &str)| {
         let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
         EventView {
