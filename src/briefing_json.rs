@@ -172,6 +172,7 @@ mod tests {
             ],
             removed: vec![RemovedLine { text: "Promo".into(), reason: "newsletter-promo".into(), line: 3 }],
             hash: chunk_key("test article", |h| h.str(seed)),
+            content_hash: chunk_key("test article content", |h| h.str(seed)),
         };
         let source = |slug: &str, articles: Vec<ArticleEntry>| SourceEntry {
             slug: slug.into(),

@@ -191,6 +191,11 @@ pub struct ArticleEntry {
     /// digest rather than its text: the data files and pages are keyed on it. Not written out.
     #[serde(skip)]
     pub hash: Digest,
+    /// The same without the page the article is on (`assemble::content_hash`): what its facts
+    /// and its topics' summaries read, which do not change when a newer article moves it to the
+    /// next page. Not written out.
+    #[serde(skip)]
+    pub content_hash: Digest,
 }
 
 /// A 16-byte BLAKE3 hash standing for what it was made from.

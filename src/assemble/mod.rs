@@ -318,8 +318,10 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .collect(),
                         removed: article.removed,
                         hash: Digest::default(),
+                        content_hash: Digest::default(),
                     };
-                    entry.hash = entry_hash(binary, &digest, &entry);
+                    entry.content_hash = content_hash(binary, &digest, &entry);
+                    entry.hash = entry_hash(&entry.content_hash, &entry.url);
                     entry
                 })
                 .collect();
@@ -337,13 +339,21 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
         .collect()
 }
 
-/// An entry's hash: the digest of the cleaned article it is made from (seed, headline, date,
-/// blocks, removed lines), then what assemble adds to it (the date shown, the page, each
-/// paragraph's topic and anchor), and the binary that lays it out. Hashing these rather than
-/// the text lets a rebuild key every unchanged article's pages and data-file chunks without
-/// reading its text again.
-pub fn entry_hash(binary: u64, digest: &Digest, entry: &ArticleEntry) -> Digest {
+/// An entry's hash: its content hash (`content_hash`) and the page it is on. Hashing these
+/// rather than the text lets a rebuild key every unchanged article's pages and data-file
+/// chunks without reading its text again.
+pub fn entry_hash(content: &Digest, url: &str) -> Digest {
     crate::chunks::chunk_key("article entry", |h| {
+        h.bytes(content);
+        h.str(url);
+    })
+}
+
+/// An entry's content hash: the digest of the cleaned article it is made from (seed, headline,
+/// date, blocks, removed lines), then what assemble adds to it but the page (the date shown,
+/// each paragraph's topic and anchor), and the binary that lays it out.
+pub fn content_hash(binary: u64, digest: &Digest, entry: &ArticleEntry) -> Digest {
+    crate::chunks::chunk_key("article content", |h| {
         h.bytes(&binary.to_le_bytes());
         h.bytes(digest);
         h.str(&entry.seed);
@@ -351,7 +361,6 @@ pub fn entry_hash(binary: u64, digest: &Digest, entry: &ArticleEntry) -> Digest 
             Some(date) => h.str(date),
             None => h.bytes(&[0xff]),
         }
-        h.str(&entry.url);
         // The paragraphs' topics and anchors, packed (lengths as LEB128, a topic behind a tag
         // byte) into one piece, half the bytes of one length-prefixed piece each: this is hashed
         // for every article of every build.
@@ -697,10 +706,12 @@ pub(crate) fn test_source(slug: &str, topic: &str, date: Option<&str>, paragraph
             .collect(),
         removed: vec![],
         hash: Digest::default(),
+        content_hash: Digest::default(),
     };
     // The digest stands for the cleaned text, as the cache's would.
     let digest = crate::chunks::chunk_key("test article", |h| paragraphs.iter().for_each(|p| h.str(p)));
-    article.hash = entry_hash(0, &digest, &article);
+    article.content_hash = content_hash(0, &digest, &article);
+    article.hash = entry_hash(&article.content_hash, &article.url);
     SourceEntry {
         slug: slug.into(),
         name: slug.into(),
@@ -755,7 +766,7 @@ mod tests {
     fn an_entry_hash_changes_with_everything_assemble_adds_to_the_cleaned_article() {
         let entry = test_source("a", "gaza", Some("2024-11-30"), &["One.", "Two."]).articles.remove(0);
         let digest = [7u8; 16];
-        let hash = |e: &ArticleEntry| entry_hash(1, &digest, e);
+        let hash = |e: &ArticleEntry| entry_hash(&content_hash(1, &digest, e), &e.url);
         let mut changes: Vec<ArticleEntry> = Vec::new();
         let mut edit = |f: &dyn Fn(&mut ArticleEntry)| {
             let mut e = entry.clone();
@@ -781,9 +792,16 @@ mod tests {
         };
         assert_ne!(with("ab", "c"), with("a", "bc"));
         // The cleaned article (its digest) and the binary count too.
-        assert_ne!(entry_hash(1, &[8u8; 16], &entry), hash(&entry));
-        assert_ne!(entry_hash(2, &digest, &entry), hash(&entry));
+        assert_ne!(entry_hash(&content_hash(1, &[8u8; 16], &entry), &entry.url), hash(&entry));
+        assert_ne!(entry_hash(&content_hash(2, &digest, &entry), &entry.url), hash(&entry));
         assert_eq!(hash(&entry.clone()), hash(&entry));
+        // The content hash is all of it but the page.
+        let content = |e: &ArticleEntry| content_hash(1, &digest, e);
+        let (page, others) = changes.split_at(3);
+        assert_eq!(content(&page[2]), content(&entry), "the page moved");
+        for changed in page[..2].iter().chain(others) {
+            assert_ne!(content(changed), content(&entry), "{changed:?}");
+        }
     }
 
     #[test]

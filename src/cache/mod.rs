@@ -464,12 +464,12 @@ pub fn summary_key(topic: Option<&str>, article_keys: impl Iterator<Item = u64>)
     h.finish()
 }
 
-/// The key of an article's facts: everything the extraction reads (the outlet and the whole
-/// entry, which its hash covers).
+/// The key of an article's facts: everything the extraction reads (the outlet and the entry
+/// but the page it is on, which its content hash covers).
 pub fn facts_key(source: &SourceEntry, article: &ArticleEntry) -> u64 {
     let mut h = Hash::new();
     h.str(&source.slug);
-    h.bytes(&article.hash);
+    h.bytes(&article.content_hash);
     h.finish()
 }
 
@@ -1363,11 +1363,14 @@ mod tests {
         assert_ne!(summary_key(Some("war"), [key, key].into_iter()), summary);
         assert_ne!(summary_key(None, [key].into_iter()), summary);
 
-        // The key follows the outlet and the article's hash (which covers every paragraph's
-        // text, topic and anchor: `assemble::entry_hash`).
+        // The key follows the outlet and the article's content hash (which covers every
+        // paragraph's text, topic and anchor: `assemble::content_hash`), not the page.
         let mut edited = source.clone();
-        edited.articles[0].hash[0] ^= 1;
+        edited.articles[0].content_hash[0] ^= 1;
         assert_ne!(facts_key(&edited, &edited.articles[0]), key);
+        let mut paged = source.clone();
+        paged.articles[0].hash[0] ^= 1;
+        assert_eq!(facts_key(&paged, &paged.articles[0]), key);
         let mut moved = source.clone();
         moved.slug = "other".into();
         assert_ne!(facts_key(&moved, &moved.articles[0]), key);
