@@ -34,6 +34,25 @@ pub fn figures_chunk_key(facts_key: u64, kept: impl Iterator<Item = usize>) -> C
     })
 }
 
+/// The key of a timeline event (`Briefing::timeline_keys`): the facts key of the article
+/// whose sentence it is, which of its dated sentences, the date that sentence was read against,
+/// and the outlets that report the event.
+pub fn timeline_chunk_key<'a>(
+    facts_key: u64,
+    item: usize,
+    reference: Option<chrono::NaiveDate>,
+    sources: impl Iterator<Item = &'a str>,
+) -> ChunkKey {
+    chunk_key("briefing.json timeline event, compact", |h| {
+        h.bytes(&facts_key.to_le_bytes());
+        h.bytes(&(item as u64).to_le_bytes());
+        h.str(&reference.map(|d| d.to_string()).unwrap_or_default());
+        for source in sources {
+            h.str(source);
+        }
+    })
+}
+
 /// Writes `briefing`, each article a chunk under a key made from its hash.
 pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     w.write_all(b"{")?;
@@ -54,7 +73,13 @@ pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     } else {
         field(w, &mut first, "figures", &briefing.figures)?;
     }
-    field(w, &mut first, "timeline", &briefing.timeline)?;
+    if !briefing.timeline.is_empty() && briefing.timeline_keys.len() == briefing.timeline.len() {
+        key(w, &mut first, "timeline")?;
+        let events: Vec<_> = briefing.timeline.iter().zip(&briefing.timeline_keys).collect();
+        list(w, &events, |w, (event, key)| w.chunk(**key, |out| json(out, *event)))?;
+    } else {
+        field(w, &mut first, "timeline", &briefing.timeline)?;
+    }
     field(w, &mut first, "quotes", &briefing.quotes)?;
     w.write_all(b"}")?;
     Ok(())
@@ -234,6 +259,7 @@ mod tests {
             quotes: vec![],
             links: Default::default(),
             figure_runs: Vec::new(),
+            timeline_keys: Vec::new(),
         }
     }
 
@@ -272,6 +298,29 @@ mod tests {
         // Articles 1 and 2 are byte for byte the same as before; article 3 changed.
         assert_eq!(reused, 2);
         assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string(&edited).unwrap());
+    }
+
+    #[test]
+    fn timeline_events_as_chunks_are_the_same_bytes_and_an_unchanged_one_is_copied() {
+        let mut briefing = full();
+        let event = briefing.timeline[0].clone();
+        briefing.timeline = vec![event.clone(), TimelineEvent { text: "Today".into(), ..event }];
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 11, 30);
+        let key = |facts: u64, sources: &[&str]| timeline_chunk_key(facts, 0, day, sources.iter().copied());
+        briefing.timeline_keys = vec![key(1, &["a", "c"]), key(2, &["a", "c"])];
+        let (first, chunks, _) = write_with(&briefing, None);
+        assert_eq!(String::from_utf8(first.clone()).unwrap(), serde_json::to_string(&briefing).unwrap());
+        // The second event gains an outlet: the first is copied, the second written.
+        let mut edited = briefing.clone();
+        edited.timeline[1].sources.push("d".into());
+        edited.timeline_keys[1] = key(2, &["a", "c", "d"]);
+        assert_ne!(edited.timeline_keys[1], briefing.timeline_keys[1]);
+        let (second, _, reused) = write_with(&edited, Some((first, chunks)));
+        assert_eq!(reused, 3 + 1);
+        assert_eq!(String::from_utf8(second).unwrap(), serde_json::to_string(&edited).unwrap());
+        // Another reading date or dated sentence is another key.
+        assert_ne!(timeline_chunk_key(1, 0, None, ["a"].into_iter()), key(1, &["a"]));
+        assert_ne!(timeline_chunk_key(1, 1, day, ["a"].into_iter()), key(1, &["a"]));
     }
 
     #[test]

@@ -294,6 +294,7 @@ mod tests {
             quotes: Vec::new(),
             links: Default::default(),
             figure_runs: Vec::new(),
+            timeline_keys: Vec::new(),
         }
     }
 

@@ -137,6 +137,11 @@ pub struct Briefing {
     /// an unchanged run instead of writing it again. Empty when not known. Not written out.
     #[serde(skip)]
     pub figure_runs: Vec<(usize, Digest)>,
+    /// A chunk key for each event of `timeline` (`briefing_json::timeline_chunk_key`), made
+    /// from what the event is read from: `briefing.json` copies an unchanged event instead of
+    /// writing it again. Empty when not known. Not written out.
+    #[serde(skip)]
+    pub timeline_keys: Vec<Digest>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -101,7 +101,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
         || found_facts(&articles, &article_keys, known_facts, date),
     );
-    let FoundFacts { facts, figure_runs, figures, quotes, timeline } = found;
+    let FoundFacts { facts, figure_runs, figures, quotes, timeline: (timeline, timeline_keys) } = found;
 
     let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -124,6 +124,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         quotes,
         links: link_index,
         figure_runs,
+        timeline_keys,
     };
     let learned =
         Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
@@ -192,7 +193,8 @@ struct FoundFacts {
     figure_runs: Vec<(usize, Digest)>,
     figures: KeptFigures,
     quotes: Vec<crate::model::Quote>,
-    timeline: Vec<crate::model::TimelineEvent>,
+    /// The events and their chunk keys.
+    timeline: (Vec<crate::model::TimelineEvent>, Vec<Digest>),
 }
 
 /// Reads the figures, quotes and dated sentences out of every article not in `known` (those are
@@ -259,7 +261,7 @@ fn found_facts(
                 .collect();
             ((figure_runs, figures), quotes)
         },
-        || timeline::events(articles, &facts),
+        || timeline::events(articles, &facts, article_keys),
     );
     FoundFacts { facts, figure_runs, figures, quotes, timeline }
 }

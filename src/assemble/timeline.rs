@@ -247,7 +247,7 @@ pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec
         .iter()
         .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, briefing_date)), ..Facts::default() })
         .collect();
-    events(&articles, &facts)
+    events(&articles, &facts, &vec![0; articles.len()]).0
 }
 
 /// The date an article's sentences are read against: its own, else the briefing's.
@@ -277,13 +277,19 @@ pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> Ar
     ArticleDates { reference, items }
 }
 
-/// Every dated event, oldest first; the same event reported by several outlets once. `facts`
-/// are those of `articles`, one each; merging the same event is in their order.
-pub fn events(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Vec<TimelineEvent> {
+/// Every dated event, oldest first, with its chunk key (`briefing_json::timeline_chunk_key`);
+/// the same event reported by several outlets once. `facts` and `article_keys` (their facts
+/// keys) are those of `articles`, one each; merging the same event is in their order.
+pub fn events(
+    articles: &[(&SourceEntry, &ArticleEntry)],
+    facts: &[Facts],
+    article_keys: &[u64],
+) -> (Vec<TimelineEvent>, Vec<crate::model::Digest>) {
     let dated: Vec<Vec<Dated>> = articles
         .par_iter()
         .zip(facts)
-        .map(|((source, article), facts)| dated_sentences(source, article, &facts.dates))
+        .enumerate()
+        .map(|(a, ((source, article), facts))| dated_sentences(a, source, article, &facts.dates))
         .collect();
     let dated: Vec<Dated> = dated.into_iter().flatten().collect();
     // The same event is looked for among those of its day and topic only: each day and topic
@@ -340,11 +346,23 @@ pub fn events(articles: &[(&SourceEntry, &ArticleEntry)], facts: &[Facts]) -> Ve
             b,
         ))
     });
-    events.into_iter().map(|(_, event)| event).collect()
+    let keys = events
+        .par_iter()
+        .map(|(at, event)| {
+            let Dated { article, item, .. } = dated[*at];
+            let reference = facts[article].dates.reference;
+            let sources = event.sources.iter().map(String::as_str);
+            crate::briefing_json::timeline_chunk_key(article_keys[article], item, reference, sources)
+        })
+        .collect();
+    (events.into_iter().map(|(_, event)| event).collect(), keys)
 }
 
-/// A sentence of an article that says when something happened.
+/// A sentence of an article that says when something happened: the `item`th dated sentence
+/// of article `article`.
 struct Dated<'a> {
+    article: usize,
+    item: usize,
     sentence: &'a str,
     phrase: &'a str,
     date: EventDate,
@@ -356,18 +374,21 @@ struct Dated<'a> {
 }
 
 fn dated_sentences<'a>(
+    at: usize,
     source: &'a SourceEntry,
     article: &'a ArticleEntry,
     dates: &ArticleDates,
 ) -> Vec<Dated<'a>> {
     let Some(reference) = dates.reference else { return Vec::new() };
     let reference: std::sync::Arc<str> = reference.format("%Y-%m-%d").to_string().into();
-    let dated = dates.items.iter().filter_map(|item| {
-        let paragraph = article.paragraphs.get(item.sentence.paragraph as usize)?;
+    let dated = dates.items.iter().enumerate().filter_map(|(item, date)| {
+        let paragraph = article.paragraphs.get(date.sentence.paragraph as usize)?;
         Some(Dated {
-            sentence: item.sentence.str(article)?,
-            phrase: item.phrase().str(article)?,
-            date: item.date,
+            article: at,
+            item,
+            sentence: date.sentence.str(article)?,
+            phrase: date.phrase().str(article)?,
+            date: date.date,
             topic: paragraph.topic.as_deref(),
             source: &source.slug,
             reference: reference.clone(),

@@ -335,6 +335,7 @@ mod tests {
             quotes: vec![],
             links: Default::default(),
             figure_runs: Vec::new(),
+            timeline_keys: Vec::new(),
         }
     }
 
