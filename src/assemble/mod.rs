@@ -96,12 +96,13 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         article_keys: &article_keys,
         summaries: &known.summaries,
     };
-    let known_facts = &mut known.facts;
+    let (known_facts, known_timeline) = (&mut known.facts, &known.timeline);
     let ((topic_entries, summaries), found) = rayon::join(
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
-        || found_facts(&articles, &article_keys, known_facts, date),
+        || found_facts(&articles, &article_keys, (known_facts, known_timeline), date),
     );
-    let FoundFacts { facts, figure_runs, figures, quotes, timeline: (timeline, timeline_keys) } = found;
+    let FoundFacts { facts, figure_runs, figures, quotes, timeline: (timeline, timeline_keys, merged) } =
+        found;
 
     let generated = source_date_epoch
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -126,8 +127,11 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         figure_runs,
         timeline_keys,
     };
-    let learned =
-        Known::new(article_keys.into_iter().zip(facts).collect(), summaries.into_iter().flatten().collect());
+    let learned = Known::new(
+        article_keys.into_iter().zip(facts).collect(),
+        summaries.into_iter().flatten().collect(),
+        merged,
+    );
     (briefing, learned, figures)
 }
 
@@ -193,18 +197,19 @@ struct FoundFacts {
     figure_runs: Vec<(usize, Digest)>,
     figures: KeptFigures,
     quotes: Vec<crate::model::Quote>,
-    /// The events and their chunk keys.
-    timeline: (Vec<crate::model::TimelineEvent>, Vec<Digest>),
+    /// The events, their chunk keys, and how each day and topic merged.
+    timeline: (Vec<crate::model::TimelineEvent>, Vec<Digest>, HashMap<u64, timeline::GroupEvents>),
 }
 
 /// Reads the figures, quotes and dated sentences out of every article not in `known` (those are
 /// taken out of it, not copied; an undated article's sentences are dated again when the
 /// briefing's date moved), then keeps the first of each figure and quote for the briefing,
-/// beside the timeline made of the dated sentences.
+/// beside the timeline made of the dated sentences (with the days and topics merged before,
+/// `known_timeline`).
 fn found_facts(
     articles: &[(&SourceEntry, &ArticleEntry)],
     article_keys: &[u64],
-    known: &mut HashMap<u64, Facts>,
+    (known, known_timeline): (&mut HashMap<u64, Facts>, &HashMap<u64, timeline::GroupEvents>),
     briefing_date: Option<NaiveDate>,
 ) -> FoundFacts {
     let reused: Vec<Option<Facts>> = article_keys.iter().map(|key| known.remove(key)).collect();
@@ -261,7 +266,7 @@ fn found_facts(
                 .collect();
             ((figure_runs, figures), quotes)
         },
-        || timeline::events(articles, &facts, article_keys),
+        || timeline::events(articles, &facts, article_keys, known_timeline),
     );
     FoundFacts { facts, figure_runs, figures, quotes, timeline }
 }

@@ -247,7 +247,7 @@ pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec
         .iter()
         .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, briefing_date)), ..Facts::default() })
         .collect();
-    events(&articles, &facts, &vec![0; articles.len()]).0
+    events(&articles, &facts, &vec![0; articles.len()], &HashMap::new()).0
 }
 
 /// The date an article's sentences are read against: its own, else the briefing's.
@@ -279,12 +279,15 @@ pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> Ar
 
 /// Every dated event, oldest first, with its chunk key (`briefing_json::timeline_chunk_key`);
 /// the same event reported by several outlets once. `facts` and `article_keys` (their facts
-/// keys) are those of `articles`, one each; merging the same event is in their order.
+/// keys) are those of `articles`, one each; merging the same event is in their order. Returns
+/// too how each day and topic was merged, by key (`cache::timeline_group_key`), as `known`
+/// holds the last build's.
 pub fn events(
     articles: &[(&SourceEntry, &ArticleEntry)],
     facts: &[Facts],
     article_keys: &[u64],
-) -> (Vec<TimelineEvent>, Vec<crate::model::Digest>) {
+    known: &HashMap<u64, GroupEvents>,
+) -> (Vec<TimelineEvent>, Vec<crate::model::Digest>, HashMap<u64, GroupEvents>) {
     let dated: Vec<Vec<Dated>> = articles
         .par_iter()
         .zip(facts)
@@ -299,45 +302,44 @@ pub fn events(
         days.entry((d.date, d.topic)).or_default().push(at);
     }
     let days: Vec<Vec<usize>> = days.into_values().collect();
-    let mut events: Vec<(usize, TimelineEvent)> = days
+    // A day and topic is merged again only when its sentences are not those of a day and topic
+    // merged before (`known`, by `group_key`); otherwise its events are made from how they were
+    // merged then. Either way the merging is kept, for the next build.
+    let (events, merged): (Vec<Vec<Placed>>, HashMap<u64, GroupEvents>) = days
         .into_par_iter()
-        .flat_map_iter(|same_day| {
-            // Made as (where its first sentence is, the event, its sentence's terms).
-            let mut found: Vec<(usize, TimelineEvent, Option<TermVector>)> = Vec::new();
-            let alone = same_day.len() == 1;
-            for at in same_day {
+        .map(|same_day| {
+            let members = same_day.iter().map(|&at| {
                 let d = &dated[at];
-                // A day with one sentence compares nothing.
-                let vector = (!alone).then(|| term_counts(d.sentence));
-                let twin = vector.as_ref().and_then(|vector| {
-                    found.iter_mut().rev().take(MAX_COMPARED).find(|(_, _, other)| {
-                        other.as_ref().is_some_and(|other| cosine(other, vector) >= SAME_EVENT)
-                    })
-                });
-                match twin {
-                    Some((_, event, _)) => {
-                        if !event.sources.iter().any(|s| s == d.source) {
-                            event.sources.push(d.source.to_string());
-                        }
-                    }
-                    None => {
-                        let event = TimelineEvent {
-                            date: d.date.to_string(),
-                            topic: d.topic.map(str::to_string),
-                            source: d.source.to_string(),
-                            text: d.sentence.to_string(),
-                            phrase: d.phrase.trim().to_string(),
-                            reference_date: d.reference.to_string(),
-                            sources: vec![d.source.to_string()],
-                            anchor: d.anchor.to_string(),
-                        };
-                        found.push((at, event, vector));
-                    }
-                }
-            }
-            found.into_iter().map(|(at, event, _)| (at, event))
+                (article_keys[d.article], d.item, facts[d.article].dates.reference)
+            });
+            let key = crate::cache::timeline_group_key(members);
+            let merging = match known.get(&key).filter(|m| fits(m, same_day.len())) {
+                Some(merging) => merging.clone(),
+                None => merge(&same_day, &dated),
+            };
+            let events = merging
+                .iter()
+                .map(|(first, others)| {
+                    let d = &dated[same_day[*first as usize]];
+                    let mut sources = vec![d.source.to_string()];
+                    sources.extend(others.iter().map(|&o| dated[same_day[o as usize]].source.to_string()));
+                    let event = TimelineEvent {
+                        date: d.date.to_string(),
+                        topic: d.topic.map(str::to_string),
+                        source: d.source.to_string(),
+                        text: d.sentence.to_string(),
+                        phrase: d.phrase.trim().to_string(),
+                        reference_date: d.reference.to_string(),
+                        sources,
+                        anchor: d.anchor.to_string(),
+                    };
+                    (same_day[*first as usize], event)
+                })
+                .collect();
+            (events, (key, merging))
         })
-        .collect();
+        .unzip();
+    let mut events: Vec<Placed> = events.into_iter().flatten().collect();
     // Oldest first; on a day, the most widely reported first, then in source order.
     events.par_sort_unstable_by(|(a, x), (b, y)| {
         (dated[*a].date.0, std::cmp::Reverse(x.sources.len()), a).cmp(&(
@@ -355,7 +357,63 @@ pub fn events(
             crate::briefing_json::timeline_chunk_key(article_keys[article], item, reference, sources)
         })
         .collect();
-    (events.into_iter().map(|(_, event)| event).collect(), keys)
+    (events.into_iter().map(|(_, event)| event).collect(), keys, merged)
+}
+
+/// An event, and where its sentence is among every dated sentence.
+type Placed = (usize, TimelineEvent);
+
+/// How one day and topic's sentences were merged into events: for each event, which of the
+/// sentences (in order) it is, and which later ones each add an outlet to it.
+pub type GroupEvents = Vec<(u32, Vec<u32>)>;
+
+/// Whether a merging read from the cache can be that of `count` sentences: every index within,
+/// the events' sentences in order.
+fn fits(merging: &GroupEvents, count: usize) -> bool {
+    let within = |i: &u32| (*i as usize) < count;
+    merging.iter().all(|(first, others)| within(first) && others.iter().all(within))
+        && merging.windows(2).all(|w| w[0].0 < w[1].0)
+}
+
+/// Merges one day and topic's sentences (`same_day`, positions in `dated`, in order): a
+/// sentence close enough to one of the latest events of the day is that event, reported by
+/// one more outlet; otherwise it is a new event.
+fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
+    struct Merging<'a> {
+        first: u32,
+        /// The sentences that add an outlet to it.
+        others: Vec<u32>,
+        outlets: Vec<&'a str>,
+        terms: Option<TermVector>,
+    }
+    let mut found: Vec<Merging> = Vec::new();
+    // A day with one sentence compares nothing.
+    let alone = same_day.len() == 1;
+    for (member, &at) in same_day.iter().enumerate() {
+        let d = &dated[at];
+        let vector = (!alone).then(|| term_counts(d.sentence));
+        let twin =
+            vector.as_ref().and_then(|vector| {
+                found.iter_mut().rev().take(MAX_COMPARED).find(|event| {
+                    event.terms.as_ref().is_some_and(|terms| cosine(terms, vector) >= SAME_EVENT)
+                })
+            });
+        match twin {
+            Some(event) => {
+                if !event.outlets.contains(&d.source) {
+                    event.outlets.push(d.source);
+                    event.others.push(member as u32);
+                }
+            }
+            None => found.push(Merging {
+                first: member as u32,
+                others: Vec::new(),
+                outlets: vec![d.source],
+                terms: vector,
+            }),
+        }
+    }
+    found.into_iter().map(|event| (event.first, event.others)).collect()
 }
 
 /// A sentence of an article that says when something happened: the `item`th dated sentence
@@ -462,7 +520,7 @@ mod tests {
 
     #[test]
     fn events_merged_across_outlets_and_undated_articles_take_the_briefing_date() {
-        let sources = vec![
+        let sources = [
             source(
                 "a",
                 Some("2023-03-15"),
@@ -484,5 +542,41 @@ mod tests {
         assert_eq!(events[1].date, "2023-03-15");
         assert_eq!(events[1].reference_date, "2023-03-16");
         assert!(extract(&sources[1..], None).is_empty());
+    }
+
+    #[test]
+    fn a_day_merged_before_is_made_from_its_merging_unless_it_does_not_fit() {
+        let sources = [
+            source(
+                "a",
+                Some("2023-03-15"),
+                &["The river burst its banks on Monday and flooded the old town."],
+            ),
+            source("b", Some("2023-03-15"), &["On Monday the river burst its banks, flooding the old town."]),
+        ];
+        let articles: Vec<(&SourceEntry, &ArticleEntry)> =
+            sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
+        let facts: Vec<Facts> = articles
+            .iter()
+            .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, None)), ..Facts::default() })
+            .collect();
+        let keys = [1, 2];
+        let (events, chunk_keys, merged) = events(&articles, &facts, &keys, &HashMap::new());
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].sources, ["a", "b"]);
+        assert_eq!(merged.len(), 1);
+        // Given how it merged, the day is made the same.
+        let again = super::events(&articles, &facts, &keys, &merged);
+        assert_eq!(format!("{:?}", again.0), format!("{events:?}"));
+        assert_eq!(again.1, chunk_keys);
+        // A merging is taken as it is, for the same sentences only...
+        let apart: HashMap<u64, GroupEvents> =
+            merged.keys().map(|k| (*k, vec![(0, vec![]), (1, vec![])])).collect();
+        assert_eq!(super::events(&articles, &facts, &keys, &apart).0.len(), 2);
+        assert_eq!(super::events(&articles, &facts, &[1, 3], &apart).0.len(), 1);
+        // ...and one that cannot be theirs is merged again.
+        let broken: HashMap<u64, GroupEvents> = merged.keys().map(|k| (*k, vec![(0, vec![5])])).collect();
+        let remade = super::events(&articles, &facts, &keys, &broken).0;
+        assert_eq!(format!("{remade:?}"), format!("{events:?}"));
     }
 }

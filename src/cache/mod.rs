@@ -34,6 +34,7 @@ use rayon::prelude::*;
 
 pub use crate::assemble::facts::Facts;
 use crate::assemble::facts::{ArticleDate, ArticleDates, ArticleFigure, ArticleQuote, EventDate, Span};
+use crate::assemble::timeline::GroupEvents;
 use crate::clean::Repeats;
 use crate::model::{
     ArticleEntry, Block, BlockKind, CleanedArticle, Digest, RawArticle, RemovedLine, SourceEntry,
@@ -442,13 +443,19 @@ const FACTS_MAGIC: &str = "brief-facts 3";
 pub struct Known {
     pub facts: HashMap<u64, Facts>,
     pub summaries: HashMap<u64, Vec<SummaryPoint>>,
+    /// How each day and topic of the timeline merged, by `timeline_group_key`.
+    pub timeline: HashMap<u64, GroupEvents>,
     /// Signatures of the files as read: the facts shards, then the summaries.
     files: Shards,
 }
 
 impl Known {
-    pub fn new(facts: HashMap<u64, Facts>, summaries: HashMap<u64, Vec<SummaryPoint>>) -> Known {
-        Known { facts, summaries, files: Shards::default() }
+    pub fn new(
+        facts: HashMap<u64, Facts>,
+        summaries: HashMap<u64, Vec<SummaryPoint>>,
+        timeline: HashMap<u64, GroupEvents>,
+    ) -> Known {
+        Known { facts, summaries, timeline, files: Shards::default() }
     }
 }
 
@@ -460,6 +467,19 @@ pub fn summary_key(topic: Option<&str>, article_keys: impl Iterator<Item = u64>)
     h.opt_str(topic);
     for key in article_keys {
         h.u64(key);
+    }
+    h.finish()
+}
+
+/// The key of one day and topic's dated sentences in the timeline: each one's article (facts
+/// key), which of its dated sentences, and the date it was read against, in order (how they
+/// merge into events follows from these).
+pub fn timeline_group_key(members: impl Iterator<Item = (u64, usize, Option<NaiveDate>)>) -> u64 {
+    let mut h = Hash::new();
+    for (facts_key, item, reference) in members {
+        h.u64(facts_key);
+        h.u64(item as u64);
+        h.u64(date_word(reference));
     }
     h.finish()
 }
@@ -543,6 +563,7 @@ fn write_facts_file<V: serde::Serialize>(
 }
 
 const SUMMARIES_FILE: &str = "summaries.json";
+const TIMELINE_FILE: &str = "timeline.json";
 const CLUES_FILE: &str = "outlets.json";
 
 /// The outlet clues read from articles before (`outlet::identify_reusing`), and the file's
@@ -568,7 +589,7 @@ pub fn load_facts(root: &Path, keys: &Keys) -> Known {
     let dir = root.join(DIR);
     let names = FACTS.present(&dir);
     type Read = Option<(Vec<(u64, Facts)>, u64)>;
-    let (read, summaries): (Vec<Read>, _) = rayon::join(
+    let (read, (summaries, timeline)): (Vec<Read>, _) = rayon::join(
         || {
             names
                 .par_iter()
@@ -577,7 +598,12 @@ pub fn load_facts(root: &Path, keys: &Keys) -> Known {
                 })
                 .collect()
         },
-        || read_facts_file::<Vec<SummaryPoint>>(&dir.join(SUMMARIES_FILE), keys),
+        || {
+            (
+                read_facts_file::<Vec<SummaryPoint>>(&dir.join(SUMMARIES_FILE), keys),
+                read_facts_file::<GroupEvents>(&dir.join(TIMELINE_FILE), keys),
+            )
+        },
     );
     let mut known = Known::default();
     for (name, file) in names.into_iter().zip(read) {
@@ -589,6 +615,10 @@ pub fn load_facts(root: &Path, keys: &Keys) -> Known {
     if let Some((entries, signature)) = summaries {
         known.summaries.extend(entries);
         known.files.0.insert(SUMMARIES_FILE.to_string(), signature);
+    }
+    if let Some((entries, signature)) = timeline {
+        known.timeline.extend(entries);
+        known.files.0.insert(TIMELINE_FILE.to_string(), signature);
     }
     known
 }
@@ -615,6 +645,8 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
         || {
             let before = previous.files.0.get(SUMMARIES_FILE);
             write_facts_file(&dir, SUMMARIES_FILE, keys, &known.summaries, before);
+            let before = previous.files.0.get(TIMELINE_FILE);
+            write_facts_file(&dir, TIMELINE_FILE, keys, &known.timeline, before);
         },
     );
     FACTS.remove_others(&dir, &names);
@@ -1341,11 +1373,13 @@ mod tests {
         let known = Known::new(
             [(key, facts.clone())].into_iter().collect(),
             [(summary, vec![point])].into_iter().collect(),
+            [(7, vec![(0, vec![1])])].into_iter().collect(),
         );
         save_facts(dir.path(), &keys(), &known, &Known::default());
         let loaded = load_facts(dir.path(), &keys());
         assert_eq!(loaded.facts[&key], facts);
         assert_eq!(loaded.summaries[&summary][0].anchor, "p-0");
+        assert_eq!(loaded.timeline[&7], [(0, vec![1])]);
         // Saving what was read writes nothing.
         let file = dir.path().join(DIR).join(FACTS.name(0, 1));
         let written = std::fs::metadata(&file).unwrap().modified().unwrap();
@@ -1498,8 +1532,11 @@ mod tests {
         let key = facts_key(&source, article);
         let names = crate::assemble::LazyNames::new(article);
         let figures = crate::assemble::figures::article_figures(article, &names);
-        let known =
-            Known::new([(key, Facts { figures, ..Facts::default() })].into_iter().collect(), HashMap::new());
+        let known = Known::new(
+            [(key, Facts { figures, ..Facts::default() })].into_iter().collect(),
+            HashMap::new(),
+            HashMap::new(),
+        );
         save_facts(dir.path(), &keys(), &known, &Known::default());
         keep_decoded_files();
         assert_eq!(load_facts(dir.path(), &keys()).facts[&key].figures[0].value, 40);
