@@ -302,9 +302,9 @@ pub fn events(
         days.entry((d.date, d.topic)).or_default().push(at);
     }
     let days: Vec<Vec<usize>> = days.into_values().collect();
-    // A day and topic is merged again only when its sentences are not those of a day and topic
-    // merged before (`known`, by `group_key`); otherwise its events are made from how they were
-    // merged then. Either way the merging is kept, for the next build.
+    // A day and topic is merged again only when its sentences are not those of a day and
+    // topic merged before (`known`, by `cache::timeline_group_key`); otherwise its events are
+    // made from how they were merged then. Either way the merging is kept, for the next build.
     let (events, merged): (Vec<Vec<Placed>>, HashMap<u64, GroupEvents>) = days
         .into_par_iter()
         .map(|same_day| {
