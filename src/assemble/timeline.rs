@@ -241,13 +241,23 @@ fn find_date<'a>(sentence: &'a str, reference: NaiveDate) -> Option<Found<'a>> {
 /// dated now).
 #[cfg(test)]
 pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec<TimelineEvent> {
+    let (articles, facts) = dated_now(sources, briefing_date);
+    events(&articles, &facts, &vec![0; articles.len()], &HashMap::new()).0
+}
+
+/// Every article of `sources`, and facts holding only its dated sentences, dated now.
+#[cfg(test)]
+fn dated_now(
+    sources: &[SourceEntry],
+    briefing_date: Option<NaiveDate>,
+) -> (Vec<(&SourceEntry, &ArticleEntry)>, Vec<Facts>) {
     let articles: Vec<(&SourceEntry, &ArticleEntry)> =
         sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-    let facts: Vec<Facts> = articles
+    let facts = articles
         .iter()
         .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, briefing_date)), ..Facts::default() })
         .collect();
-    events(&articles, &facts, &vec![0; articles.len()], &HashMap::new()).0
+    (articles, facts)
 }
 
 /// The date an article's sentences are read against: its own, else the briefing's.
@@ -554,12 +564,7 @@ mod tests {
             ),
             source("b", Some("2023-03-15"), &["On Monday the river burst its banks, flooding the old town."]),
         ];
-        let articles: Vec<(&SourceEntry, &ArticleEntry)> =
-            sources.iter().flat_map(|s| s.articles.iter().map(move |a| (s, a))).collect();
-        let facts: Vec<Facts> = articles
-            .iter()
-            .map(|(_, a)| Facts { dates: article_dates(a, reference_of(a, None)), ..Facts::default() })
-            .collect();
+        let (articles, facts) = dated_now(&sources, None);
         let keys = [1, 2];
         let (events, chunk_keys, merged) = events(&articles, &facts, &keys, &HashMap::new());
         assert_eq!(events.len(), 1);
