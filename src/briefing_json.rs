@@ -13,6 +13,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use chrono::Datelike;
 use serde::Serialize;
 
 use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
@@ -46,7 +47,8 @@ pub fn timeline_chunk_key<'a>(
     chunk_key("briefing.json timeline event, compact", |h| {
         h.bytes(&facts_key.to_le_bytes());
         h.bytes(&(item as u64).to_le_bytes());
-        h.str(&reference.map(|d| d.to_string()).unwrap_or_default());
+        // Days since the common era, or none: no string made for each of tens of thousands.
+        h.bytes(&reference.map_or(i64::MIN, |d| i64::from(d.num_days_from_ce())).to_le_bytes());
         for source in sources {
             h.str(source);
         }

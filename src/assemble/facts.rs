@@ -61,13 +61,17 @@ pub struct EventDate(pub u32);
 
 impl EventDate {
     pub fn day(date: NaiveDate) -> Option<EventDate> {
-        let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
-        Some(EventDate(year * 10_000 + date.month() * 100 + date.day()))
+        EventDate::pack(date.year(), date.month(), date.day())
     }
 
     pub fn month(year: i32, month: u32) -> Option<EventDate> {
+        EventDate::pack(year, month, 0)
+    }
+
+    /// `None` for a year of more than four digits or before year 0.
+    fn pack(year: i32, month: u32, day: u32) -> Option<EventDate> {
         let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
-        Some(EventDate(year * 10_000 + month * 100))
+        Some(EventDate(year * 10_000 + month * 100 + day))
     }
 }
 

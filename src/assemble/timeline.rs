@@ -104,7 +104,7 @@ fn month_number(name: &str) -> u32 {
 /// ("yesterday"). A pattern is searched for only in a sentence with its words: most sentences
 /// name no day at all, and searching every sentence of every article with the five patterns
 /// (their captures) took a second of a 10,000-article build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct DateWords {
     weekday: bool,
     month: bool,
@@ -126,7 +126,7 @@ fn date_words(sentence: &str) -> DateWords {
             .expect("date words")
     });
     let names = WEEKDAYS.len() + MONTHS.len();
-    let mut found = DateWords { weekday: false, month: false, relative: false };
+    let mut found = DateWords::default();
     for m in words.find_iter(sentence) {
         let word = m.pattern().as_usize();
         let as_spelled = || {
@@ -150,7 +150,7 @@ fn date_words(sentence: &str) -> DateWords {
 /// The first date expression in `sentence`, resolved against `reference`.
 fn find_date<'a>(sentence: &'a str, reference: NaiveDate) -> Option<Found<'a>> {
     let words = date_words(sentence);
-    if words == (DateWords { weekday: false, month: false, relative: false }) {
+    if words == DateWords::default() {
         return None;
     }
     let p = patterns();
