@@ -387,17 +387,19 @@ pub struct Figure {
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEvent {
     /// `YYYY-MM-DD`, or `YYYY-MM` for a month ("March 2020").
-    pub date: String,
-    pub topic: Option<String>,
-    pub source: String,
-    pub text: String,
+    pub date: CompactString,
+    pub topic: Option<CompactString>,
+    pub source: CompactString,
+    /// The sentence, sharing its paragraph's text: an archive has tens of thousands of events,
+    /// made on every build.
+    pub text: ByteString,
     /// The words that dated it ("late on Friday") and the date they were read against.
-    pub phrase: String,
-    pub reference_date: String,
+    pub phrase: ByteString,
+    pub reference_date: CompactString,
     /// Every outlet reporting the same event that day, `source` first.
-    pub sources: Vec<String>,
+    pub sources: Vec<CompactString>,
     /// Anchor of the paragraph on `source`'s page.
-    pub anchor: String,
+    pub anchor: CompactString,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -143,6 +143,14 @@ impl Renderer {
             // In the fingerprints of the index and every topic's first page: hashed once.
             let figure_tables = Hashed { hash: value_hash(&figure_tables)?, value: &figure_tables };
             let no_figures = tera::to_value(Vec::<()>::new())?;
+            // The timelines of the index and of each topic's first page: made and hashed once,
+            // not once into a page's fingerprint and again into its values.
+            let overview_timeline = PageTimeline::new(briefing, None, &links)?;
+            let topic_timelines: Vec<PageTimeline> = briefing
+                .topics
+                .par_iter()
+                .map(|t| PageTimeline::new(briefing, Some(&t.slug), &links))
+                .collect::<Result<_>>()?;
 
             // Pages are independent: each describes its context (`PageContext`) and renders in
             // parallel, and the list keeps this order (index, topics, sources) whatever order they
@@ -163,15 +171,7 @@ impl Renderer {
                     );
                     context.insert("lead_html", &briefing.lead_html);
                     context.insert("figure_tables", &figure_tables);
-                    let (days, earlier) = views::timeline_days(
-                        briefing,
-                        None,
-                        &links,
-                        views::DAY_LIMIT_OVERVIEW,
-                        views::DAYS_OVERVIEW,
-                    );
-                    context.insert("timeline_days", &days);
-                    context.insert("timeline_earlier", &earlier);
+                    overview_timeline.insert_into(context);
                 })
             };
             // The base context of a page in the folder `path` (a topic's or an outlet's).
@@ -182,7 +182,11 @@ impl Renderer {
                 briefing.topics.par_iter().map(|t| topic_items(t, &briefing.sources)).collect();
             // The first page of a topic carries its summary, figures, timeline and quotes; every
             // page a share of the paragraphs.
-            let topic_page = |topic: &TopicEntry, items: &[TopicItem], pager: Pager| -> Result<String> {
+            let topic_page = |topic: &TopicEntry,
+                              timeline: &PageTimeline,
+                              items: &[TopicItem],
+                              pager: Pager|
+             -> Result<String> {
                 let path = page_url(&topic.url, pager.number);
                 self.page("topic.html", &format!("{path}index.html"), sink, &|context| {
                     in_folder(context, &format!("topic:{}", topic.slug), &path);
@@ -199,15 +203,7 @@ impl Renderer {
                     context.insert("groups", &topic_groups(items));
                     if pager.number == 1 {
                         context.insert("figure_tables", &figure_tables);
-                        let (days, earlier) = views::timeline_days(
-                            briefing,
-                            Some(&topic.slug),
-                            &links,
-                            views::DAY_LIMIT_TOPIC,
-                            views::DAYS_TOPIC,
-                        );
-                        context.insert("timeline_days", &days);
-                        context.insert("timeline_earlier", &earlier);
+                        timeline.insert_into(context);
                         let (speakers, speakers_more) = views::speakers(briefing, &topic.slug, &links);
                         context.insert("speakers", &speakers);
                         context.insert("speakers_more", &speakers_more);
@@ -237,13 +233,13 @@ impl Renderer {
 
             enum Job<'a> {
                 Index,
-                Topic(&'a TopicEntry, &'a [TopicItem<'a>], Pager),
+                Topic(&'a TopicEntry, &'a PageTimeline, &'a [TopicItem<'a>], Pager),
                 Source(&'a SourceEntry, &'a [ArticleEntry], Pager),
             }
             let mut jobs: Vec<Job> = vec![Job::Index];
-            for (topic, items) in briefing.topics.iter().zip(&topic_items) {
+            for ((topic, items), timeline) in briefing.topics.iter().zip(&topic_items).zip(&topic_timelines) {
                 for (pager, chunk) in pages(&topic.url, items, per_page) {
-                    jobs.push(Job::Topic(topic, chunk, pager));
+                    jobs.push(Job::Topic(topic, timeline, chunk, pager));
                 }
             }
             for source in &briefing.sources {
@@ -255,7 +251,7 @@ impl Renderer {
                 .with_max_len(1)
                 .map(|job| match job {
                     Job::Index => index(),
-                    Job::Topic(topic, items, pager) => topic_page(topic, items, pager),
+                    Job::Topic(topic, timeline, items, pager) => topic_page(topic, timeline, items, pager),
                     Job::Source(source, articles, pager) => source_page(source, articles, pager),
                 })
                 .collect::<Vec<Result<String>>>()
@@ -738,6 +734,30 @@ struct TopicItem<'a> {
     source: &'a SourceEntry,
     article: &'a ArticleEntry,
     paragraphs: Vec<&'a Paragraph>,
+}
+
+/// The timeline a page shows (`views::timeline_days`): the latest days of the briefing's (the
+/// index's) or of a topic's (its first page's), with its hash for the page's fingerprint.
+struct PageTimeline {
+    days: Vec<views::TimelineDay>,
+    earlier: usize,
+    hash: [u8; 16],
+}
+
+impl PageTimeline {
+    fn new(briefing: &Briefing, topic: Option<&str>, links: &Links) -> Result<PageTimeline> {
+        let (limit, latest) = match topic {
+            None => (views::DAY_LIMIT_OVERVIEW, views::DAYS_OVERVIEW),
+            Some(_) => (views::DAY_LIMIT_TOPIC, views::DAYS_TOPIC),
+        };
+        let (days, earlier) = views::timeline_days(briefing, topic, links, limit, latest);
+        Ok(PageTimeline { hash: value_hash(&days)?, days, earlier })
+    }
+
+    fn insert_into(&self, context: &mut PageContext) {
+        context.insert("timeline_days", &Hashed { value: &self.days, hash: self.hash });
+        context.insert("timeline_earlier", &self.earlier);
+    }
 }
 
 /// A hash of `value` as a fingerprint takes it (for `Hashed`).

@@ -17,6 +17,9 @@ use regex::Regex;
 
 use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
 use super::summary::{TermVector, cosine, term_counts};
+use bytestring::ByteString;
+use compact_str::{CompactString, ToCompactString};
+
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
 use crate::text::sentences;
 
@@ -307,7 +310,8 @@ pub fn events(
     let dated: Vec<Dated> = dated.into_iter().flatten().collect();
     // The same event is looked for among those of its day and topic only: each day and topic
     // is merged on its own, all side by side, each in the sentences' order.
-    let mut days: HashMap<(EventDate, Option<&str>), Vec<usize>> = HashMap::new();
+    let mut days: HashMap<(EventDate, Option<&str>), Vec<usize>, foldhash::fast::RandomState> =
+        HashMap::default();
     for (at, d) in dated.iter().enumerate() {
         days.entry((d.date, d.topic)).or_default().push(at);
     }
@@ -331,17 +335,25 @@ pub fn events(
                 .iter()
                 .map(|(first, others)| {
                     let d = &dated[same_day[*first as usize]];
-                    let mut sources = vec![d.source.to_string()];
-                    sources.extend(others.iter().map(|&o| dated[same_day[o as usize]].source.to_string()));
+                    let mut sources = Vec::with_capacity(1 + others.len());
+                    sources.push(CompactString::from(d.source));
+                    sources.extend(
+                        others.iter().map(|&o| CompactString::from(dated[same_day[o as usize]].source)),
+                    );
+                    // Spelled as a day is (no year past 9999 is ever read), without a formatter.
+                    let reference = facts[d.article].dates.reference.map(|r| match EventDate::day(r) {
+                        Some(day) => day.to_compact_string(),
+                        None => r.format("%Y-%m-%d").to_compact_string(),
+                    });
                     let event = TimelineEvent {
-                        date: d.date.to_string(),
-                        topic: d.topic.map(str::to_string),
-                        source: d.source.to_string(),
-                        text: d.sentence.to_string(),
-                        phrase: d.phrase.trim().to_string(),
-                        reference_date: d.reference.to_string(),
+                        date: d.date.to_compact_string(),
+                        topic: d.topic.map(CompactString::from),
+                        source: CompactString::from(d.source),
+                        text: d.text.slice_ref(d.sentence),
+                        phrase: d.text.slice_ref(d.phrase.trim()),
+                        reference_date: reference.unwrap_or_default(),
                         sources,
-                        anchor: d.anchor.to_string(),
+                        anchor: CompactString::from(&*d.anchor.text()),
                     };
                     (same_day[*first as usize], event)
                 })
@@ -363,7 +375,7 @@ pub fn events(
         .map(|(at, event)| {
             let Dated { article, item, .. } = dated[*at];
             let reference = facts[article].dates.reference;
-            let sources = event.sources.iter().map(String::as_str);
+            let sources = event.sources.iter().map(CompactString::as_str);
             crate::briefing_json::timeline_chunk_key(article_keys[article], item, reference, sources)
         })
         .collect();
@@ -431,13 +443,13 @@ fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
 struct Dated<'a> {
     article: usize,
     item: usize,
+    /// The paragraph's text, which the sentence and its phrase are slices of.
+    text: &'a ByteString,
     sentence: &'a str,
     phrase: &'a str,
     date: EventDate,
     topic: Option<&'a str>,
     source: &'a str,
-    /// The date the sentence was read against, spelled once for its article.
-    reference: std::sync::Arc<str>,
     anchor: crate::model::AnchorId,
 }
 
@@ -447,19 +459,20 @@ fn dated_sentences<'a>(
     article: &'a ArticleEntry,
     dates: &ArticleDates,
 ) -> Vec<Dated<'a>> {
-    let Some(reference) = dates.reference else { return Vec::new() };
-    let reference: std::sync::Arc<str> = reference.format("%Y-%m-%d").to_string().into();
+    if dates.reference.is_none() {
+        return Vec::new();
+    }
     let dated = dates.items.iter().enumerate().filter_map(|(item, date)| {
         let paragraph = article.paragraphs.get(date.sentence.paragraph as usize)?;
         Some(Dated {
             article: at,
             item,
+            text: &paragraph.text,
             sentence: date.sentence.str(article)?,
             phrase: date.phrase().str(article)?,
             date: date.date,
             topic: paragraph.topic.as_deref(),
             source: &source.slug,
-            reference: reference.clone(),
             anchor: paragraph.id,
         })
     });

@@ -191,12 +191,12 @@ pub const DAYS_TOPIC: usize = 60;
 
 #[derive(Debug, Serialize)]
 pub struct EventView {
-    pub text: String,
-    pub phrase: String,
+    pub text: ByteString,
+    pub phrase: ByteString,
     pub topic: String,
     pub topic_title: String,
     pub outlets: Vec<Outlet>,
-    pub anchor: String,
+    pub anchor: CompactString,
     /// The link to the first outlet's paragraph, relative to the site root.
     pub href: String,
 }
@@ -205,7 +205,8 @@ pub struct EventView {
 /// are left out; `topic` keeps one topic's events only. A day over `limit` keeps the events
 /// the most outlets report (the earliest on a tie), in their order. Only those kept are made
 /// into views (with their links): an archive of dated articles has tens of thousands of
-/// events, and each of the index and topic pages reads them.
+/// events, and each of the index and topic pages reads them. The briefing's timeline is
+/// oldest first, so the latest days are read from its end, and the earlier are only counted.
 pub fn timeline_days(
     briefing: &Briefing,
     topic: Option<&str>,
@@ -213,15 +214,30 @@ pub fn timeline_days(
     limit: usize,
     latest: usize,
 ) -> (Vec<TimelineDay>, usize) {
-    let mut days: BTreeMap<&str, Vec<(&TimelineEvent, &str)>> = BTreeMap::new();
-    for event in &briefing.timeline {
+    // Newest first while they are read, each day's events too.
+    let mut days: Vec<(&str, Vec<(&TimelineEvent, &str)>)> = Vec::new();
+    let mut earlier = 0;
+    let mut last_date: Option<&str> = None;
+    for event in briefing.timeline.iter().rev() {
         let key = topic_key(event.topic.as_deref());
         if topic.is_some_and(|t| t != key) {
             continue;
         }
-        days.entry(&event.date).or_default().push((event, key));
+        if last_date != Some(event.date.as_str()) {
+            debug_assert!(last_date.is_none_or(|later| *later > *event.date), "the timeline is oldest first");
+            last_date = Some(&event.date);
+            if days.len() < latest {
+                days.push((&event.date, Vec::new()));
+            } else {
+                earlier += 1;
+            }
+        }
+        if earlier == 0
+            && let Some((_, events)) = days.last_mut()
+        {
+            events.push((event, key));
+        }
     }
-    let earlier = days.len().saturating_sub(latest);
     let view = |(event, key): (&TimelineEvent, &str)| {
         let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
         EventView {
@@ -232,7 +248,7 @@ pub fn timeline_days(
             outlets: event
                 .sources
                 .iter()
-                .map(|s| Outlet { slug: s.clone(), name: name_of(briefing, s).to_string() })
+                .map(|s| Outlet { slug: s.to_string(), name: name_of(briefing, s).to_string() })
                 .collect(),
             anchor: event.anchor.clone(),
             href: event.sources.first().map(|s| links.paragraph(s, &event.anchor)).unwrap_or_default(),
@@ -240,8 +256,9 @@ pub fn timeline_days(
     };
     let days = days
         .into_iter()
-        .skip(earlier)
+        .rev()
         .map(|(date, mut events)| {
+            events.reverse();
             let more = keep_largest(&mut events, limit, |(e, _)| e.sources.len());
             TimelineDay { date: date.to_string(), events: events.into_iter().map(view).collect(), more }
         })
@@ -325,10 +342,10 @@ mod tests {
                     date: "2024-11-29".into(),
                     topic: None,
                     source: outlets[0].into(),
-                    text: text.to_string(),
+                    text: (*text).into(),
                     phrase: "on Friday".into(),
                     reference_date: "2024-11-30".into(),
-                    sources: outlets.iter().map(|s| s.to_string()).collect(),
+                    sources: outlets.iter().map(|s| (*s).into()).collect(),
                     anchor: "p-0".into(),
                 })
                 .collect(),
@@ -349,7 +366,7 @@ mod tests {
         ]);
         let links = Links::new(&b.sources);
         let (days, earlier) = timeline_days(&b, None, &links, 3, 10);
-        let texts: Vec<&str> = days[0].events.iter().map(|e| e.text.as_str()).collect();
+        let texts: Vec<&str> = days[0].events.iter().map(|e| &*e.text).collect();
         assert_eq!(texts, ["first", "second", "fourth"]);
         assert_eq!((days[0].more, earlier), (1, 0));
         let (all, _) = timeline_days(&b, None, &links, 10, 10);
@@ -359,10 +376,10 @@ mod tests {
     #[test]
     fn a_page_shows_the_latest_days_and_counts_the_earlier() {
         let mut b = briefing(&[("first", &["a"]), ("second", &["b"])]);
-        let dates = ["2024-11-28", "2024-11", "2024-11-30"];
+        let dates = ["2024-11", "2024-11-28", "2024-11-30"];
         b.timeline = dates
             .iter()
-            .map(|date| crate::model::TimelineEvent { date: date.to_string(), ..b.timeline[0].clone() })
+            .map(|date| crate::model::TimelineEvent { date: (*date).into(), ..b.timeline[0].clone() })
             .collect();
         let links = Links::new(&b.sources);
         let (days, earlier) = timeline_days(&b, None, &links, 10, 2);
