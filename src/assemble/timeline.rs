@@ -7,6 +7,7 @@
 //! recent one. "since" with an explicit date ("since October 5", "since March 2020") dates a
 //! state of affairs, not an event, and is left out, as is anything after the reference date.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -17,7 +18,6 @@ use regex::Regex;
 
 use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
 use super::summary::{TermVector, cosine, term_counts};
-use bytestring::ByteString;
 use compact_str::{CompactString, ToCompactString};
 
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
@@ -301,89 +301,91 @@ pub fn events(
     article_keys: &[u64],
     known: &HashMap<u64, GroupEvents>,
 ) -> (Vec<TimelineEvent>, Vec<crate::model::Digest>, HashMap<u64, GroupEvents>) {
-    let dated: Vec<Vec<Dated>> = articles
+    let sentences = Sentences { articles, facts };
+    let dated: Vec<Dated> = articles
         .par_iter()
         .zip(facts)
         .enumerate()
-        .map(|(a, ((source, article), facts))| dated_sentences(a, source, article, &facts.dates))
+        .flat_map_iter(|(a, ((_, article), facts))| dated_sentences(a, article, &facts.dates))
         .collect();
-    let dated: Vec<Dated> = dated.into_iter().flatten().collect();
     // The same event is looked for among those of its day and topic only: each day and topic
     // is merged on its own, all side by side, each in the sentences' order.
-    let mut days: HashMap<(EventDate, Option<&str>), Vec<usize>, foldhash::fast::RandomState> =
+    let mut days: HashMap<(EventDate, Option<&str>), Vec<u32>, foldhash::fast::RandomState> =
         HashMap::default();
     for (at, d) in dated.iter().enumerate() {
-        days.entry((d.date, d.topic)).or_default().push(at);
+        days.entry((d.date, d.topic)).or_default().push(at as u32);
     }
-    let days: Vec<Vec<usize>> = days.into_values().collect();
+    let days: Vec<Vec<u32>> = days.into_values().collect();
     // A day and topic is merged again only when its sentences are not those of a day and
     // topic merged before (`known`, by `cache::timeline_group_key`); otherwise its events are
     // made from how they were merged then. Either way the merging is kept, for the next build.
-    let (events, merged): (Vec<Vec<Placed>>, HashMap<u64, GroupEvents>) = days
-        .into_par_iter()
+    let groups: Vec<(u64, Cow<GroupEvents>)> = days
+        .par_iter()
         .map(|same_day| {
             let members = same_day.iter().map(|&at| {
-                let d = &dated[at];
-                (article_keys[d.article], d.item, facts[d.article].dates.reference)
+                let d = &dated[at as usize];
+                (article_keys[d.article as usize], d.item as usize, facts[d.article as usize].dates.reference)
             });
             let key = crate::cache::timeline_group_key(members);
-            let merging = match known.get(&key).filter(|m| fits(m, same_day.len())) {
-                Some(merging) => merging.clone(),
-                None => merge(&same_day, &dated),
-            };
-            let events = merging
-                .iter()
-                .map(|(first, others)| {
-                    let d = &dated[same_day[*first as usize]];
-                    let mut sources = Vec::with_capacity(1 + others.len());
-                    sources.push(CompactString::from(d.source));
-                    sources.extend(
-                        others.iter().map(|&o| CompactString::from(dated[same_day[o as usize]].source)),
-                    );
-                    // Spelled as a day is (no year past 9999 is ever read), without a formatter.
-                    let reference = facts[d.article].dates.reference.map(|r| match EventDate::day(r) {
-                        Some(day) => day.to_compact_string(),
-                        None => r.format("%Y-%m-%d").to_compact_string(),
-                    });
-                    let event = TimelineEvent {
-                        date: d.date.to_compact_string(),
-                        topic: d.topic.map(CompactString::from),
-                        source: CompactString::from(d.source),
-                        text: d.text.slice_ref(d.sentence),
-                        phrase: d.text.slice_ref(d.phrase.trim()),
-                        reference_date: reference.unwrap_or_default(),
-                        sources,
-                        anchor: CompactString::from(&*d.anchor.text()),
-                    };
-                    (same_day[*first as usize], event)
-                })
-                .collect();
-            (events, (key, merging))
-        })
-        .unzip();
-    let mut events: Vec<Placed> = events.into_iter().flatten().collect();
-    // Oldest first; on a day, the most widely reported first, then in source order.
-    events.par_sort_unstable_by(|(a, x), (b, y)| {
-        (dated[*a].date.0, std::cmp::Reverse(x.sources.len()), a).cmp(&(
-            dated[*b].date.0,
-            std::cmp::Reverse(y.sources.len()),
-            b,
-        ))
-    });
-    let keys = events
-        .par_iter()
-        .map(|(at, event)| {
-            let Dated { article, item, .. } = dated[*at];
-            let reference = facts[article].dates.reference;
-            let sources = event.sources.iter().map(CompactString::as_str);
-            crate::briefing_json::timeline_chunk_key(article_keys[article], item, reference, sources)
+            match known.get(&key).filter(|m| fits(m, same_day.len())) {
+                Some(merging) => (key, Cow::Borrowed(merging)),
+                None => (key, Cow::Owned(merge(same_day, &dated, &sentences))),
+            }
         })
         .collect();
-    (events.into_iter().map(|(_, event)| event).collect(), keys, merged)
+    // Oldest first; on a day, the most widely reported first, then in source order. Only
+    // where each event is is sorted; the events are then made in that order.
+    let mut order: Vec<EventAt> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(group, (_, merging))| {
+            let (same_day, dated) = (&days[group], &dated);
+            merging.iter().enumerate().map(move |(event, (first, others))| {
+                let at = same_day[*first as usize];
+                EventAt {
+                    date: dated[at as usize].date,
+                    outlets: 1 + others.len() as u32,
+                    at,
+                    group: group as u32,
+                    event: event as u32,
+                }
+            })
+        })
+        .collect();
+    order.par_sort_unstable_by_key(|e| (e.date.0, std::cmp::Reverse(e.outlets), e.at));
+    let (events, keys): (Vec<TimelineEvent>, Vec<crate::model::Digest>) = order
+        .par_iter()
+        .map(|e| {
+            let same_day = &days[e.group as usize];
+            let (first, others) = &groups[e.group as usize].1[e.event as usize];
+            let d = &dated[same_day[*first as usize] as usize];
+            let reporting = std::iter::once(d)
+                .chain(others.iter().map(|&o| &dated[same_day[o as usize] as usize]))
+                .map(|d| sentences.source(d));
+            let event = sentences.event(d, reporting.clone());
+            let reference = facts[d.article as usize].dates.reference;
+            let key = crate::briefing_json::timeline_chunk_key(
+                article_keys[d.article as usize],
+                d.item as usize,
+                reference,
+                reporting,
+            );
+            (event, key)
+        })
+        .unzip();
+    let merged = groups.into_iter().map(|(key, merging)| (key, merging.into_owned())).collect();
+    (events, keys, merged)
 }
 
-/// An event, and where its sentence is among every dated sentence.
-type Placed = (usize, TimelineEvent);
+/// Where an event is: its date and how many outlets report it (what events are ordered by),
+/// its first sentence (`dated[at]`), and which event of which day and topic it is.
+struct EventAt {
+    date: EventDate,
+    outlets: u32,
+    at: u32,
+    group: u32,
+    event: u32,
+}
 
 /// How one day and topic's sentences were merged into events: for each event, which of the
 /// sentences (in order) it is, and which later ones each add an outlet to it.
@@ -400,7 +402,7 @@ fn fits(merging: &GroupEvents, count: usize) -> bool {
 /// Merges one day and topic's sentences (`same_day`, positions in `dated`, in order): a
 /// sentence close enough to one of the latest events of the day is that event, reported by
 /// one more outlet; otherwise it is a new event.
-fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
+fn merge(same_day: &[u32], dated: &[Dated], sentences: &Sentences) -> GroupEvents {
     struct Merging<'a> {
         first: u32,
         /// The sentences that add an outlet to it.
@@ -412,8 +414,9 @@ fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
     // A day with one sentence compares nothing.
     let alone = same_day.len() == 1;
     for (member, &at) in same_day.iter().enumerate() {
-        let d = &dated[at];
-        let vector = (!alone).then(|| term_counts(d.sentence));
+        let d = &dated[at as usize];
+        let source = sentences.source(d);
+        let vector = (!alone).then(|| term_counts(sentences.sentence(d)));
         let twin =
             vector.as_ref().and_then(|vector| {
                 found.iter_mut().rev().take(MAX_COMPARED).find(|event| {
@@ -422,15 +425,15 @@ fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
             });
         match twin {
             Some(event) => {
-                if !event.outlets.contains(&d.source) {
-                    event.outlets.push(d.source);
+                if !event.outlets.contains(&source) {
+                    event.outlets.push(source);
                     event.others.push(member as u32);
                 }
             }
             None => found.push(Merging {
                 first: member as u32,
                 others: Vec::new(),
-                outlets: vec![d.source],
+                outlets: vec![source],
                 terms: vector,
             }),
         }
@@ -439,44 +442,80 @@ fn merge(same_day: &[usize], dated: &[Dated]) -> GroupEvents {
 }
 
 /// A sentence of an article that says when something happened: the `item`th dated sentence
-/// of article `article`.
+/// of article `article`. Small (tens of thousands are grouped on every build); its text is
+/// read from the article where it is needed (`Sentences`).
 struct Dated<'a> {
-    article: usize,
-    item: usize,
-    /// The paragraph's text, which the sentence and its phrase are slices of.
-    text: &'a ByteString,
-    sentence: &'a str,
-    phrase: &'a str,
+    article: u32,
+    item: u32,
     date: EventDate,
     topic: Option<&'a str>,
-    source: &'a str,
-    anchor: crate::model::AnchorId,
 }
 
+/// The dated sentences of `article` (the `at`th) whose spans lie within it.
 fn dated_sentences<'a>(
     at: usize,
-    source: &'a SourceEntry,
     article: &'a ArticleEntry,
-    dates: &ArticleDates,
-) -> Vec<Dated<'a>> {
-    if dates.reference.is_none() {
-        return Vec::new();
-    }
-    let dated = dates.items.iter().enumerate().filter_map(|(item, date)| {
+    dates: &'a ArticleDates,
+) -> impl Iterator<Item = Dated<'a>> + 'a {
+    let items = if dates.reference.is_some() { &dates.items[..] } else { &[] };
+    items.iter().enumerate().filter_map(move |(item, date)| {
         let paragraph = article.paragraphs.get(date.sentence.paragraph as usize)?;
+        date.sentence.str(article)?;
+        date.phrase().str(article)?;
         Some(Dated {
-            article: at,
-            item,
-            text: &paragraph.text,
-            sentence: date.sentence.str(article)?,
-            phrase: date.phrase().str(article)?,
+            article: at as u32,
+            item: item as u32,
             date: date.date,
             topic: paragraph.topic.as_deref(),
-            source: &source.slug,
-            anchor: paragraph.id,
         })
-    });
-    dated.collect()
+    })
+}
+
+/// What a dated sentence says and where: read from its article and its facts.
+struct Sentences<'a> {
+    articles: &'a [(&'a SourceEntry, &'a ArticleEntry)],
+    facts: &'a [Facts],
+}
+
+impl<'a> Sentences<'a> {
+    fn source(&self, d: &Dated) -> &'a str {
+        &self.articles[d.article as usize].0.slug
+    }
+
+    /// The sentence's paragraph and its date (`dated_sentences` kept only those within).
+    fn parts(&self, d: &Dated) -> (&'a crate::model::Paragraph, &'a ArticleDate) {
+        let article = self.articles[d.article as usize].1;
+        let date = &self.facts[d.article as usize].dates.items[d.item as usize];
+        (&article.paragraphs[date.sentence.paragraph as usize], date)
+    }
+
+    fn sentence(&self, d: &Dated) -> &'a str {
+        let (paragraph, date) = self.parts(d);
+        &paragraph.text[date.sentence.start as usize..date.sentence.end as usize]
+    }
+
+    /// The event of which `d` is the first sentence, reported by `sources`.
+    fn event<'s>(&self, d: &Dated, sources: impl Iterator<Item = &'s str>) -> TimelineEvent {
+        let (paragraph, date) = self.parts(d);
+        let text = &paragraph.text;
+        let sentence = &text[date.sentence.start as usize..date.sentence.end as usize];
+        let phrase = &text[date.phrase.0 as usize..date.phrase.1 as usize];
+        // Spelled as a day is (no year past 9999 is ever read), without a formatter.
+        let reference = self.facts[d.article as usize].dates.reference.map(|r| match EventDate::day(r) {
+            Some(day) => day.to_compact_string(),
+            None => r.format("%Y-%m-%d").to_compact_string(),
+        });
+        TimelineEvent {
+            date: d.date.to_compact_string(),
+            topic: d.topic.map(CompactString::from),
+            source: CompactString::from(self.source(d)),
+            text: text.slice_ref(sentence),
+            phrase: text.slice_ref(phrase.trim()),
+            reference_date: reference.unwrap_or_default(),
+            sources: sources.map(CompactString::from).collect(),
+            anchor: CompactString::from(&*paragraph.id.text()),
+        }
+    }
 }
 
 #[cfg(test)]
