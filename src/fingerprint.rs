@@ -13,19 +13,35 @@ impl Fingerprint {
     }
 }
 
-/// Bytes as lower-case hex digits (fingerprints and chunk keys in the record of the output).
+/// Bytes as lower-case hex digits (fingerprints and chunk keys in the record of the output: a
+/// build writes tens of thousands).
 pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        hex.push(DIGITS[usize::from(b >> 4)] as char);
+        hex.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    hex
 }
 
-/// `N` bytes from `2 * N` hex digits; `None` for anything else.
+/// `N` bytes from `2 * N` hex digits (either case); `None` for anything else.
 pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
-    if hex.len() != 2 * N || !hex.is_ascii() {
+    fn digit(d: u8) -> Option<u8> {
+        match d {
+            b'0'..=b'9' => Some(d - b'0'),
+            b'a'..=b'f' => Some(d - b'a' + 10),
+            b'A'..=b'F' => Some(d - b'A' + 10),
+            _ => None,
+        }
+    }
+    let hex = hex.as_bytes();
+    if hex.len() != 2 * N {
         return None;
     }
     let mut bytes = [0u8; N];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
     }
     Some(bytes)
 }
@@ -446,5 +462,9 @@ mod tests {
         assert_eq!(from_hex(&f.to_hex()).map(Fingerprint), Some(f));
         assert_eq!(from_hex::<32>("zz"), None);
         assert_eq!(from_hex::<32>(&"g".repeat(64)), None);
+        assert_eq!(to_hex(&[0x0f, 0xa0, 0x5c]), "0fa05c");
+        assert_eq!(from_hex::<2>("0FaB"), Some([0x0f, 0xab]));
+        assert_eq!(from_hex::<1>("+f"), None);
+        assert_eq!(from_hex::<2>("é1"), None);
     }
 }
