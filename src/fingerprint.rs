@@ -27,6 +27,11 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// `N` bytes from `2 * N` hex digits (either case); `None` for anything else.
 pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    from_hex_bytes(hex.as_bytes())
+}
+
+/// `from_hex` of hex digits as bytes (a slice of a longer run of them).
+pub fn from_hex_bytes<const N: usize>(hex: &[u8]) -> Option<[u8; N]> {
     fn digit(d: u8) -> Option<u8> {
         match d {
             b'0'..=b'9' => Some(d - b'0'),
@@ -35,7 +40,6 @@ pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
             _ => None,
         }
     }
-    let hex = hex.as_bytes();
     if hex.len() != 2 * N {
         return None;
     }

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, NewChunk, Placed, Previous};
 use crate::file_bytes::{FileBytes, PartsWriter};
-use crate::fingerprint::{Fingerprint, from_hex, to_hex};
+use crate::fingerprint::{Fingerprint, from_hex_bytes, to_hex};
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
@@ -225,9 +225,45 @@ struct PageRecord {
     len: u64,
     modified_ns: u128,
     inode: u64,
-    /// For a data file written in chunks: each chunk's key (hex), offset and length.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    chunks: Vec<(String, u64, u64, u64)>,
+    /// For a data file written in chunks: each chunk's key, offset, length and lead hash, in
+    /// one run of hex digits (`pack_chunks`). One string rather than tens of thousands of
+    /// small lists: the record is read and written on every build.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    chunks: String,
+}
+
+/// Hex digits a chunk takes in a record: its key, then offset, length and lead hash, each eight
+/// bytes, little-endian.
+const PACKED_CHUNK: usize = 2 * (16 + 3 * 8);
+
+fn pack_chunks(chunks: &[Placed]) -> String {
+    let mut packed = String::with_capacity(chunks.len() * PACKED_CHUNK);
+    let mut bytes = [0u8; PACKED_CHUNK / 2];
+    for (key, at, len, lead) in chunks {
+        bytes[..16].copy_from_slice(key);
+        for (i, word) in [at, len, lead].into_iter().enumerate() {
+            bytes[16 + 8 * i..24 + 8 * i].copy_from_slice(&word.to_le_bytes());
+        }
+        packed.push_str(&to_hex(&bytes));
+    }
+    packed
+}
+
+/// The chunks `pack_chunks` packed; `None` for anything else.
+fn unpack_chunks(packed: &str) -> Option<Vec<Placed>> {
+    let packed = packed.as_bytes();
+    if !packed.len().is_multiple_of(PACKED_CHUNK) {
+        return None;
+    }
+    packed
+        .chunks_exact(PACKED_CHUNK)
+        .map(|hex| {
+            let bytes: [u8; PACKED_CHUNK / 2] = from_hex_bytes(hex)?;
+            let word =
+                |i: usize| u64::from_le_bytes(bytes[16 + 8 * i..24 + 8 * i].try_into().unwrap_or([0; 8]));
+            Some((bytes[..16].try_into().ok()?, word(0), word(1), word(2)))
+        })
+        .collect()
 }
 
 impl PageRecord {
@@ -240,7 +276,7 @@ impl PageRecord {
             len: meta.len(),
             modified_ns: modified.as_nanos(),
             inode: inode(&meta)?,
-            chunks: Vec::new(),
+            chunks: String::new(),
         })
     }
 
@@ -272,7 +308,7 @@ struct PageRecords {
     pages: Vec<(String, PageRecord)>,
 }
 
-const RECORDS_MAGIC: &str = "brief-pages 2";
+const RECORDS_MAGIC: &str = "brief-pages 3";
 
 impl Staging {
     /// Checks that `output` may be replaced and opens an empty staging folder beside it.
@@ -348,11 +384,7 @@ impl Staging {
         if !record.unchanged(&old) {
             return None;
         }
-        let chunks = record
-            .chunks
-            .iter()
-            .map(|(key, at, len, lead)| Some((from_hex(key)?, *at, *len, *lead)))
-            .collect::<Option<Vec<_>>>()?;
+        let chunks = unpack_chunks(&record.chunks)?;
         let file = std::fs::File::open(&old).ok()?;
         Some(ChunksIn::new(Box::new(file) as Box<dyn ChunkSource>, &chunks))
     }
@@ -398,6 +430,13 @@ impl Staging {
         let (Some(dir), Some(name)) = (records.parent(), records.file_name()) else {
             return;
         };
+        // Nothing changed (the previous record is this output's, and every page is as it was):
+        // the record read is still the record.
+        let same = pages.len() == self.previous.len()
+            && pages.iter().all(|(path, record)| self.previous.get(path) == Some(record));
+        if same && self.in_place {
+            return;
+        }
         // Written as it is serialised: tens of megabytes at scale, written as the build ends.
         let record = PageRecords { magic: RECORDS_MAGIC.into(), output, pages };
         if std::fs::create_dir_all(dir).is_ok() {
@@ -589,8 +628,7 @@ impl Sink for Staging {
         let (chunks, outline) = writer.finish_with_outline().with_context(cannot)?;
         if let Some(mut record) = PageRecord::of(&target) {
             record.fingerprint = outline.to_hex();
-            record.chunks =
-                chunks.iter().map(|(key, at, len, lead)| (to_hex(key), *at, *len, *lead)).collect();
+            record.chunks = pack_chunks(&chunks);
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
         }
         Ok(())
@@ -829,6 +867,32 @@ mod tests {
         // Nothing is left beside the output.
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+
+        // The same build again keeps every page, and the record as it is; a changed page
+        // rewrites the record, which then takes that page over.
+        let recorded = |name: &str| std::fs::metadata(records.as_path()).unwrap().ino().to_string() + name;
+        let before = recorded("");
+        write_recorded(&out, &records, &second).unwrap();
+        assert_eq!(recorded(""), before, "an unchanged output's record was written again");
+        let third = [file("index.html", "home 3"), file("a/index.html", "a")];
+        write_recorded(&out, &records, &third).unwrap();
+        assert_ne!(recorded(""), before);
+        let home = inode("index.html");
+        write_recorded(&out, &records, &third).unwrap();
+        assert_eq!(inode("index.html"), home, "the new record does not take over the new page");
+    }
+
+    #[test]
+    fn a_record_packs_chunks_and_refuses_junk() {
+        let chunks: Vec<Placed> = vec![([7; 16], 0, 12, 0), ([0xab; 16], 12, u64::MAX, 1 << 60)];
+        let packed = pack_chunks(&chunks);
+        assert_eq!(packed.len(), 2 * PACKED_CHUNK);
+        assert_eq!(unpack_chunks(&packed), Some(chunks));
+        assert_eq!(unpack_chunks(""), Some(vec![]));
+        assert_eq!(unpack_chunks(&packed[1..]), None);
+        assert_eq!(unpack_chunks(&packed.replacen('a', "g", 1)), None);
+        let wide = packed.replacen("07", "é", 1) + "0";
+        assert_eq!(unpack_chunks(&wide), None);
     }
 
     #[test]
