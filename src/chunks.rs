@@ -60,6 +60,9 @@ pub struct ChunkWriter<'a> {
     /// `lead_hash`; and whether there were more.
     lead: Vec<u8>,
     lead_overflowed: bool,
+    /// The last lead hashed and its hash: nearly every chunk's lead is the same separator, and
+    /// a data file has tens of thousands of chunks.
+    last_lead: Option<(Vec<u8>, u64)>,
     /// Inside a chunk being made: its bytes are not a lead.
     filling: bool,
     chunks: Vec<Placed>,
@@ -156,6 +159,7 @@ impl<'a> ChunkWriter<'a> {
             after_run: Vec::new(),
             lead: Vec::new(),
             lead_overflowed: false,
+            last_lead: None,
             filling: false,
             chunks: Vec::new(),
             reused: 0,
@@ -213,7 +217,16 @@ impl<'a> ChunkWriter<'a> {
         }
         self.outline.chunk(&key);
         let start = self.written;
-        let lead = lead_hash(&self.lead, self.lead_overflowed);
+        let lead = match &self.last_lead {
+            Some((bytes, hash)) if !self.lead_overflowed && *bytes == self.lead => *hash,
+            _ => {
+                let hash = lead_hash(&self.lead, self.lead_overflowed);
+                if !self.lead_overflowed {
+                    self.last_lead = Some((self.lead.clone(), hash));
+                }
+                hash
+            }
+        };
         self.lead.clear();
         self.lead_overflowed = false;
         match self.previous.as_ref().and_then(|p| p.locate(&key)) {
