@@ -75,10 +75,31 @@ impl EventDate {
     }
 }
 
+impl EventDate {
+    /// `YYYY-MM-DD`, or `YYYY-MM` for a month: spelled digit by digit, as tens of thousands
+    /// of events are on every build.
+    pub fn spelled(&self) -> CompactString {
+        let (year, month, day) = (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100);
+        let mut text = [0u8; 10];
+        let digits = |to: &mut [u8], mut n: u32| {
+            for d in to.iter_mut().rev() {
+                *d = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        digits(&mut text[0..4], year);
+        text[4] = b'-';
+        digits(&mut text[5..7], month);
+        text[7] = b'-';
+        digits(&mut text[8..10], day);
+        let len = if day == 0 { 7 } else { 10 };
+        CompactString::from_utf8(&text[..len]).unwrap_or_default()
+    }
+}
+
 impl std::fmt::Display for EventDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (year, month, day) = (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100);
-        if day == 0 { write!(f, "{year:04}-{month:02}") } else { write!(f, "{year:04}-{month:02}-{day:02}") }
+        f.write_str(&self.spelled())
     }
 }
 
@@ -243,6 +264,11 @@ mod tests {
         assert!(!Facts { dates, ..Facts::default() }.fit(article));
         assert_eq!(EventDate(20240101).to_string(), "2024-01-01");
         assert_eq!(EventDate::month(2020, 3).unwrap().to_string(), "2020-03");
+        assert_eq!(EventDate(420305).to_string(), "0042-03-05");
+        assert_eq!(
+            EventDate::day(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()).unwrap().spelled(),
+            "9999-12-31"
+        );
         let quote = ArticleQuote { span, speaker: Some("Ana".into()) };
         assert!(Facts { quotes: vec![quote.clone()], ..Facts::default() }.fit(article));
         let resolved = quote.resolve("wire", article).unwrap();

@@ -502,11 +502,11 @@ impl<'a> Sentences<'a> {
         let phrase = &text[date.phrase.0 as usize..date.phrase.1 as usize];
         // Spelled as a day is (no year past 9999 is ever read), without a formatter.
         let reference = self.facts[d.article as usize].dates.reference.map(|r| match EventDate::day(r) {
-            Some(day) => day.to_compact_string(),
+            Some(day) => day.spelled(),
             None => r.format("%Y-%m-%d").to_compact_string(),
         });
         TimelineEvent {
-            date: d.date.to_compact_string(),
+            date: d.date.spelled(),
             topic: d.topic.map(CompactString::from),
             source: CompactString::from(self.source(d)),
             text: text.slice_ref(sentence),
