@@ -451,7 +451,7 @@ struct Dated<'a> {
     topic: Option<&'a str>,
 }
 
-/// The dated sentences of `article` (the `at`th) whose spans lie within it.
+/// The dated sentences of `article` (the `at`th): their spans lie within it (`Facts::fit`).
 fn dated_sentences<'a>(
     at: usize,
     article: &'a ArticleEntry,
@@ -460,8 +460,6 @@ fn dated_sentences<'a>(
     let items = if dates.reference.is_some() { &dates.items[..] } else { &[] };
     items.iter().enumerate().filter_map(move |(item, date)| {
         let paragraph = article.paragraphs.get(date.sentence.paragraph as usize)?;
-        date.sentence.str(article)?;
-        date.phrase().str(article)?;
         Some(Dated {
             article: at as u32,
             item: item as u32,
@@ -489,17 +487,23 @@ impl<'a> Sentences<'a> {
         (&article.paragraphs[date.sentence.paragraph as usize], date)
     }
 
+    /// The text of `span` in `paragraph`. Every span of the facts was checked against its
+    /// article (`Facts::fit`), so it is never the empty fallback.
+    fn text(paragraph: &'a crate::model::Paragraph, (start, end): (u32, u32)) -> &'a str {
+        paragraph.text.get(start as usize..end as usize).unwrap_or_default()
+    }
+
     fn sentence(&self, d: &Dated) -> &'a str {
         let (paragraph, date) = self.parts(d);
-        &paragraph.text[date.sentence.start as usize..date.sentence.end as usize]
+        Self::text(paragraph, (date.sentence.start, date.sentence.end))
     }
 
     /// The event of which `d` is the first sentence, reported by `sources`.
     fn event<'s>(&self, d: &Dated, sources: impl Iterator<Item = &'s str>) -> TimelineEvent {
         let (paragraph, date) = self.parts(d);
         let text = &paragraph.text;
-        let sentence = &text[date.sentence.start as usize..date.sentence.end as usize];
-        let phrase = &text[date.phrase.0 as usize..date.phrase.1 as usize];
+        let sentence = Self::text(paragraph, (date.sentence.start, date.sentence.end));
+        let phrase = Self::text(paragraph, date.phrase);
         // Spelled as a day is (no year past 9999 is ever read), without a formatter.
         let reference = self.facts[d.article as usize].dates.reference.map(|r| match EventDate::day(r) {
             Some(day) => day.spelled(),
