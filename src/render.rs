@@ -111,6 +111,7 @@ impl Renderer {
         sink: &dyn Sink,
     ) -> Result<usize> {
         let site = SiteView::new(briefing, config, needs_syntax_css);
+        let site_counted = SiteView::counted(briefing, config, needs_syntax_css);
         let has_search = self.tera.get_template_names().any(|n| n == "search.html");
         let search_parts = if has_search { feeds::search_index_parts(briefing) } else { Vec::new() };
         // The data files are the largest, and need nothing the pages do: they are written from
@@ -157,7 +158,7 @@ impl Renderer {
             // finish in.
             let index = || -> Result<String> {
                 self.page("index.html", "index.html", sink, &|context| {
-                    self.base_context(context, &site, "", "index", "");
+                    self.base_context(context, &site_counted, "", "index", "");
                     // The index lists outlets with their articles' count and dates, not their text.
                     let sources: Vec<SourceCard> = briefing.sources.iter().map(SourceCard::new).collect();
                     context.insert("sources", &sources);
@@ -265,7 +266,7 @@ impl Renderer {
 
         if has_search {
             pages.push(self.page("search.html", "search/index.html", sink, &|context| {
-                self.base_context(context, &site, "../", "search", "search/");
+                self.base_context(context, &site_counted, "../", "search", "search/");
                 let scripts: Vec<&str> = search_parts.iter().map(|p| p.path.as_str()).collect();
                 context.insert("search_index", &scripts);
             })?);
@@ -581,7 +582,10 @@ struct SiteView<'a> {
     syntax_css: bool,
     topics: Vec<NavItem<'a>>,
     sources: Vec<NavItem<'a>>,
-    article_count: usize,
+    /// On the briefing and the search page only: on every page, it would make every page new
+    /// whenever an article is added (see `NavItem`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    article_count: Option<usize>,
 }
 
 /// A link in the navigation of every page. No counts: a page's fingerprint covers its whole
@@ -613,8 +617,14 @@ impl<'a> SiteView<'a> {
                 .iter()
                 .map(|s| NavItem { slug: &s.slug, title: &s.name, url: &s.url })
                 .collect(),
-            article_count: briefing.sources.iter().map(|s| s.articles.len()).sum(),
+            article_count: None,
         }
+    }
+
+    /// The view with the archive's article count (for the briefing and the search page).
+    fn counted(briefing: &'a Briefing, config: &'a Config, syntax_css: bool) -> Self {
+        let count = briefing.sources.iter().map(|s| s.articles.len()).sum();
+        SiteView { article_count: Some(count), ..SiteView::new(briefing, config, syntax_css) }
     }
 }
 

@@ -233,6 +233,37 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
     assert_same_site(&files(&out), &from_nothing(root), "rebuild after a page was edited by hand");
 }
 
+/// An article added to one outlet makes that outlet's page new, and leaves every other
+/// outlet's page as it was: no page shows a count of the whole archive but the briefing (and
+/// the search page).
+#[cfg(unix)]
+#[test]
+fn an_added_article_leaves_the_other_outlets_pages_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    let inode = |page: &Path| std::fs::metadata(out.join(page)).unwrap().ino();
+    let pages: BTreeMap<PathBuf, u64> = files(&out)
+        .into_keys()
+        .filter(|p| p.starts_with("sources") && p.extension().is_some_and(|e| e == "html"))
+        .map(|p| (p.clone(), inode(&p)))
+        .collect();
+    let outlet = Path::new("sources/terra/index.html");
+    assert!(pages.contains_key(outlet), "{pages:?}");
+
+    let added = "Aid groups said the road into Aleppo stayed closed for a third day.\nSource: Terra\n";
+    std::fs::write(root.join("seeds").join("zz-added.txt"), added).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after an article was added");
+    let remade: Vec<&PathBuf> =
+        pages.iter().filter(|(p, before)| inode(p) != **before).map(|(p, _)| p).collect();
+    assert_eq!(remade, [outlet], "only the outlet of the added article has a new page");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("6 articles"), "the briefing counts the added article");
+}
+
 #[test]
 fn unchanged_seeds_are_not_read_again() {
     let project = example_project();
