@@ -13,13 +13,12 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use compact_str::{CompactString, ToCompactString};
 use rayon::prelude::*;
 use regex::Regex;
 
 use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
 use super::summary::{TermVector, cosine, term_counts};
-use compact_str::{CompactString, ToCompactString};
-
 use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
 use crate::text::sentences;
 
@@ -333,8 +332,8 @@ pub fn events(
             }
         })
         .collect();
-    // Oldest first; on a day, the most widely reported first, then in source order. Only
-    // where each event is is sorted; the events are then made in that order.
+    // Oldest first; on a day, the most widely reported first, then in source order. Only the
+    // events' places are sorted; the events are then made in that order.
     let mut order: Vec<EventAt> = groups
         .iter()
         .enumerate()
@@ -480,7 +479,8 @@ impl<'a> Sentences<'a> {
         &self.articles[d.article as usize].0.slug
     }
 
-    /// The sentence's paragraph and its date (`dated_sentences` kept only those within).
+    /// The sentence's paragraph and its date (`dated_sentences` kept only those whose
+    /// paragraph there is).
     fn parts(&self, d: &Dated) -> (&'a crate::model::Paragraph, &'a ArticleDate) {
         let article = self.articles[d.article as usize].1;
         let date = &self.facts[d.article as usize].dates.items[d.item as usize];
