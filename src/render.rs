@@ -227,7 +227,8 @@ impl Renderer {
                             "description",
                             &format!("What {} reported, cleaned of boilerplate.", source.name),
                         );
-                        context.insert("source", &SourcePage::new(source, articles, &briefing.topics));
+                        let shown = SourcePage::new(source, articles, &briefing.topics, pager.number == 1);
+                        context.insert("source", &shown);
                         context.insert("pager", &pager);
                     })
                 };
@@ -244,7 +245,7 @@ impl Renderer {
                 }
             }
             for source in &briefing.sources {
-                for (pager, chunk) in pages(&source.url, &source.articles, per_page) {
+                for (pager, chunk) in outlet_pages(&source.url, &source.articles, per_page) {
                     jobs.push(Job::Source(source, chunk, pager));
                 }
             }
@@ -380,8 +381,10 @@ struct OutletView<'a> {
     notes_html: &'a Option<String>,
     identified_by: &'a str,
     syndicated_by: &'a [String],
-    /// All of the outlet's articles, on every page.
-    article_count: usize,
+    /// All of the outlet's articles: on the index and the outlet's first page only, so that
+    /// an article added to the outlet leaves its later pages as they are (`outlet_pages`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    article_count: Option<usize>,
 }
 
 impl<'a> OutletView<'a> {
@@ -394,7 +397,7 @@ impl<'a> OutletView<'a> {
             notes_html: &source.notes_html,
             identified_by: &source.identified_by,
             syndicated_by: &source.syndicated_by,
-            article_count: source.articles.len(),
+            article_count: Some(source.articles.len()),
         }
     }
 }
@@ -734,6 +737,16 @@ fn pages<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a
     chunks.into_iter().enumerate().map(|(i, chunk)| (Pager::new(first, i + 1, total), chunk)).collect()
 }
 
+/// An outlet's articles as its pages list them (`assemble::outlet_page`): the first page
+/// takes what is left when the rest are counted off from the oldest article.
+fn outlet_pages<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
+    let per_page = per_page.max(1);
+    let (front, rest) = items.split_at(crate::assemble::outlet_first_page(items.len(), per_page));
+    let chunks: Vec<&[T]> = std::iter::once(front).chain(rest.chunks(per_page)).collect();
+    let total = chunks.len();
+    chunks.into_iter().enumerate().map(|(i, chunk)| (Pager::new(first, i + 1, total), chunk)).collect()
+}
+
 /// `../` for every folder in `path` (`topics/gaza/page/2/` → `../../../../`).
 fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
@@ -874,7 +887,12 @@ impl Serialize for SourceArticle<'_> {
 }
 
 impl<'a> SourcePage<'a> {
-    fn new(entry: &'a SourceEntry, articles: &'a [ArticleEntry], topics: &'a [TopicEntry]) -> Self {
+    fn new(
+        entry: &'a SourceEntry,
+        articles: &'a [ArticleEntry],
+        topics: &'a [TopicEntry],
+        first_page: bool,
+    ) -> Self {
         let entries = articles
             .iter()
             .map(|article| {
@@ -889,6 +907,10 @@ impl<'a> SourcePage<'a> {
                 SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
-        SourcePage { outlet: OutletView::new(entry), entries }
+        let mut outlet = OutletView::new(entry);
+        if !first_page {
+            outlet.article_count = None;
+        }
+        SourcePage { outlet, entries }
     }
 }

@@ -264,6 +264,41 @@ fn an_added_article_leaves_the_other_outlets_pages_alone() {
     assert!(index.contains("6 articles"), "the briefing counts the added article");
 }
 
+/// An outlet's pages are counted off from its oldest article: an article added to the outlet
+/// changes its first page, and its later pages keep their articles and their files.
+#[cfg(unix)]
+#[test]
+fn an_article_added_to_an_outlet_leaves_its_later_pages_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let project = example_project();
+    let root = project.path();
+    let config = root.join("brief.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("paginate_by = 2\n{text}")).unwrap();
+    for (n, which) in ["first", "second", "third"].iter().enumerate() {
+        let seed = format!(
+            "date 2024-11-29 Aid convoys waited outside Aleppo for a {which} day, officials said.\nSource: Terra\n"
+        );
+        std::fs::write(root.join("seeds").join(format!("zz-terra-{n}.txt")), seed).unwrap();
+    }
+    let out = root.join("public");
+    build(root, &out, false, &options()).unwrap();
+    let inode = |page: &str| std::fs::metadata(out.join(page)).unwrap().ino();
+    let later = "sources/terra/page/2/index.html";
+    let before = inode(later);
+    let first = std::fs::read_to_string(out.join("sources/terra/index.html")).unwrap();
+    assert!(first.contains("4 articles"), "the first page counts the outlet's articles");
+
+    let added = "date 2024-11-30 The first convoy in a week reached Aleppo, officials said.\nSource: Terra\n";
+    std::fs::write(root.join("seeds").join("zz-terra-new.txt"), added).unwrap();
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after an article was added");
+    assert_eq!(inode(later), before, "the outlet's second page was made again");
+    assert!(!out.join("sources/terra/page/3").exists());
+    let first = std::fs::read_to_string(out.join("sources/terra/index.html")).unwrap();
+    assert!(first.contains("The first convoy in a week"), "the added article is on the first page");
+}
+
 #[test]
 fn unchanged_seeds_are_not_read_again() {
     let project = example_project();

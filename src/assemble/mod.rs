@@ -296,6 +296,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
             // a repeated text gets `-2`, `-3`, ….
             let blocks = members.iter().map(|((article, _), _)| article.blocks.len()).sum();
             let mut ids = AnchorIds::with_capacity(blocks);
+            let count = members.len();
             let counts: Vec<Vec<u16>> = members
                 .iter()
                 .map(|((article, _), _)| article.blocks.iter().map(|b| ids.count(b.anchor)).collect())
@@ -310,7 +311,10 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                         seed: article.seed,
                         headline: article.headline,
                         date: date.map(format_date),
-                        url: page_url(&format!("sources/{}/", outlet.slug), n / config.paginate_by + 1),
+                        url: page_url(
+                            &format!("sources/{}/", outlet.slug),
+                            outlet_page(n, count, config.paginate_by),
+                        ),
                         paragraphs: article
                             .blocks
                             .into_iter()
@@ -534,6 +538,23 @@ fn first_of_each<T: Copy + Send + Sync, K: std::hash::Hash + Eq>(
 /// How many items `first_of_each` hashes at once.
 const FIRST_OF_EACH_BLOCK: usize = 1 << 14;
 
+/// The page (1 for the first) of an outlet's `index`th article, of `count` newest first,
+/// `per_page` a page. The pages are counted off from the oldest article and the first page
+/// takes the rest, between `per_page` and twice as many less one: an article added to the
+/// outlet then changes its first page only (and every other page keeps its articles, their
+/// links and its file), until `per_page` more have come and each page moves back by one.
+pub fn outlet_page(index: usize, count: usize, per_page: usize) -> usize {
+    let per_page = per_page.max(1);
+    let first = outlet_first_page(count, per_page);
+    if index < first { 1 } else { 2 + (index - first) / per_page }
+}
+
+/// How many articles the first page of an outlet of `count` articles lists (`outlet_page`).
+pub fn outlet_first_page(count: usize, per_page: usize) -> usize {
+    let per_page = per_page.max(1);
+    count - (count / per_page).saturating_sub(1) * per_page
+}
+
 /// The folder of page `number` of a paged list whose first page is `first` (`topics/gaza/`):
 /// the first page itself, then `page/2/`, `page/3/`, ….
 pub fn page_url(first: &str, number: usize) -> String {
@@ -755,6 +776,27 @@ mod tests {
         for (source, id) in unknown {
             assert_eq!(links.paragraph(source, id), format!("sources/{source}/index.html#{id}"));
         }
+    }
+
+    #[test]
+    fn an_outlets_pages_are_counted_off_from_its_oldest_article() {
+        let pages = |count: usize| (0..count).map(|i| outlet_page(i, count, 3)).collect::<Vec<_>>();
+        assert_eq!(pages(0), Vec::<usize>::new());
+        assert_eq!(pages(2), [1, 1]);
+        assert_eq!(pages(5), [1, 1, 1, 1, 1]);
+        assert_eq!(pages(6), [1, 1, 1, 2, 2, 2]);
+        assert_eq!(pages(8), [1, 1, 1, 1, 1, 2, 2, 2]);
+        assert_eq!(pages(9), [1, 1, 1, 2, 2, 2, 3, 3, 3]);
+        // An article added in front leaves the older pages' articles where they were.
+        for count in 6..40 {
+            let before = pages(count);
+            let after = pages(count + 1);
+            if (count + 1) % 3 != 0 {
+                assert_eq!(&after[1..], &before[..], "{count}");
+            }
+            assert!((3..6).contains(&outlet_first_page(count, 3)), "{count}");
+        }
+        assert_eq!(outlet_page(0, 4, 0), 1);
     }
 
     #[test]

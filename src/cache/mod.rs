@@ -48,8 +48,10 @@ pub const PAGES_FILE: &str = "pages.json";
 const MAGIC: &[u8] = b"brief-cache\n";
 /// Bump when the layout below changes.
 const FORMAT: u32 = 1;
-/// Repetition counts above this are the same to the cache: the cleaner's thresholds lie below.
-const REPEAT_CAP: usize = 8;
+/// Repetition counts from this on are the same to the cache, as they are to the cleaner (a line
+/// in this many seeds is boilerplate whatever its shape): a seed added with an outlet's promo
+/// line does not make every other seed holding it new.
+const REPEAT_CAP: usize = crate::clean::REPEATED_IN_SEEDS;
 
 /// What every entry of one cache file shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1597,5 +1599,15 @@ mod tests {
         // Removing b changes how often a's promo line repeats, not c's lines.
         assert_ne!(with_b[0], without_b[0]);
         assert_eq!(with_b[2], without_b[1]);
+        // Once a line is in as many seeds as make it boilerplate, more seeds with it change
+        // nothing the cleaner does, nor the key.
+        let promo = |n: usize| {
+            parse_seed(&format!("seeds/p{n}.txt"), &format!("Title {n}\n\nLine {n}.\nShared promo!\n"))
+        };
+        let seeds: Vec<_> = (0..6).map(|n| promo(n).unwrap()).collect();
+        let hashes = |n: usize| repeat_hashes(&Repeats::count(&seeds[..n]))[0];
+        assert_ne!(hashes(2), hashes(REPEAT_CAP));
+        assert_eq!(hashes(REPEAT_CAP), hashes(REPEAT_CAP + 1));
+        assert_eq!(hashes(REPEAT_CAP), hashes(6));
     }
 }

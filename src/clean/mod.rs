@@ -106,8 +106,9 @@ pub struct Decision {
     pub in_main: bool,
 }
 
-/// Lines seen in this many different seeds are boilerplate whatever their shape.
-const REPEATED_IN_SEEDS: usize = 3;
+/// Lines seen in this many different seeds are boilerplate whatever their shape (and how much
+/// more often they recur makes no difference, to the cleaner or to the cache's keys).
+pub(crate) const REPEATED_IN_SEEDS: usize = 3;
 /// Short or unfinished lines need only appear in two seeds.
 const REPEATED_SHORT_WORDS: usize = 15;
 /// The last lines of an article, where bios and credits sit.
