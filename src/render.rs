@@ -240,12 +240,12 @@ impl Renderer {
             }
             let mut jobs: Vec<Job> = vec![Job::Index];
             for ((topic, items), timeline) in briefing.topics.iter().zip(&topic_items).zip(&topic_timelines) {
-                for (pager, chunk) in pages(&topic.url, items, per_page) {
+                for (pager, chunk) in pages_from_oldest(&topic.url, items, per_page) {
                     jobs.push(Job::Topic(topic, timeline, chunk, pager));
                 }
             }
             for source in &briefing.sources {
-                for (pager, chunk) in outlet_pages(&source.url, &source.articles, per_page) {
+                for (pager, chunk) in pages_from_oldest(&source.url, &source.articles, per_page) {
                     jobs.push(Job::Source(source, chunk, pager));
                 }
             }
@@ -382,7 +382,7 @@ struct OutletView<'a> {
     identified_by: &'a str,
     syndicated_by: &'a [String],
     /// All of the outlet's articles: on the index and the outlet's first page only, so that
-    /// an article added to the outlet leaves its later pages as they are (`outlet_pages`).
+    /// an article added to the outlet leaves its later pages as they are (`pages_from_oldest`).
     #[serde(skip_serializing_if = "Option::is_none")]
     article_count: Option<usize>,
 }
@@ -729,19 +729,12 @@ impl Pager {
     }
 }
 
-/// A list split into pages of `per_page`, each with its pager; an empty list still has its
-/// first page.
-fn pages<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
-    let chunks: Vec<&[T]> = if items.is_empty() { vec![items] } else { items.chunks(per_page).collect() };
-    let total = chunks.len();
-    chunks.into_iter().enumerate().map(|(i, chunk)| (Pager::new(first, i + 1, total), chunk)).collect()
-}
-
-/// An outlet's articles as its pages list them (`assemble::outlet_page`): the first page
-/// takes what is left when the rest are counted off from the oldest article.
-fn outlet_pages<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
+/// A list, newest first, as its pages show it (`assemble::outlet_page`): the first page takes
+/// what is left when the rest are counted off from the oldest end, so that what is added in
+/// front changes the first page only.
+fn pages_from_oldest<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
     let per_page = per_page.max(1);
-    let (front, rest) = items.split_at(crate::assemble::outlet_first_page(items.len(), per_page));
+    let (front, rest) = items.split_at(crate::assemble::first_page_len(items.len(), per_page));
     let chunks: Vec<&[T]> = std::iter::once(front).chain(rest.chunks(per_page)).collect();
     let total = chunks.len();
     chunks.into_iter().enumerate().map(|(i, chunk)| (Pager::new(first, i + 1, total), chunk)).collect()
@@ -793,6 +786,9 @@ fn value_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 16]> {
 }
 
 /// A topic's articles with paragraphs on it, in source order, then article order.
+/// Newest first (an undated article last), then in source order and each source's order: the
+/// latest reports lead, and an article added on the newest day goes in front, leaving the
+/// later pages (counted off from the oldest, `pages_from_oldest`) as they were.
 fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
     let wanted = topic.configured.then_some(topic.slug.as_str());
     let mut items = Vec::new();
@@ -808,10 +804,13 @@ fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<Top
             }
         }
     }
+    // Stable: the same date keeps source order.
+    items.sort_by(|a, b| b.article.date.cmp(&a.article.date));
     items
 }
 
-/// A topic page's paragraphs, grouped by source and article.
+/// A topic page's paragraphs, grouped by source (in the order the outlets first come on the
+/// page) and article.
 #[derive(Serialize)]
 struct TopicGroup<'a> {
     source: Cite<'a>,
@@ -838,9 +837,9 @@ fn topic_groups<'a>(items: &'a [TopicItem<'a>]) -> Vec<TopicGroup<'a>> {
             url: &item.article.url,
             paragraphs: Hashed { value: &item.paragraphs, hash: item.article.hash },
         };
-        match groups.last_mut() {
-            Some(group) if group.source.slug == item.source.slug => group.articles.push(article),
-            _ => groups.push(TopicGroup {
+        match groups.iter_mut().find(|g| g.source.slug == item.source.slug) {
+            Some(group) => group.articles.push(article),
+            None => groups.push(TopicGroup {
                 source: Cite { slug: &item.source.slug, name: &item.source.name },
                 articles: vec![article],
             }),

@@ -545,12 +545,13 @@ const FIRST_OF_EACH_BLOCK: usize = 1 << 14;
 /// links and its file), until `per_page` more have come and each page moves back by one.
 pub fn outlet_page(index: usize, count: usize, per_page: usize) -> usize {
     let per_page = per_page.max(1);
-    let first = outlet_first_page(count, per_page);
+    let first = first_page_len(count, per_page);
     if index < first { 1 } else { 2 + (index - first) / per_page }
 }
 
-/// How many articles the first page of an outlet of `count` articles lists (`outlet_page`).
-pub fn outlet_first_page(count: usize, per_page: usize) -> usize {
+/// How many items the first page of a list of `count` shows, an outlet's articles or a topic's
+/// (`outlet_page`).
+pub fn first_page_len(count: usize, per_page: usize) -> usize {
     let per_page = per_page.max(1);
     count - (count / per_page).saturating_sub(1) * per_page
 }
@@ -794,7 +795,7 @@ mod tests {
             if (count + 1) % 3 != 0 {
                 assert_eq!(&after[1..], &before[..], "{count}");
             }
-            assert!((3..6).contains(&outlet_first_page(count, 3)), "{count}");
+            assert!((3..6).contains(&first_page_len(count, 3)), "{count}");
         }
         assert_eq!(outlet_page(0, 4, 0), 1);
     }
