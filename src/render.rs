@@ -731,7 +731,7 @@ impl Pager {
 
 /// A list, newest first, as its pages show it (`assemble::outlet_page`): the first page takes
 /// what is left when the rest are counted off from the oldest end, so that what is added in
-/// front changes the first page only.
+/// front changes the first page only. An empty list still has its first page.
 fn pages_from_oldest<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
     let per_page = per_page.max(1);
     let (front, rest) = items.split_at(crate::assemble::first_page_len(items.len(), per_page));
@@ -785,9 +785,8 @@ fn value_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 16]> {
     Ok(hash)
 }
 
-/// A topic's articles with paragraphs on it, in source order, then article order.
-/// Newest first (an undated article last), then in source order and each source's order: the
-/// latest reports lead, and an article added on the newest day goes in front, leaving the
+/// A topic's articles with paragraphs on it: newest first (an undated article last), then in
+/// source order and each source's order. The latest reports lead, and an article added on the newest day goes in front, leaving the
 /// later pages (counted off from the oldest, `pages_from_oldest`) as they were.
 fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
     let wanted = topic.configured.then_some(topic.slug.as_str());
