@@ -13,7 +13,6 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::Datelike;
 use serde::Serialize;
 
 use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
@@ -47,8 +46,8 @@ pub fn timeline_chunk_key<'a>(
     chunk_key("briefing.json timeline event, compact", |h| {
         h.bytes(&facts_key.to_le_bytes());
         h.bytes(&(item as u64).to_le_bytes());
-        // Days since the common era, or none: no string made for each of tens of thousands.
-        h.bytes(&reference.map_or(i64::MIN, |d| i64::from(d.num_days_from_ce())).to_le_bytes());
+        // A day number, as the facts files keep it: no string made for each of tens of thousands.
+        h.bytes(&crate::cache::date_word(reference).to_le_bytes());
         for source in sources {
             h.str(source);
         }
@@ -77,8 +76,8 @@ pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     }
     if !briefing.timeline.is_empty() && briefing.timeline_keys.len() == briefing.timeline.len() {
         key(w, &mut first, "timeline")?;
-        let events: Vec<_> = briefing.timeline.iter().zip(&briefing.timeline_keys).collect();
-        list(w, &events, |w, (event, key)| w.chunk(**key, |out| json(out, *event)))?;
+        let events = briefing.timeline.iter().zip(&briefing.timeline_keys);
+        list(w, events, |w, (event, key)| w.chunk(*key, |out| json(out, event)))?;
     } else {
         field(w, &mut first, "timeline", &briefing.timeline)?;
     }
@@ -109,16 +108,12 @@ fn write_source(w: &mut ChunkWriter, source: &SourceEntry) -> Result<()> {
 /// run is a list item whose chunk holds its figures and the separators between them.
 fn write_figure_runs(w: &mut ChunkWriter, briefing: &Briefing) -> Result<()> {
     let mut at = 0;
-    let runs: Vec<(&[Figure], ChunkKey)> = briefing
-        .figure_runs
-        .iter()
-        .map(|(len, key)| {
-            at += len;
-            (&briefing.figures[at - len..at], *key)
-        })
-        .collect();
-    list(w, &runs, |w, (figures, key)| {
-        w.chunk(*key, |out| {
+    let runs = briefing.figure_runs.iter().map(|(len, key)| {
+        at += len;
+        (&briefing.figures[at - len..at], *key)
+    });
+    list(w, runs, |w, (figures, key): (&[Figure], ChunkKey)| {
+        w.chunk(key, |out| {
             for (i, figure) in figures.iter().enumerate() {
                 if i > 0 {
                     out.write_all(b",")?;
@@ -153,13 +148,13 @@ fn json<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> Result<()> {
 }
 
 /// A list, each item written by `item`.
-fn list<T>(
+fn list<I: IntoIterator>(
     w: &mut ChunkWriter,
-    items: &[T],
-    mut item: impl FnMut(&mut ChunkWriter, &T) -> Result<()>,
+    items: I,
+    mut item: impl FnMut(&mut ChunkWriter, I::Item) -> Result<()>,
 ) -> Result<()> {
     w.write_all(b"[")?;
-    for (i, value) in items.iter().enumerate() {
+    for (i, value) in items.into_iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }

@@ -16,13 +16,18 @@ impl Fingerprint {
 /// Bytes as lower-case hex digits (fingerprints and chunk keys in the record of the output: a
 /// build writes tens of thousands).
 pub fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(2 * bytes.len());
+    push_hex(&mut hex, bytes);
+    hex
+}
+
+/// `to_hex`, onto the end of `hex`.
+pub fn push_hex(hex: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
         hex.push(DIGITS[usize::from(b >> 4)] as char);
         hex.push(DIGITS[usize::from(b & 0xf)] as char);
     }
-    hex
 }
 
 /// `N` bytes from `2 * N` hex digits (either case); `None` for anything else.

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, NewChunk, Placed, Previous};
 use crate::file_bytes::{FileBytes, PartsWriter};
-use crate::fingerprint::{Fingerprint, from_hex_bytes, to_hex};
+use crate::fingerprint::{Fingerprint, from_hex_bytes, push_hex};
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
@@ -244,7 +244,7 @@ fn pack_chunks(chunks: &[Placed]) -> String {
         for (i, word) in [at, len, lead].into_iter().enumerate() {
             bytes[16 + 8 * i..24 + 8 * i].copy_from_slice(&word.to_le_bytes());
         }
-        packed.push_str(&to_hex(&bytes));
+        push_hex(&mut packed, &bytes);
     }
     packed
 }
@@ -870,13 +870,13 @@ mod tests {
 
         // The same build again keeps every page, and the record as it is; a changed page
         // rewrites the record, which then takes that page over.
-        let recorded = |name: &str| std::fs::metadata(records.as_path()).unwrap().ino().to_string() + name;
-        let before = recorded("");
+        let recorded = || std::fs::metadata(&records).unwrap().ino();
+        let before = recorded();
         write_recorded(&out, &records, &second).unwrap();
-        assert_eq!(recorded(""), before, "an unchanged output's record was written again");
+        assert_eq!(recorded(), before, "an unchanged output's record was written again");
         let third = [file("index.html", "home 3"), file("a/index.html", "a")];
         write_recorded(&out, &records, &third).unwrap();
-        assert_ne!(recorded(""), before);
+        assert_ne!(recorded(), before);
         let home = inode("index.html");
         write_recorded(&out, &records, &third).unwrap();
         assert_eq!(inode("index.html"), home, "the new record does not take over the new page");

@@ -183,19 +183,31 @@ fn cache_files(root: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The inode of `page` in the output `out`: a page a rebuild kept keeps its file.
+#[cfg(unix)]
+fn inode(out: &Path, page: impl AsRef<Path>) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(out.join(page)).unwrap().ino()
+}
+
+/// The outlets' pages in the output `out`.
+#[cfg(unix)]
+fn source_pages(out: &Path) -> Vec<PathBuf> {
+    files(out)
+        .into_keys()
+        .filter(|p| p.starts_with("sources") && p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
 #[cfg(unix)]
 #[test]
 fn unchanged_pages_are_kept_and_tampered_ones_remade() {
-    use std::os::unix::fs::MetadataExt;
     let project = example_project();
     let root = project.path();
     let out = root.join("public");
     build(root, &out, false, &options()).unwrap();
-    let inode = |page: &Path| std::fs::metadata(out.join(page)).unwrap().ino();
-    let pages: Vec<PathBuf> = files(&out)
-        .into_keys()
-        .filter(|p| p.starts_with("sources") && p.extension().is_some_and(|e| e == "html"))
-        .collect();
+    let inode = |page: &Path| inode(&out, page);
+    let pages = source_pages(&out);
     assert!(pages.len() >= 2, "{pages:?}");
     let before: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
     // The search index has a part per outlet: only the changed outlet's is written again.
@@ -239,17 +251,13 @@ fn unchanged_pages_are_kept_and_tampered_ones_remade() {
 #[cfg(unix)]
 #[test]
 fn an_added_article_leaves_the_other_outlets_pages_alone() {
-    use std::os::unix::fs::MetadataExt;
     let project = example_project();
     let root = project.path();
     let out = root.join("public");
     build(root, &out, false, &options()).unwrap();
-    let inode = |page: &Path| std::fs::metadata(out.join(page)).unwrap().ino();
-    let pages: BTreeMap<PathBuf, u64> = files(&out)
-        .into_keys()
-        .filter(|p| p.starts_with("sources") && p.extension().is_some_and(|e| e == "html"))
-        .map(|p| (p.clone(), inode(&p)))
-        .collect();
+    let inode = |page: &Path| inode(&out, page);
+    let pages: BTreeMap<PathBuf, u64> =
+        source_pages(&out).into_iter().map(|p| (p.clone(), inode(&p))).collect();
     let outlet = Path::new("sources/terra/index.html");
     assert!(pages.contains_key(outlet), "{pages:?}");
 
@@ -269,7 +277,6 @@ fn an_added_article_leaves_the_other_outlets_pages_alone() {
 #[cfg(unix)]
 #[test]
 fn an_article_added_on_the_newest_day_leaves_later_pages_alone() {
-    use std::os::unix::fs::MetadataExt;
     let project = example_project();
     let root = project.path();
     let config = root.join("brief.toml");
@@ -283,7 +290,7 @@ fn an_article_added_on_the_newest_day_leaves_later_pages_alone() {
     }
     let out = root.join("public");
     build(root, &out, false, &options()).unwrap();
-    let inode = |page: &str| std::fs::metadata(out.join(page)).unwrap().ino();
+    let inode = |page: &str| inode(&out, page);
     let later = ["sources/terra/page/2/index.html", "topics/aleppo/page/2/index.html"];
     let before: Vec<u64> = later.iter().map(|p| inode(p)).collect();
     let first = std::fs::read_to_string(out.join("sources/terra/index.html")).unwrap();

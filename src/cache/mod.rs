@@ -719,7 +719,8 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
 /// What a facts file's reference date is written as when there is none.
 const NO_DATE: u64 = u64::MAX;
 
-fn date_word(date: Option<NaiveDate>) -> u64 {
+/// A date as one word (its day number), for keys and the facts files.
+pub(crate) fn date_word(date: Option<NaiveDate>) -> u64 {
     date.map_or(NO_DATE, |d| i64::from(d.num_days_from_ce()) as u64)
 }
 
