@@ -6,6 +6,7 @@ pub mod facts;
 pub mod figures;
 mod names;
 pub mod quotes;
+mod speech;
 mod summary;
 pub mod timeline;
 pub mod views;

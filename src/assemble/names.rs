@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 use crate::model::{ArticleEntry, BlockKind};
 use crate::text::WordMap;
 
+use super::speech;
+
 use regex::Regex;
 
 /// Words that make a capitalised run an organisation or a place rather than a person.
@@ -604,11 +606,8 @@ pub fn attributions(sentence: &str) -> Vec<String> {
     let according = ACCORDING.get_or_init(|| {
         re(r"(?i)\baccording to\s+(?:what\s+)?((?:[^,;.()]|\.\.\.)+?)\s*(?:\(|[,;]|\.\s|\.?$)")
     });
-    let (after, before) = (said_after(), said_before());
-
     // "said X" and "X said" both need a speech verb: most sentences have none.
-    static VERB: OnceLock<Regex> = OnceLock::new();
-    let has_verb = VERB.get_or_init(|| re(&format!("(?:{SPEECH_VERBS})"))).is_match(sentence);
+    let verbs = speech::verbs(sentence);
 
     let mut out = Vec::new();
     // The expression has no literal to look for first (case-insensitive); most sentences
@@ -625,26 +624,25 @@ pub fn attributions(sentence: &str) -> Vec<String> {
         }
         out.extend(named.into_iter().map(str::to_string));
     }
-    if !has_verb {
+    if verbs.is_empty() {
         out.retain(|s| !s.is_empty() && s.split_whitespace().count() <= 12 && !s.contains("QUOTE"));
         return out;
     }
-    // Matches, then their parts by hand: the expressions' capture groups ran a slow engine.
-    for m in after.find_iter(sentence) {
-        let subject = subject_after_verb(m.as_str()).trim();
+    for found in speech::said_after(sentence, &verbs) {
+        let subject = subject_after_verb(&sentence[found]).trim();
         let first = subject.split_whitespace().next().unwrap_or("").to_lowercase();
         if !NOT_A_SUBJECT.contains(&first.as_str()) {
             out.push(subject.to_string());
         }
     }
-    for m in before.find_iter(sentence) {
-        let subject = subject_before_verb(m.as_str(), m.start() == 0).trim();
+    for found in speech::said_before(sentence, &verbs) {
+        let subject = subject_before_verb(&sentence[found.clone()], found.start == 0).trim();
         let words = subject.split_whitespace().count();
         if (1..=8).contains(&words) {
             out.push(subject.to_string());
-        } else if words == 0 && !sentence[..m.start()].trim().is_empty() {
+        } else if words == 0 && !sentence[..found.start].trim().is_empty() {
             // "David Carden, the UN's coordinator, said:": the name is in an earlier chunk.
-            let chunks: Vec<&str> = sentence[..m.start()]
+            let chunks: Vec<&str> = sentence[..found.start]
                 .split(',')
                 .map(str::trim)
                 .filter(|c| !c.is_empty() && !c.contains(['"', '“', '”']) && !c.contains("QUOTE"))
@@ -670,21 +668,8 @@ fn contains_ignoring_ascii_case(text: &str, word: &[u8]) -> bool {
         .any(|at| bytes.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)))
 }
 
-/// `, said Jane Roe`: a mark, the verb, its subject (the group; read by `subject_after_verb`).
-fn said_after() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| re(&format!(r#"[,"”’]\s*(?:{SPEECH_VERBS})\s+([^,;.:"“”]+)"#)))
-}
-
-/// `, Jane Roe said`: an opening, the subject (the group; read by `subject_before_verb`), the
-/// verb.
-fn said_before() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| re(&format!(r"(?:^|[,:;“”\x22]\s*|\bthat\s+)([^,:;“”\x22]*?)\s+(?:{SPEECH_VERBS})\b")))
-}
-
 /// Characters that end a clause for attribution: the subject of "X said" never crosses them.
-const CLAUSE_MARKS: &[char] = &[',', ':', ';', '“', '”', '"'];
+pub(super) const CLAUSE_MARKS: &[char] = &[',', ':', ';', '“', '”', '"'];
 
 /// The subject in a match of `, said Jane Roe`: what follows the verb and the spaces after it.
 fn subject_after_verb(found: &str) -> &str {
@@ -717,10 +702,11 @@ fn subject_before_verb(found: &str, at_start: bool) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The capture groups the hand-written subject readers replaced.
     fn reference_subjects(sentence: &str) -> (Vec<String>, Vec<(String, usize)>) {
-        let (after, before) = (said_after(), said_before());
+        let (after, before) = (speech::reference_after(), speech::reference_before());
         (
             after.captures_iter(sentence).map(|c| c[1].trim().to_string()).collect(),
             before
@@ -731,12 +717,17 @@ mod tests {
     }
 
     fn hand_subjects(sentence: &str) -> (Vec<String>, Vec<(String, usize)>) {
-        let (after, before) = (said_after(), said_before());
+        let verbs = speech::verbs(sentence);
         (
-            after.find_iter(sentence).map(|m| subject_after_verb(m.as_str()).trim().to_string()).collect(),
-            before
-                .find_iter(sentence)
-                .map(|m| (subject_before_verb(m.as_str(), m.start() == 0).trim().to_string(), m.start()))
+            speech::said_after(sentence, &verbs)
+                .into_iter()
+                .map(|m| subject_after_verb(&sentence[m]).trim().to_string())
+                .collect(),
+            speech::said_before(sentence, &verbs)
+                .into_iter()
+                .map(|m| {
+                    (subject_before_verb(&sentence[m.clone()], m.start == 0).trim().to_string(), m.start)
+                })
                 .collect(),
         )
     }
@@ -803,8 +794,6 @@ mod tests {
             assert_eq!(acronym_definitions(text), reference_definitions(text), "{text}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn words_within_a_name() {
