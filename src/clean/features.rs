@@ -63,9 +63,12 @@ pub fn detect_language(lines: &[&str]) -> &'static str {
 }
 
 /// Words the English fast path reads, and the share of them that must be English function
-/// words (English prose has 40–55 %; other Latin-script languages share few: "a", "in", "so").
+/// words. On the cleaner's corpus of real pages, English articles' first 80 words hold 19–55 %
+/// (dense wire copy the least), the Indonesian and other Latin-script ones 0–1.3 % ("a", "in",
+/// "so"). At 38 %, 38 of its 80 English articles and a fifth of generated news articles went
+/// through trigram statistics, a fifth of the cleaner's time on that corpus.
 const ENGLISH_SAMPLE_WORDS: usize = 80;
-const ENGLISH_SHARE: f32 = 0.38;
+const ENGLISH_SHARE: f32 = 0.2;
 
 /// A sample of at least 30 words whose words are this often English function words is English:
 /// the common case, answered without trigram statistics over every language.
@@ -338,6 +341,34 @@ mod tests {
             detect_language(&["委員会は火曜日に古い桟橋を来年再建することで合意したと発表しました。"]),
             "ja"
         );
+    }
+
+    /// Dense wire copy is English without trigram statistics; Latin-script languages that
+    /// share a few short words with English are not.
+    #[test]
+    fn the_english_fast_path_takes_dense_copy_and_leaves_other_languages() {
+        let wire = "Israeli strikes killed 27 people across Gaza on Tuesday, health officials said. \
+            Rescue crews searched the rubble of two residential buildings in Khan Younis overnight. \
+            Aid agencies warned fuel reserves at the territory's last functioning hospitals would \
+            run out within days. Negotiators from Egypt and Qatar resumed talks in Cairo.";
+        assert!(is_plainly_english(wire));
+        assert_eq!(detect_language(&[wire]), "en");
+        for other in [
+            "Serangan udara Israel menewaskan 27 orang di Gaza pada hari Selasa, kata pejabat \
+             kesehatan setempat. Tim penyelamat mencari korban di reruntuhan dua gedung apartemen \
+             di Khan Younis semalam, dan badan bantuan memperingatkan bahwa cadangan bahan bakar \
+             di rumah sakit terakhir akan habis dalam beberapa hari.",
+            "Los ataques israelíes mataron a 27 personas en Gaza el martes, según funcionarios de \
+             salud. Los equipos de rescate buscaron entre los escombros de dos edificios en Jan \
+             Yunis durante la noche, y las agencias advirtieron que el combustible de los \
+             hospitales se agotaría en pocos días.",
+            "Bij Israelische aanvallen zijn dinsdag in Gaza 27 mensen omgekomen, zo meldden \
+             gezondheidsfunctionarissen. Reddingsteams zochten in het puin van twee woongebouwen in \
+             Khan Younis, en hulporganisaties waarschuwden dat de brandstof in de ziekenhuizen \
+             binnen enkele dagen op is als er niets verandert in de situatie.",
+        ] {
+            assert!(!is_plainly_english(other), "{other}");
+        }
     }
 
     #[test]
