@@ -211,15 +211,54 @@ pub(super) fn prepare() {
     );
 }
 
+/// Words before a number that say how exact it is.
+const QUALIFIERS: &[&str] = &[
+    "at least",
+    "more than",
+    "over",
+    "nearly",
+    "almost",
+    "around",
+    "about",
+    "some",
+    "up to",
+    "fewer than",
+    "less than",
+    "roughly",
+    "approximately",
+    "an estimated",
+];
+
+/// A number: its qualifier (group 1), digits or words (group 2), scale (group 3).
 fn number_regex() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         let words: Vec<&str> = UNITS.iter().map(|(w, _)| *w).collect();
         let word = format!("(?:{})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?", words.join("|"));
         re(&format!(
-            r"(?i)\b(?:(at least|more than|over|nearly|almost|around|about|some|up to|fewer than|less than|roughly|approximately|an estimated)\s+)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{word})(?:\s+(hundred|thousand|million))?\b"
+            r"(?i)\b(?:({})\s+)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{word})(?:\s+(hundred|thousand|million))?\b",
+            QUALIFIERS.join("|")
         ))
     })
+}
+
+/// A number's match (ASCII) as qualifier, number and scale: the groups of `number_regex`, read
+/// by hand. The number has no space in it, and a qualifier is never a number.
+fn number_parts(found: &str) -> (Option<&str>, &str, Option<&str>) {
+    let is_space = |b: u8| char::from(b).is_whitespace();
+    let qualifier = QUALIFIERS
+        .iter()
+        .find(|q| {
+            found.get(..q.len()).is_some_and(|head| head.eq_ignore_ascii_case(q))
+                && found.as_bytes().get(q.len()).copied().is_some_and(is_space)
+        })
+        .map(|q| q.len());
+    let rest = qualifier.map_or(found, |len| found[len..].trim_start());
+    let (number, scale) = match rest.find(char::is_whitespace) {
+        Some(space) => (&rest[..space], Some(rest[space..].trim_start())),
+        None => (rest, None),
+    };
+    (qualifier.map(|len| &found[..len]), number, scale)
 }
 
 fn parse_number(digits: &str, scale: Option<&str>) -> Option<u64> {
@@ -470,14 +509,21 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
     // The category of the previous number, for breakdowns; and where that number ended.
     let mut previous: Option<(Category, usize)> = None;
     let mut keywords: Option<Vec<Keyword>> = None;
-    for caps in number_regex().captures_iter(sentence) {
-        let whole = caps.get(0).expect("match");
-        let number = caps.get(2).expect("number");
+    for whole in number_regex().find_iter(sentence) {
         // "seven-year-old", "2,000-strong", "40%": a modifier or a share, not a count.
         if sentence[whole.end()..].starts_with(['-', '%']) {
             continue;
         }
-        let Some(value) = parse_number(number.as_str(), caps.get(3).map(|m| m.as_str())) else {
+        // The groups by hand: asked of the expression, they took a slower engine. Not ASCII
+        // (where case folds beyond ASCII, `ſome`), the expression is asked.
+        let (qualifier, number, scale) = if whole.as_str().is_ascii() {
+            number_parts(whole.as_str())
+        } else {
+            let Some(caps) = number_regex().captures_at(sentence, whole.start()) else { continue };
+            let group = |i: usize| caps.get(i).map(|m| &sentence[m.range()]);
+            (group(1), group(2).unwrap_or_default(), group(3))
+        };
+        let Some(value) = parse_number(number, scale) else {
             continue;
         };
         let (counted, noun_len) = counted_after(&sentence[whole.end()..]);
@@ -502,8 +548,7 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
             continue;
         }
         if let Some(label) = label(category, counted) {
-            let qualifier = caps.get(1).map(|q| q.as_str().to_lowercase());
-            out.push((value, qualifier, label));
+            out.push((value, qualifier.map(str::to_lowercase), label));
         }
     }
     out
@@ -529,6 +574,63 @@ pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
 mod tests {
     use super::*;
     use crate::assemble::Facts;
+
+    /// `number_parts` reads what the expression's groups hold, in every ASCII match.
+    fn parts_agree(text: &str) {
+        for found in number_regex().find_iter(text).filter(|m| m.as_str().is_ascii()) {
+            let caps = number_regex().captures_at(text, found.start()).expect("the same match");
+            let group = |i: usize| caps.get(i).map(|m| m.as_str());
+            let expected = (group(1), group(2).expect("a number"), group(3));
+            assert_eq!(number_parts(found.as_str()), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn number_parts_are_the_groups() {
+        for text in [
+            "At least 242 people were killed and more than 14,000 displaced.",
+            "Some two hundred thousand fled; an estimated 3.5 million remain, up to\tfifty",
+            "Nearly\u{b}forty-one rockets, over  Hundred, roughly 7 Million, about twenty-nine.",
+            "The 1990s, 2,000-strong, 40%, at leastone 5",
+        ] {
+            parts_agree(text);
+        }
+    }
+
+    const NUMBER_PIECES: &[&str] = &[
+        "at least",
+        "At Least",
+        "over",
+        "some",
+        "an estimated",
+        "up to",
+        "40",
+        "2,000",
+        "3.5",
+        "twenty-one",
+        "two",
+        "hundred",
+        "thousand",
+        "Million",
+        " ",
+        "  ",
+        "\t",
+        "\u{b}",
+        "people",
+        "-",
+        "%",
+        ",",
+        "x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn number_parts_are_the_groups_of_any_text(
+            pieces in proptest::collection::vec(proptest::sample::select(NUMBER_PIECES), 0..12)
+        ) {
+            parts_agree(&pieces.concat());
+        }
+    }
     use crate::model::{Figure, SourceEntry};
 
     /// Every article's figures, duplicates dropped: what assemble does, without the cache.
