@@ -101,9 +101,12 @@ impl Site {
         };
 
         // The rule table starts compiling on a thread of its own while the seeds are listed
-        // and looked up: a build that cleans any seed needs it, and those first stages leave
-        // a core free. Cleaning compiles what is left, beside it.
-        std::thread::spawn(clean::Cleaner::prepare_rules_here);
+        // and looked up: a build that cleans many seeds needs all of it, and those first
+        // stages leave a core free. Cleaning compiles what is left, beside it. A rebuild with a
+        // cache mostly cleans a few seeds, which compile only the rules their lines reach.
+        if !(use_cache && root.join(cache::DIR).is_dir()) {
+            std::thread::spawn(clean::Cleaner::prepare_rules_here);
+        }
         let config = Config::load(root)?;
         let (listed, (renderer, setup)) = rayon::join(
             || ingest::list_seeds(root),
