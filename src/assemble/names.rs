@@ -221,13 +221,16 @@ fn caps_runs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The first place from `at` where a capitalised word may start: ASCII other than capitals and
-/// the `a` of `al-` is skipped a byte at a time.
+/// `al-` is skipped a byte at a time.
 fn next_candidate(text: &str, at: usize) -> usize {
     let bytes = text.as_bytes();
-    let skip = bytes[at.min(bytes.len())..]
-        .iter()
-        .position(|&b| !b.is_ascii() || b.is_ascii_uppercase() || b == b'a')
-        .unwrap_or(bytes.len() - at.min(bytes.len()));
+    let from = at.min(bytes.len());
+    let skip = (from..bytes.len())
+        .position(|i| {
+            let b = bytes[i];
+            !b.is_ascii() || b.is_ascii_uppercase() || (b == b'a' && bytes[i + 1..].starts_with(b"l-"))
+        })
+        .unwrap_or(bytes.len() - from);
     at + skip
 }
 
