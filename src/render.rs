@@ -729,7 +729,7 @@ impl Pager {
     }
 }
 
-/// A list, newest first, as its pages show it (`assemble::outlet_page`): the first page takes
+/// A list, newest first, as its pages show it (`assemble::page_from_oldest`): the first page takes
 /// what is left when the rest are counted off from the oldest end, so that what is added in
 /// front changes the first page only. An empty list still has its first page.
 fn pages_from_oldest<'a, T>(first: &str, items: &'a [T], per_page: usize) -> Vec<(Pager, &'a [T])> {
@@ -786,8 +786,9 @@ fn value_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 16]> {
 }
 
 /// A topic's articles with paragraphs on it: newest first (an undated article last), then in
-/// source order and each source's order. The latest reports lead, and an article added on the newest day goes in front, leaving the
-/// later pages (counted off from the oldest, `pages_from_oldest`) as they were.
+/// source order and each source's order. The latest reports lead, and an article added on the
+/// newest day goes in front, leaving the later pages (counted off from the oldest,
+/// `pages_from_oldest`) as they were.
 fn topic_items<'a>(topic: &'a TopicEntry, sources: &'a [SourceEntry]) -> Vec<TopicItem<'a>> {
     let wanted = topic.configured.then_some(topic.slug.as_str());
     let mut items = Vec::new();
@@ -905,10 +906,35 @@ impl<'a> SourcePage<'a> {
                 SourceArticle { entry: article, topics, title: display_title(article) }
             })
             .collect();
-        let mut outlet = OutletView::new(entry);
-        if !first_page {
-            outlet.article_count = None;
-        }
+        let outlet = OutletView {
+            article_count: first_page.then_some(entry.articles.len()),
+            ..OutletView::new(entry)
+        };
         SourcePage { outlet, entries }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pages a list is rendered on hold each item on the page its links point to
+    /// (`assemble::page_from_oldest`).
+    #[test]
+    fn pages_hold_the_items_where_their_links_point() {
+        for per_page in 1..5 {
+            for count in 0..30 {
+                let items: Vec<usize> = (0..count).collect();
+                let pages = pages_from_oldest("topics/t/", &items, per_page);
+                assert!(!pages.is_empty());
+                for (pager, chunk) in &pages {
+                    assert_eq!(pager.total, pages.len());
+                    for &item in *chunk {
+                        let page = crate::assemble::page_from_oldest(item, count, per_page);
+                        assert_eq!(page, pager.number, "item {item} of {count}, {per_page} a page");
+                    }
+                }
+            }
+        }
     }
 }

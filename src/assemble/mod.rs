@@ -314,7 +314,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                         date: date.map(format_date),
                         url: page_url(
                             &format!("sources/{}/", outlet.slug),
-                            outlet_page(n, count, config.paginate_by),
+                            page_from_oldest(n, count, config.paginate_by),
                         ),
                         paragraphs: article
                             .blocks
@@ -539,19 +539,18 @@ fn first_of_each<T: Copy + Send + Sync, K: std::hash::Hash + Eq>(
 /// How many items `first_of_each` hashes at once.
 const FIRST_OF_EACH_BLOCK: usize = 1 << 14;
 
-/// The page (1 for the first) of an outlet's `index`th article, of `count` newest first,
-/// `per_page` a page. The pages are counted off from the oldest article and the first page
-/// takes the rest, between `per_page` and twice as many less one: an article added to the
-/// outlet then changes its first page only (and every other page keeps its articles, their
-/// links and its file), until `per_page` more have come and each page moves back by one.
-pub fn outlet_page(index: usize, count: usize, per_page: usize) -> usize {
+/// The page (1 for the first) of the `index`th of `count` items listed newest first (an
+/// outlet's articles, a topic's), `per_page` a page. The pages are counted off from the oldest
+/// item and the first page takes the rest, between `per_page` and twice as many less one: an
+/// item added in front then changes the first page only (and every other page keeps its items,
+/// their links and its file), until `per_page` more have come and each page moves back by one.
+pub fn page_from_oldest(index: usize, count: usize, per_page: usize) -> usize {
     let per_page = per_page.max(1);
     let first = first_page_len(count, per_page);
     if index < first { 1 } else { 2 + (index - first) / per_page }
 }
 
-/// How many items the first page of a list of `count` shows, an outlet's articles or a topic's
-/// (`outlet_page`).
+/// How many items the first page of a list of `count` shows (`page_from_oldest`).
 pub fn first_page_len(count: usize, per_page: usize) -> usize {
     let per_page = per_page.max(1);
     count - (count / per_page).saturating_sub(1) * per_page
@@ -782,7 +781,7 @@ mod tests {
 
     #[test]
     fn an_outlets_pages_are_counted_off_from_its_oldest_article() {
-        let pages = |count: usize| (0..count).map(|i| outlet_page(i, count, 3)).collect::<Vec<_>>();
+        let pages = |count: usize| (0..count).map(|i| page_from_oldest(i, count, 3)).collect::<Vec<_>>();
         assert_eq!(pages(0), Vec::<usize>::new());
         assert_eq!(pages(2), [1, 1]);
         assert_eq!(pages(5), [1, 1, 1, 1, 1]);
@@ -798,7 +797,7 @@ mod tests {
             }
             assert!((3..6).contains(&first_page_len(count, 3)), "{count}");
         }
-        assert_eq!(outlet_page(0, 4, 0), 1);
+        assert_eq!(page_from_oldest(0, 4, 0), 1);
     }
 
     #[test]
