@@ -5,7 +5,8 @@
 // - print: navigation hidden;
 // - no request leaves the site, from file:// and served under a sub-path;
 // - the index page weighs under 100 KB with everything it loads;
-// - search finds paragraphs from file:// and its results link to existing anchors;
+// - search loads its index only when the reader searches, finds paragraphs from file://, and
+//   its results link to existing anchors;
 // - screenshots at phone and desktop widths in screenshots/.
 // Exits non-zero with a list of failures.
 import { chromium } from "playwright-core";
@@ -155,20 +156,34 @@ const base = `http://127.0.0.1:${server.address().port}/some/sub/path/`;
 }
 server.close();
 
-// Search from file://: results appear and link to existing anchors.
+// Search from file://: the page fetches no part of the index until the reader searches; a
+// search loads every part, and its results appear and link to existing anchors.
 const searchPage = join(site, "search/index.html");
 if (existsSync(searchPage)) {
   const page = await browser.newPage();
-  // The index comes in parts, one script each (search/<outlet>[-<id>].js): take a word from the first.
-  const part = (readFileSync(searchPage, "utf8").match(/src="\.\.\/(search\/[^"]+\.js)"/) || [])[1];
-  if (!part) fail("search: the page loads no part of the index");
-  const index = part ? readFileSync(join(site, part), "utf8") : "";
+  // The index comes in parts, one script each (search/<outlet>[-<id>].js), listed by the form:
+  // take a word from the first.
+  const listed = ((readFileSync(searchPage, "utf8").match(/data-search-parts="([^"]*)"/) || [])[1] || "")
+    .split(" ").filter(Boolean);
+  if (listed.length === 0) fail("search: the page lists no part of the index");
+  const index = listed.length ? readFileSync(join(site, listed[0]), "utf8") : "";
   const firstWord = (index.match(/"docs":\[\["([A-Za-z]{5,})/) || [])[1];
+  const partsLoaded = () => page.evaluate(() => document.querySelectorAll("script[data-part]").length);
+  await page.goto(pathToFileURL(searchPage).href);
+  if ((await partsLoaded()) !== 0) fail("search: parts of the index load before any search");
   await page.goto(pathToFileURL(searchPage).href + "?q=" + encodeURIComponent(firstWord || "the"));
+  const status = "[data-search-status]";
+  await page.waitForFunction((s) => {
+    const el = document.querySelector(s);
+    return !el.hasAttribute("aria-busy") && / found/.test(el.textContent);
+  }, status, { timeout: 20000 }).catch(() => fail("search: the search did not finish"));
+  if ((await partsLoaded()) !== listed.length) fail(`search: ${await partsLoaded()} of ${listed.length} parts loaded`);
+  const said = await page.evaluate((s) => document.querySelector(s).textContent, status);
+  if (/could not be loaded/.test(said)) fail(`search: ${said}`);
   const links = await page.evaluate(() => [...document.querySelectorAll("[data-search-results] a")].map((a) => a.href));
   if (links.length === 0) fail(`search: no results for "${firstWord}" from file://`);
   for (const link of links.slice(0, 10)) {
-    const [path, anchor] = fileURLToPath(link.split("#")[0]) && [fileURLToPath(link.split("#")[0]), link.split("#")[1]];
+    const [path, anchor] = [fileURLToPath(link.split("#")[0]), link.split("#")[1]];
     const html = existsSync(path) ? readFileSync(path, "utf8") : "";
     if (!html.includes(`id="${anchor}"`)) fail(`search result ${link} does not resolve`);
   }
