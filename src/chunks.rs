@@ -331,7 +331,9 @@ impl Write for ChunkWriter<'_> {
 /// In memory for `brief serve` (`ChunksIn::new(bytes, …)`), else the file on disk.
 pub struct ChunksIn<S> {
     source: S,
-    index: HashMap<ChunkKey, (u64, u64, u64)>,
+    /// Keys are hashes already: foldhash, not SipHash, and made at full size (`briefing.json`
+    /// at 10,000 dated articles has 65,000 chunks, and a rebuild looks up every one).
+    index: HashMap<ChunkKey, (u64, u64, u64), foldhash::fast::FixedState>,
 }
 
 /// The bytes of a previous data file.
@@ -357,11 +359,13 @@ impl<S: ChunkSource> ChunksIn<S> {
     /// Keeps the chunks that lie within the source.
     pub fn new(source: S, chunks: &[Placed]) -> ChunksIn<S> {
         let len = source.size();
-        let index = chunks
-            .iter()
-            .filter(|(_, at, n, _)| at.checked_add(*n).is_some_and(|end| end <= len))
-            .map(|(key, at, n, lead)| (*key, (*at, *n, *lead)))
-            .collect();
+        let mut index = HashMap::with_capacity_and_hasher(chunks.len(), Default::default());
+        index.extend(
+            chunks
+                .iter()
+                .filter(|(_, at, n, _)| at.checked_add(*n).is_some_and(|end| end <= len))
+                .map(|(key, at, n, lead)| (*key, (*at, *n, *lead))),
+        );
         ChunksIn { source, index }
     }
 }

@@ -37,23 +37,40 @@ pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
 
 /// `from_hex` of hex digits as bytes (a slice of a longer run of them).
 pub fn from_hex_bytes<const N: usize>(hex: &[u8]) -> Option<[u8; N]> {
-    fn digit(d: u8) -> Option<u8> {
-        match d {
-            b'0'..=b'9' => Some(d - b'0'),
-            b'a'..=b'f' => Some(d - b'a' + 10),
-            b'A'..=b'F' => Some(d - b'A' + 10),
-            _ => None,
-        }
-    }
     if hex.len() != 2 * N {
         return None;
     }
+    // A digit's value from a table, `BAD` for anything else; the bad bits of every digit are
+    // gathered and looked at once (a rebuild reads hundreds of thousands of these).
     let mut bytes = [0u8; N];
+    let mut bad = 0;
     for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+        let (high, low) = (HEX_DIGITS[usize::from(pair[0])], HEX_DIGITS[usize::from(pair[1])]);
+        bad |= high | low;
+        *byte = high << 4 | (low & 0xf);
     }
-    Some(bytes)
+    (bad & BAD == 0).then_some(bytes)
 }
+
+/// Set in `HEX_DIGITS` for a byte that is not a hex digit.
+const BAD: u8 = 0x80;
+
+/// Each byte's value as a hex digit (either case), or `BAD`.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [BAD; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Hashes values in a form that cannot be confused: every value is tagged with its kind, and
 /// every string and list with its length. Pieces are gathered into a buffer and hashed in
@@ -475,5 +492,11 @@ mod tests {
         assert_eq!(from_hex::<2>("0FaB"), Some([0x0f, 0xab]));
         assert_eq!(from_hex::<1>("+f"), None);
         assert_eq!(from_hex::<2>("é1"), None);
+        // Every byte, as either digit of a pair: what `char::to_digit(16)` reads, and no more.
+        for b in 0..=255u8 {
+            let digit = char::from(b).to_digit(16).filter(|_| b.is_ascii()).map(|d| d as u8);
+            assert_eq!(from_hex_bytes::<1>(&[b, b'7']), digit.map(|d| [d << 4 | 7]), "{b}");
+            assert_eq!(from_hex_bytes::<1>(&[b'7', b]), digit.map(|d| [0x70 | d]), "{b}");
+        }
     }
 }
