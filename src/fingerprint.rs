@@ -76,7 +76,9 @@ const HEX_DIGITS: [u8; 256] = {
 /// every string and list with its length. Pieces are gathered into a buffer and hashed in
 /// large blocks, where BLAKE3 is fastest (a page is thousands of short strings).
 pub struct Fingerprinter {
-    hasher: blake3::Hasher,
+    /// Made once the buffer first fills: most fingerprints (chunk keys, tens of thousands a
+    /// build) are of a few dozen bytes, hashed whole at the end, and a hasher is 2 KB to set up.
+    hasher: Option<blake3::Hasher>,
     buffer: Vec<u8>,
 }
 
@@ -90,18 +92,18 @@ thread_local! {
 
 impl Default for Fingerprinter {
     fn default() -> Self {
-        Fingerprinter { hasher: blake3::Hasher::new(), buffer: SPARE_BUFFER.take() }
+        Fingerprinter { hasher: None, buffer: SPARE_BUFFER.take() }
     }
 }
 
 impl Fingerprinter {
     fn update(&mut self, bytes: &[u8]) {
         if self.buffer.len() + bytes.len() > BUFFER {
-            self.hasher.update(&self.buffer);
+            self.hasher.get_or_insert_with(blake3::Hasher::new).update(&self.buffer);
             self.buffer.clear();
         }
         if bytes.len() >= BUFFER {
-            self.hasher.update(bytes);
+            self.hasher.get_or_insert_with(blake3::Hasher::new).update(bytes);
         } else {
             self.buffer.extend_from_slice(bytes);
         }
@@ -118,10 +120,14 @@ impl Fingerprinter {
 
     pub fn finish(mut self) -> Fingerprint {
         let mut rest = std::mem::take(&mut self.buffer);
-        self.hasher.update(&rest);
+        let digest = match &mut self.hasher {
+            // The same digest as a hasher fed the same bytes.
+            None => blake3::hash(&rest),
+            Some(hasher) => hasher.update(&rest).finalize(),
+        };
         rest.clear();
         SPARE_BUFFER.set(rest);
-        Fingerprint(*self.hasher.finalize().as_bytes())
+        Fingerprint(*digest.as_bytes())
     }
 }
 
@@ -136,9 +142,10 @@ impl std::hash::Hasher for Hashing<'_> {
 
     /// A 64-bit digest of what was fed so far (the fingerprint itself is `Fingerprinter::finish`).
     fn finish(&self) -> u64 {
-        let mut hasher = self.0.hasher.clone();
-        hasher.update(&self.0.buffer);
-        let digest = hasher.finalize();
+        let digest = match &self.0.hasher {
+            None => blake3::hash(&self.0.buffer),
+            Some(hasher) => hasher.clone().update(&self.0.buffer).finalize(),
+        };
         u64::from_le_bytes(digest.as_bytes()[..8].try_into().unwrap_or([0; 8]))
     }
 }
@@ -451,18 +458,22 @@ mod tests {
 
     #[test]
     fn buffering_does_not_change_the_hash() {
-        // Strings on either side of the buffer's size, whole or in pieces.
+        // Strings on either side of the buffer's size, whole or in pieces; short enough to be
+        // hashed in one go at the end, or not.
         let long = "a".repeat(BUFFER + 5);
-        let mut pieces = Fingerprinter::default();
-        pieces.str("short");
-        pieces.str(&long);
-        pieces.str("tail");
-        let mut plain = blake3::Hasher::new();
-        for s in ["short", long.as_str(), "tail"] {
-            plain.update(&(s.len() as u64).to_le_bytes());
-            plain.update(s.as_bytes());
+        for strings in [vec!["short"], vec!["short", long.as_str(), "tail"], vec![long.as_str()]] {
+            let mut pieces = Fingerprinter::default();
+            let mut plain = blake3::Hasher::new();
+            for s in &strings {
+                pieces.str(s);
+                plain.update(&(s.len() as u64).to_le_bytes());
+                plain.update(s.as_bytes());
+            }
+            let plain = *plain.finalize().as_bytes();
+            let digest = std::hash::Hasher::finish(&Hashing(&mut pieces));
+            assert_eq!(digest.to_le_bytes(), plain[..8], "{}", strings.len());
+            assert_eq!(pieces.finish(), Fingerprint(plain), "{}", strings.len());
         }
-        assert_eq!(pieces.finish(), Fingerprint(*plain.finalize().as_bytes()));
     }
 
     #[test]
