@@ -708,33 +708,27 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
         let key = r.u64()?;
-        let figures = (0..r.len()?)
-            .map(|_| {
-                Some(ArticleFigure {
-                    span: r.span()?,
-                    label: interned(r.str::<&str>()?),
-                    value: r.u64()?,
-                    attributed_to: r.opt_str()?,
-                    qualifier: r.opt_str::<&str>()?.map(interned),
-                    attribution_inferred: r.u64()? == 1,
-                })
+        let figures = r.list(|r| {
+            Some(ArticleFigure {
+                span: r.span()?,
+                label: interned(r.str::<&str>()?),
+                value: r.u64()?,
+                attributed_to: r.opt_str()?,
+                qualifier: r.opt_str::<&str>()?.map(interned),
+                attribution_inferred: r.u64()? == 1,
             })
-            .collect::<Option<Vec<_>>>()?;
-        let quotes = (0..r.len()?)
-            .map(|_| Some(ArticleQuote { span: r.span()?, speaker: r.opt_str()? }))
-            .collect::<Option<Vec<_>>>()?;
+        })?;
+        let quotes = r.list(|r| Some(ArticleQuote { span: r.span()?, speaker: r.opt_str()? }))?;
         let reference = match r.u64()? {
             NO_DATE => None,
             days => Some(NaiveDate::from_num_days_from_ce_opt(i32::try_from(days as i64).ok()?)?),
         };
-        let items = (0..r.len()?)
-            .map(|_| {
-                let sentence = r.span()?;
-                let phrase = r.u64()?;
-                let date = EventDate(u32::try_from(r.u64()?).ok()?);
-                Some(ArticleDate { sentence, phrase: (phrase as u32, (phrase >> 32) as u32), date })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let items = r.list(|r| {
+            let sentence = r.span()?;
+            let phrase = r.u64()?;
+            let date = EventDate(u32::try_from(r.u64()?).ok()?);
+            Some(ArticleDate { sentence, phrase: (phrase as u32, (phrase >> 32) as u32), date })
+        })?;
         entries.push((key, Facts { figures, quotes, dates: ArticleDates { reference, items } }));
     }
     let sorted = entries.iter().map(|(k, _)| *k).is_sorted();
@@ -960,6 +954,16 @@ fn decode(file: Bytes, keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
     Ok((entries, signature))
 }
 
+/// `count` items read by `item`, in a list made at its full size (collecting into an `Option`
+/// grows the list from nothing: hundreds of thousands of times over a rebuild's cache).
+pub(crate) fn counted<T>(count: usize, mut item: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
+    let mut items = Vec::with_capacity(count);
+    for _ in 0..count {
+        items.push(item()?);
+    }
+    Some(items)
+}
+
 fn decode_entries(r: &mut Reader, file: &Bytes, topics_ok: bool) -> Option<Vec<Entry>> {
     let count = r.len()?;
     let mut entries = Vec::with_capacity(count);
@@ -972,28 +976,23 @@ fn decode_entries(r: &mut Reader, file: &Bytes, topics_ok: bool) -> Option<Vec<E
             u64::MAX => None,
             days => Some(NaiveDate::from_num_days_from_ce_opt(i32::try_from(days as i64).ok()?)?),
         };
-        let blocks = (0..r.len()?)
-            .map(|_| {
-                let word = r.u64()?;
-                let kind = match word & 0xffff_ffff {
-                    0 => BlockKind::Paragraph,
-                    1 => BlockKind::Heading,
-                    _ => return None,
-                };
-                Some(Block { kind, text: r.shared_str(file)?, line: r.usize()?, anchor: (word >> 32) as u32 })
+        let blocks = r.list(|r| {
+            let word = r.u64()?;
+            let kind = match word & 0xffff_ffff {
+                0 => BlockKind::Paragraph,
+                1 => BlockKind::Heading,
+                _ => return None,
+            };
+            Some(Block { kind, text: r.shared_str(file)?, line: r.usize()?, anchor: (word >> 32) as u32 })
+        })?;
+        let removed =
+            r.list(|r| Some(RemovedLine { text: r.shared_str(file)?, reason: r.str()?, line: r.usize()? }))?;
+        let assignment = r.list(|r| {
+            r.u64().map(|t| match t {
+                u64::MAX => None,
+                t => Some(t as usize),
             })
-            .collect::<Option<Vec<_>>>()?;
-        let removed = (0..r.len()?)
-            .map(|_| Some(RemovedLine { text: r.shared_str(file)?, reason: r.str()?, line: r.usize()? }))
-            .collect::<Option<Vec<_>>>()?;
-        let assignment = (0..r.len()?)
-            .map(|_| {
-                r.u64().map(|t| match t {
-                    u64::MAX => None,
-                    t => Some(t as usize),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        })?;
         if assignment.len() != blocks.len() {
             return None;
         }
@@ -1132,6 +1131,11 @@ impl<'a> Reader<'a> {
     /// A count of items, each at least 8 bytes: a corrupt count cannot ask for a huge allocation.
     fn len(&mut self) -> Option<usize> {
         self.usize().filter(|n| *n <= self.bytes.len() / 8)
+    }
+    /// A count (`len`), then that many items, each read by `item`.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let count = self.len()?;
+        counted(count, || item(self))
     }
     /// A string that shares `file`'s bytes (those `self` reads).
     fn shared_str(&mut self, file: &Bytes) -> Option<ByteString> {

@@ -163,15 +163,13 @@ fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
             lines => {
                 let raw = r.u64()?;
                 let lines = usize::try_from(lines).ok().filter(|n| *n <= r.bytes.len() / 8)?;
-                let keys = (0..lines)
-                    .map(|_| match r.u64()? {
-                        u64::MAX => Some(None),
-                        words => {
-                            let words = std::num::NonZeroU32::new(u32::try_from(words).ok()?)?;
-                            Some(Some((r.u64()?, words)))
-                        }
-                    })
-                    .collect::<Option<Vec<_>>>()?;
+                let keys = super::counted(lines, || match r.u64()? {
+                    u64::MAX => Some(None),
+                    words => {
+                        let words = std::num::NonZeroU32::new(u32::try_from(words).ok()?)?;
+                        Some(Some((r.u64()?, words)))
+                    }
+                })?;
                 Some(KnownArticle { raw, keys })
             }
         };
