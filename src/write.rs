@@ -19,9 +19,10 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
+use crate::cache::pages::{PageRecord, PageRecords};
 use crate::chunks::{ChunkKey, ChunkSource, ChunkWriter, ChunksIn, NewChunk, Placed, Previous};
 use crate::file_bytes::{FileBytes, PartsWriter};
-use crate::fingerprint::{Fingerprint, from_hex_bytes, push_hex};
+use crate::fingerprint::Fingerprint;
 use crate::render::OutputFile;
 
 /// Marks a folder as brief's output, so brief may replace it.
@@ -219,64 +220,17 @@ pub struct Staging {
 /// modification time, inode). The page is taken over by the next build (left in place, or
 /// hard-linked into its staging folder) only while the file is unchanged and the fingerprint
 /// is the same. Not the change time: linking, unlinking and renaming the file change it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct PageRecord {
-    fingerprint: String,
-    len: u64,
-    modified_ns: u128,
-    inode: u64,
-    /// For a data file written in chunks: each chunk's key, offset, length and lead hash, in
-    /// one run of hex digits (`pack_chunks`). One string rather than tens of thousands of
-    /// small lists: the record is read and written on every build.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    chunks: String,
-}
-
-/// Hex digits a chunk takes in a record: its key, then offset, length and lead hash, each eight
-/// bytes, little-endian.
-const PACKED_CHUNK: usize = 2 * (16 + 3 * 8);
-
-fn pack_chunks(chunks: &[Placed]) -> String {
-    let mut packed = String::with_capacity(chunks.len() * PACKED_CHUNK);
-    let mut bytes = [0u8; PACKED_CHUNK / 2];
-    for (key, at, len, lead) in chunks {
-        bytes[..16].copy_from_slice(key);
-        for (i, word) in [at, len, lead].into_iter().enumerate() {
-            bytes[16 + 8 * i..24 + 8 * i].copy_from_slice(&word.to_le_bytes());
-        }
-        push_hex(&mut packed, &bytes);
-    }
-    packed
-}
-
-/// The chunks `pack_chunks` packed; `None` for anything else.
-fn unpack_chunks(packed: &str) -> Option<Vec<Placed>> {
-    let packed = packed.as_bytes();
-    if !packed.len().is_multiple_of(PACKED_CHUNK) {
-        return None;
-    }
-    packed
-        .chunks_exact(PACKED_CHUNK)
-        .map(|hex| {
-            let bytes: [u8; PACKED_CHUNK / 2] = from_hex_bytes(hex)?;
-            let word =
-                |i: usize| u64::from_le_bytes(bytes[16 + 8 * i..24 + 8 * i].try_into().unwrap_or([0; 8]));
-            Some((bytes[..16].try_into().ok()?, word(0), word(1), word(2)))
-        })
-        .collect()
-}
-
 impl PageRecord {
     /// The file at `file` as it is now, with no fingerprint or chunks yet.
     fn of(file: &Path) -> Option<PageRecord> {
         let meta = std::fs::symlink_metadata(file).ok()?;
         let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
         Some(PageRecord {
-            fingerprint: String::new(),
+            fingerprint: Fingerprint([0; 32]),
             len: meta.len(),
             modified_ns: modified.as_nanos(),
             inode: inode(&meta)?,
-            chunks: String::new(),
+            chunks: std::sync::Arc::from([]),
         })
     }
 
@@ -299,16 +253,6 @@ fn inode(meta: &std::fs::Metadata) -> Option<u64> {
 fn inode(_: &std::fs::Metadata) -> Option<u64> {
     None
 }
-
-/// The record file: which output it describes, and its pages.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct PageRecords {
-    magic: String,
-    output: PathBuf,
-    pages: Vec<(String, PageRecord)>,
-}
-
-const RECORDS_MAGIC: &str = "brief-pages 3";
 
 impl Staging {
     /// Checks that `output` may be replaced and opens an empty staging folder beside it.
@@ -345,10 +289,8 @@ impl Staging {
     /// previous build's unchanged pages if the record there describes this output.
     pub fn reusing_pages(mut self, records: &Path) -> Staging {
         let output = std::fs::canonicalize(&self.output).ok();
-        let previous = std::fs::read(records)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<PageRecords>(&bytes).ok())
-            .filter(|r| r.magic == RECORDS_MAGIC && Some(&r.output) == output.as_ref())
+        let previous = crate::cache::pages::read_records(records)
+            .filter(|r| Some(&r.output) == output.as_ref())
             // The output must still be brief's (a marker), not something put in its place.
             .filter(|_| self.output.join(MARKER).is_file());
         if let Some(previous) = previous {
@@ -364,7 +306,7 @@ impl Staging {
     fn take_over(&self, path: &str, fingerprint: &Fingerprint) -> Option<PageRecord> {
         let record = self.previous.get(path)?;
         let old = self.output.join(path);
-        if record.fingerprint != fingerprint.to_hex() || !record.unchanged(&old) {
+        if record.fingerprint != *fingerprint || !record.unchanged(&old) {
             return None;
         }
         if self.in_place {
@@ -384,9 +326,8 @@ impl Staging {
         if !record.unchanged(&old) {
             return None;
         }
-        let chunks = unpack_chunks(&record.chunks)?;
         let file = std::fs::File::open(&old).ok()?;
-        Some(ChunksIn::new(Box::new(file) as Box<dyn ChunkSource>, &chunks))
+        Some(ChunksIn::new(Box::new(file) as Box<dyn ChunkSource>, &record.chunks))
     }
 
     #[cfg(not(unix))]
@@ -438,11 +379,8 @@ impl Staging {
             return;
         }
         // Written as it is serialised: tens of megabytes at scale, written as the build ends.
-        let record = PageRecords { magic: RECORDS_MAGIC.into(), output, pages };
         if std::fs::create_dir_all(dir).is_ok() {
-            crate::cache::write_atomically_with(dir, &name.to_string_lossy(), |out| {
-                serde_json::to_writer(out, &record).map_err(std::io::Error::other)
-            });
+            crate::cache::pages::write_records(dir, &name.to_string_lossy(), &PageRecords { output, pages });
         }
     }
 
@@ -600,7 +538,7 @@ impl Sink for Staging {
             None => {
                 self.put(path, fill)?;
                 PageRecord::of(&self.temp.join(path))
-                    .map(|made| PageRecord { fingerprint: fingerprint.to_hex(), ..made })
+                    .map(|made| PageRecord { fingerprint: *fingerprint, ..made })
             }
         };
         if let Some(record) = record {
@@ -627,8 +565,8 @@ impl Sink for Staging {
         fill(&mut writer)?;
         let (chunks, outline) = writer.finish_with_outline().with_context(cannot)?;
         if let Some(mut record) = PageRecord::of(&target) {
-            record.fingerprint = outline.to_hex();
-            record.chunks = pack_chunks(&chunks);
+            record.fingerprint = outline;
+            record.chunks = chunks.into();
             self.made.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), record));
         }
         Ok(())
@@ -829,7 +767,7 @@ mod tests {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let records = dir.path().join("pages.json");
+        let records = dir.path().join("pages.bin");
         let first = [file("index.html", "home"), file("a/index.html", "a"), file("gone/index.html", "gone")];
         write_recorded(&out, &records, &first).unwrap();
         let inode = |path: &str| std::fs::metadata(out.join(path)).unwrap().ino();
@@ -880,19 +818,6 @@ mod tests {
         let home = inode("index.html");
         write_recorded(&out, &records, &third).unwrap();
         assert_eq!(inode("index.html"), home, "the new record does not take over the new page");
-    }
-
-    #[test]
-    fn a_record_packs_chunks_and_refuses_junk() {
-        let chunks: Vec<Placed> = vec![([7; 16], 0, 12, 0), ([0xab; 16], 12, u64::MAX, 1 << 60)];
-        let packed = pack_chunks(&chunks);
-        assert_eq!(packed.len(), 2 * PACKED_CHUNK);
-        assert_eq!(unpack_chunks(&packed), Some(chunks));
-        assert_eq!(unpack_chunks(""), Some(vec![]));
-        assert_eq!(unpack_chunks(&packed[1..]), None);
-        assert_eq!(unpack_chunks(&packed.replacen('a', "g", 1)), None);
-        let wide = packed.replacen("07", "é", 1) + "0";
-        assert_eq!(unpack_chunks(&wide), None);
     }
 
     #[test]

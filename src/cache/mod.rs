@@ -19,9 +19,10 @@
 //! covers its seed, date, and every paragraph's kind, text, topic and anchor), and
 //! `summaries.json` each topic's drafted summary, keyed by its articles' keys; `outlets.json`
 //! each article's outlet clues; all under the same binary fingerprint and a checksum.
-//! `pages.json` records the output's pages and their fingerprints
+//! `pages.bin` records the output's pages and their fingerprints (`pages`)
 //! (`write::Staging::reusing_pages`).
 
+pub mod pages;
 pub mod seeds;
 
 use std::collections::HashMap;
@@ -44,7 +45,7 @@ use crate::model::{
 /// The cache's folder under the project root.
 pub const DIR: &str = ".brief-cache";
 /// The record of the output's pages (`write::Staging::reusing_pages`).
-pub const PAGES_FILE: &str = "pages.json";
+pub const PAGES_FILE: &str = pages::FILE;
 const MAGIC: &[u8] = b"brief-cache\n";
 /// Bump when the layout below changes.
 const FORMAT: u32 = 1;
@@ -1089,6 +1090,10 @@ impl Writer {
     fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
         self.bytes.extend_from_slice(s.as_bytes());
+    }
+    /// Bytes of a length the reader knows.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
     }
     fn opt_str(&mut self, s: Option<&str>) {
         match s {
