@@ -595,7 +595,9 @@ impl LinkIndex {
                         }
                     }
                 }
-                firsts.par_sort_unstable();
+                // By radix: the hashes are spread evenly, and a comparison sort of a quarter of a
+                // million pairs was 3 % of a one-seed rebuild.
+                radsort::sort_by_key(&mut firsts, |&(hash, article)| (hash, article));
                 repeats.sort_unstable();
                 (firsts, repeats)
             })

@@ -1191,7 +1191,8 @@ impl Repeats {
                 distinct
             })
             .collect();
-        keys.par_sort_unstable_by_key(|k| k.0);
+        // By radix (the keys are hashes): stable, and a fraction of a comparison sort's work.
+        radsort::sort_by_key(&mut keys, |k| k.0);
         let mut seeds_with = WordMap::default();
         for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
             seeds_with.insert(run[0].0, (run.len() as u32, run[0].1));
