@@ -13,8 +13,7 @@ impl Fingerprint {
     }
 }
 
-/// Bytes as lower-case hex digits (fingerprints and chunk keys in the record of the output: a
-/// build writes tens of thousands).
+/// Bytes as lower-case hex digits.
 pub fn to_hex(bytes: &[u8]) -> String {
     let mut hex = String::with_capacity(2 * bytes.len());
     push_hex(&mut hex, bytes);

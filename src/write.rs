@@ -378,7 +378,7 @@ impl Staging {
         if same && self.in_place {
             return;
         }
-        // Written as it is serialised: tens of megabytes at scale, written as the build ends.
+        // Written as it is encoded: megabytes at scale, written as the build ends.
         if std::fs::create_dir_all(dir).is_ok() {
             crate::cache::pages::write_records(dir, &name.to_string_lossy(), &PageRecords { output, pages });
         }

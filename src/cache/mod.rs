@@ -10,17 +10,18 @@
 //! rules starts afresh). Articles whose outlet has its own `[clean]` patterns are not cached.
 //!
 //! Entries of a large cache are spread over several files by seed path (`Family`), read side
-//! by side; a save rewrites only the files whose content changed. Each file is written to a temporary name and renamed into
-//! place, and starts with a magic line, a format number and a checksum of the payload; a file
-//! that fails any check is ignored (and rewritten), never trusted.
+//! by side; a save rewrites only the files whose content changed. Each file is written to a
+//! temporary name and renamed into place, never changed in place (a build maps the article
+//! shards, `read_shared`), and starts with a magic line (with a format number) and a checksum of
+//! the payload; a file that fails any check is ignored (and rewritten), never trusted.
 //!
 //! `.brief-cache/facts-*.bin` keep what assemble read out of each article (its figures and
 //! quotes, the costly part of assembling), keyed by the outlet and the article's hash (which
 //! covers its seed, date, and every paragraph's kind, text, topic and anchor), and
 //! `summaries.json` each topic's drafted summary, keyed by its articles' keys; `outlets.json`
-//! each article's outlet clues; all under the same binary fingerprint and a checksum.
-//! `pages.bin` records the output's pages and their fingerprints (`pages`)
-//! (`write::Staging::reusing_pages`).
+//! each article's outlet clues; `timeline.bin` how each day and topic's dated sentences were
+//! merged into events; all under the same binary fingerprint and a checksum. `pages.bin`
+//! records the output's pages and their fingerprints (`pages`, `write::Staging::reusing_pages`).
 
 pub mod pages;
 pub mod seeds;
@@ -374,7 +375,10 @@ fn read_shared(path: &Path) -> Result<Bytes, Unusable> {
 #[cfg(unix)]
 #[allow(unsafe_code)]
 fn map_file(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
-    // SAFETY: see above; the file is only ever replaced, not changed.
+    // SAFETY: see above; the file is only ever replaced, not changed. (A tool that writes over
+    // the cache folder in place while a build runs, such as `rsync --inplace`, could cut a
+    // mapped file short: the build would then stop with SIGBUS, and the next one would find
+    // the file damaged and ignore it.)
     unsafe { memmap2::Mmap::map(file) }
 }
 
@@ -572,6 +576,19 @@ fn read_facts_file<V: serde::de::DeserializeOwned>(file: &Path, keys: &Keys) -> 
     sorted.is_sorted().then(|| (entries, keys_signature(keys, &sorted)))
 }
 
+/// A keyed file's entries sorted by key, unless the file's signature (`keys_signature`) is
+/// `previous`: the file holds them already.
+fn changed_entries<'a, V>(
+    keys: &Keys,
+    map: &'a HashMap<u64, V>,
+    previous: Option<&u64>,
+) -> Option<Vec<(&'a u64, &'a V)>> {
+    let mut entries: Vec<(&u64, &V)> = map.iter().collect();
+    entries.sort_by_key(|(key, _)| **key);
+    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
+    (previous != Some(&keys_signature(keys, &sorted))).then_some(entries)
+}
+
 /// Writes one facts file atomically, sorted by key, unless its signature is `previous`.
 fn write_facts_file<V: serde::Serialize>(
     dir: &Path,
@@ -580,12 +597,7 @@ fn write_facts_file<V: serde::Serialize>(
     map: &HashMap<u64, V>,
     previous: Option<&u64>,
 ) {
-    let mut entries: Vec<(&u64, &V)> = map.iter().collect();
-    entries.sort_by_key(|(key, _)| **key);
-    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
-    if previous == Some(&keys_signature(keys, &sorted)) {
-        return;
-    }
+    let Some(entries) = changed_entries(keys, map, previous) else { return };
     let Ok(body) = serde_json::to_string(&entries) else {
         return;
     };
@@ -818,7 +830,12 @@ fn read_timeline_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, GroupEvents)
     }
     let entries = r.list(|r| {
         let key = r.u64()?;
-        let merging = r.list(|r| Some((r.u32()?, counted(usize::try_from(r.u32()?).ok()?, || r.u32())?)))?;
+        let merging = r.list(|r| {
+            let first = r.u32()?;
+            // Each at least 4 bytes: a corrupt count cannot ask for a huge allocation.
+            let others = usize::try_from(r.u32()?).ok().filter(|n| *n <= r.bytes.len() / 4)?;
+            Some((first, counted(others, || r.u32())?))
+        })?;
         Some((key, merging))
     })?;
     let sorted: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
@@ -833,12 +850,7 @@ fn write_timeline_bin(
     map: &HashMap<u64, GroupEvents>,
     previous: Option<&u64>,
 ) {
-    let mut entries: Vec<(&u64, &GroupEvents)> = map.iter().collect();
-    entries.sort_by_key(|(key, _)| **key);
-    let sorted: Vec<u64> = entries.iter().map(|(k, _)| **k).collect();
-    if previous == Some(&keys_signature(keys, &sorted)) {
-        return;
-    }
+    let Some(entries) = changed_entries(keys, map, previous) else { return };
     let Some(mut w) = Writer::to_file(dir, name, TIMELINE_HEADER) else { return };
     w.u64(entries.len() as u64);
     for (key, merging) in entries {
@@ -1579,10 +1591,14 @@ mod tests {
         let after = written();
         assert_eq!(before.iter().zip(&after).filter(|(b, a)| b != a).count(), 1);
 
-        // A damaged file is noted and left out; the others are used.
+        // A damaged file is noted and left out; the others are used. (Replaced, not cut short
+        // in place: what was loaded above may still map it.)
+        drop((cache, reloaded));
         let first = cache_dir.join(&files()[0]);
         let bytes = std::fs::read(&first).unwrap();
-        std::fs::write(&first, &bytes[..bytes.len() - 5]).unwrap();
+        let damaged = cache_dir.join("damaged");
+        std::fs::write(&damaged, &bytes[..bytes.len() - 5]).unwrap();
+        std::fs::rename(&damaged, &first).unwrap();
         let cache = load(dir.path(), &keys());
         assert_eq!(cache.damaged.len(), 1);
         assert!(cache.entries.len() > FEW / 2 && cache.entries.len() < FEW + 50);

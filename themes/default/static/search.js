@@ -38,7 +38,7 @@
   window.BRIEF_SEARCH_PARTS = {
     push: function (part) {
       var script = document.currentScript;
-      var k = script ? Number(script.getAttribute("data-part")) : NaN;
+      var k = script && script.hasAttribute("data-part") ? Number(script.getAttribute("data-part")) : NaN;
       if (isNaN(k) || parts[k]) return;
       parts[k] = prepare(part);
       hits[k] = query ? match(parts[k], query) : [];
@@ -69,9 +69,10 @@
     }
   }
 
+  // A part that could not be fetched, or ran without adding itself, is counted as missing.
   function arrived(event) {
     loading.active -= 1;
-    if (event.type === "error") loading.failed += 1;
+    if (!parts[Number(event.target.getAttribute("data-part"))]) loading.failed += 1;
     load();
     show();
   }
@@ -97,11 +98,13 @@
   }
 
   var query = null;
+  var lastDrawn = "";
 
   function run() {
     var words = terms(input.value);
     if (words.length === 0) {
       query = null;
+      lastDrawn = "";
       list.textContent = "";
       status.removeAttribute("aria-busy");
       status.textContent = "Type to search.";
@@ -136,8 +139,14 @@
       var here = parts.filter(Boolean).length;
       status.textContent = "Searching: " + here + " of " + listed.length + " parts of the index loaded, " + count + " found so far.";
     }
+    // The list is drawn again only when what it shows changed: a part that adds nothing to the
+    // first results leaves it (and a reader's focus in it) as it was.
+    var shown = best.slice(0, SHOWN);
+    var drawn = query.words.join(" ") + "|" + shown.map(function (hit) { return hit[1] + ":" + hit[2]; }).join(",");
+    if (drawn === lastDrawn) return;
+    lastDrawn = drawn;
     list.textContent = "";
-    best.slice(0, SHOWN).forEach(function (hit) {
+    shown.forEach(function (hit) {
       var part = parts[hit[1]], d = part.docs[hit[2]];
       var li = document.createElement("li");
       var text = document.createElement("p");
