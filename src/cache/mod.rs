@@ -823,11 +823,7 @@ const TIMELINE_HEADER: usize = TIMELINE_MAGIC.len() + 3 * 8;
 /// write again.
 fn read_timeline_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, GroupEvents)>, u64)> {
     let bytes = std::fs::read(file).ok()?;
-    let mut r = Reader { bytes: bytes.strip_prefix(TIMELINE_MAGIC)? };
-    let (binary, len, checksum) = (r.u64()?, r.u64()?, r.u64()?);
-    if binary != keys.binary || r.bytes.len() as u64 != len || hash_bytes(r.bytes) != checksum {
-        return None;
-    }
+    let mut r = checked_payload(&bytes, TIMELINE_MAGIC, &[keys.binary])?;
     let entries = r.list(|r| {
         let key = r.u64()?;
         let merging = r.list(|r| {
@@ -1022,9 +1018,23 @@ fn decode(file: Bytes, keys: &Keys) -> Result<(Vec<Entry>, u64), Unusable> {
     Ok((entries, signature))
 }
 
+/// The payload of a cache file whose header is `magic`, then `words` (the keys it was made
+/// under), then the payload's length and checksum (`header_bytes`); `None` unless all of them
+/// are as they should be.
+fn checked_payload<'a>(bytes: &'a [u8], magic: &[u8], words: &[u64]) -> Option<Reader<'a>> {
+    let mut r = Reader { bytes: bytes.strip_prefix(magic)? };
+    for word in words {
+        if r.u64()? != *word {
+            return None;
+        }
+    }
+    let (len, checksum) = (r.u64()?, r.u64()?);
+    (r.bytes.len() as u64 == len && hash_bytes(r.bytes) == checksum).then_some(r)
+}
+
 /// `count` items read by `item`, in a list made at its full size (collecting into an `Option`
 /// grows the list from nothing: hundreds of thousands of times over a rebuild's cache).
-pub(crate) fn counted<T>(count: usize, mut item: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
+fn counted<T>(count: usize, mut item: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
     let mut items = Vec::with_capacity(count);
     for _ in 0..count {
         items.push(item()?);

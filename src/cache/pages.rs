@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Reader, Writer, hash_bytes};
+use super::Writer;
 use crate::chunks::Placed;
 use crate::fingerprint::Fingerprint;
 
@@ -83,11 +83,7 @@ fn encode(w: &mut Writer, output: &str, pages: &[(String, PageRecord)]) {
 }
 
 fn decode(bytes: &[u8]) -> Option<PageRecords> {
-    let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
-    let (len, sum) = (r.u64()?, r.u64()?);
-    if r.bytes.len() as u64 != len || hash_bytes(r.bytes) != sum {
-        return None;
-    }
+    let mut r = super::checked_payload(bytes, MAGIC, &[])?;
     let output = PathBuf::from(r.str::<&str>()?);
     let pages = r.list(|r| {
         let path = r.str()?;

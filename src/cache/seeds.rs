@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{DIR, Keys, Reader, Writer, hash_bytes};
+use super::{DIR, Keys, Writer};
 use crate::clean::LineKey;
 
 const FILE: &str = "seeds.bin";
@@ -147,11 +147,7 @@ fn encode_entries(w: &mut Writer, index: &[(&str, &KnownSeed)]) {
 }
 
 fn decode(bytes: &[u8], keys: &Keys) -> Option<SeedIndex> {
-    let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
-    let (binary, len, sum) = (r.u64()?, r.u64()?, r.u64()?);
-    if binary != keys.binary || r.bytes.len() as u64 != len || hash_bytes(r.bytes) != sum {
-        return None;
-    }
+    let mut r = super::checked_payload(bytes, MAGIC, &[keys.binary])?;
     let count = r.len()?;
     let mut index = SeedIndex::with_capacity(count);
     for _ in 0..count {

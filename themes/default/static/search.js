@@ -29,10 +29,10 @@
   var parts = [];
   var hits = [];
   var loading = { next: 0, active: 0, failed: 0 };
-  if (preloaded.length > 0 || listed.length === 0) {
-    preloaded.forEach(function (part) { parts.push(prepare(part)); });
-    listed = parts.map(function () { return ""; });
-    loading.next = listed.length;
+  // A page that loaded the parts itself: those are searched, and none is loaded.
+  if (preloaded.length > 0) {
+    parts = preloaded.map(prepare);
+    listed = [];
   }
   // A part calls push while its script runs: `document.currentScript` says which one it is.
   window.BRIEF_SEARCH_PARTS = {
