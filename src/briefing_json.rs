@@ -16,7 +16,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::chunks::{ChunkKey, ChunkWriter, chunk_key};
-use crate::model::{Briefing, Figure, SourceEntry};
+use crate::model::{Briefing, Figure, SourceEntry, Timeline};
 
 /// The key of an article's chunk, from its hash (`ArticleEntry::hash`).
 pub fn article_chunk_key(article_hash: &ChunkKey) -> ChunkKey {
@@ -54,6 +54,18 @@ pub fn timeline_chunk_key<'a>(
     })
 }
 
+/// A timeline with the sources its events are read from: it is written as its events.
+struct TimelineJson<'a> {
+    timeline: &'a Timeline,
+    sources: &'a [SourceEntry],
+}
+
+impl Serialize for TimelineJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.timeline.events(self.sources))
+    }
+}
+
 /// Writes `briefing`, each article a chunk under a key made from its hash.
 pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     w.write_all(b"{")?;
@@ -74,12 +86,15 @@ pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
     } else {
         field(w, &mut first, "figures", &briefing.figures)?;
     }
-    if !briefing.timeline.is_empty() && briefing.timeline_keys.len() == briefing.timeline.len() {
+    // An event is made only for a chunk the previous file does not have.
+    let timeline = &briefing.timeline;
+    if !timeline.is_empty() && briefing.timeline_keys.len() == timeline.len() {
         key(w, &mut first, "timeline")?;
-        let events = briefing.timeline.iter().zip(&briefing.timeline_keys);
-        list(w, events, |w, (event, key)| w.chunk(*key, |out| json(out, event)))?;
+        list(w, briefing.timeline_keys.iter().enumerate(), |w, (i, key)| {
+            w.chunk(*key, |out| json(out, &timeline.event(i, &briefing.sources).unwrap_or_default()))
+        })?;
     } else {
-        field(w, &mut first, "timeline", &briefing.timeline)?;
+        field(w, &mut first, "timeline", &TimelineJson { timeline, sources: &briefing.sources })?;
     }
     field(w, &mut first, "quotes", &briefing.quotes)?;
     w.write_all(b"}")?;
@@ -252,7 +267,8 @@ mod tests {
                 reference_date: "2024-11-30".into(),
                 sources: vec!["a".into(), "c".into()],
                 anchor: "p-1".into(),
-            }],
+            }]
+            .into(),
             quotes: vec![],
             links: Default::default(),
             figure_runs: Vec::new(),
@@ -277,7 +293,13 @@ mod tests {
         let briefing = full();
         let (ours, _, _) = write_with(&briefing, None);
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&briefing).unwrap());
-        let empty = Briefing { sources: vec![], topics: vec![], figures: vec![], timeline: vec![], ..full() };
+        let empty = Briefing {
+            sources: vec![],
+            topics: vec![],
+            figures: vec![],
+            timeline: Timeline::default(),
+            ..full()
+        };
         let (ours, _, _) = write_with(&empty, None);
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&empty).unwrap());
     }
@@ -300,8 +322,8 @@ mod tests {
     #[test]
     fn timeline_events_as_chunks_are_the_same_bytes_and_an_unchanged_one_is_copied() {
         let mut briefing = full();
-        let event = briefing.timeline[0].clone();
-        briefing.timeline = vec![event.clone(), TimelineEvent { text: "Today".into(), ..event }];
+        let event = briefing.timeline.events(&briefing.sources).next().unwrap().into_owned();
+        briefing.timeline = vec![event.clone(), TimelineEvent { text: "Today".into(), ..event }].into();
         let day = chrono::NaiveDate::from_ymd_opt(2024, 11, 30);
         let key = |facts: u64, sources: &[&str]| timeline_chunk_key(facts, 0, day, sources.iter().copied());
         briefing.timeline_keys = vec![key(1, &["a", "c"]), key(2, &["a", "c"])];
@@ -309,7 +331,8 @@ mod tests {
         assert_eq!(String::from_utf8(first.clone()).unwrap(), serde_json::to_string(&briefing).unwrap());
         // The second event gains an outlet: the first is copied, the second written.
         let mut edited = briefing.clone();
-        edited.timeline[1].sources.push("d".into());
+        let Timeline::Events(events) = &mut edited.timeline else { unreachable!("made in full above") };
+        events[1].sources.push("d".into());
         edited.timeline_keys[1] = key(2, &["a", "c", "d"]);
         assert_ne!(edited.timeline_keys[1], briefing.timeline_keys[1]);
         let (second, _, reused) = write_with(&edited, Some((first, chunks)));
@@ -318,6 +341,53 @@ mod tests {
         // Another reading date or dated sentence is another key.
         assert_ne!(timeline_chunk_key(1, 0, None, ["a"].into_iter()), key(1, &["a"]));
         assert_ne!(timeline_chunk_key(1, 1, day, ["a"].into_iter()), key(1, &["a"]));
+    }
+
+    #[test]
+    fn a_placed_timeline_is_written_as_its_events_made_in_full() {
+        use crate::assemble::facts::EventDate;
+        let mut briefing = full();
+        let text = "Shelling began late on Friday in the north, residents said.";
+        briefing.sources = vec![
+            crate::assemble::test_source("wire", "war", Some("2024-11-30"), &["Calm.", text]),
+            crate::assemble::test_source("daily", "war", Some("2024-11-30"), &[text]),
+        ];
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2024, 11, d).unwrap();
+        let phrase = (text.find("late").unwrap() as u32, text.find(" in").unwrap() as u32);
+        let placed = PlacedEvent {
+            date: EventDate::day(day(29)).unwrap(),
+            reference: Some(day(30)),
+            topic: Some(interned("war")),
+            source: 0,
+            article: 0,
+            paragraph: 1,
+            sentence: (0, text.find(" residents").unwrap() as u32),
+            phrase,
+            others: vec![1].into(),
+        };
+        briefing.timeline =
+            Timeline::Placed(vec![placed.clone(), PlacedEvent { others: [].into(), ..placed }]);
+        let made: Timeline =
+            briefing.timeline.events(&briefing.sources).map(std::borrow::Cow::into_owned).collect();
+        let Timeline::Events(events) = &made else { unreachable!("collected in full") };
+        assert_eq!(&*events[0].text, "Shelling began late on Friday in the north,");
+        assert_eq!(
+            (&*events[0].phrase, &*events[0].date, &*events[0].reference_date),
+            ("late on Friday", "2024-11-29", "2024-11-30")
+        );
+        assert_eq!(events[0].sources, ["wire", "daily"]);
+        assert_eq!(events[1].sources, ["wire"]);
+        assert_eq!((events[0].topic.as_deref(), &*events[0].anchor), (Some("war"), "p-00000001"));
+        let as_made = Briefing { timeline: made.clone(), ..briefing.clone() };
+        // Whole, and in chunks.
+        let (whole, _, _) = write_with(&briefing, None);
+        assert_eq!(String::from_utf8(whole).unwrap(), serde_json::to_string(&as_made).unwrap());
+        let key = |facts: u64| timeline_chunk_key(facts, 0, Some(day(30)), ["wire"].into_iter());
+        briefing.timeline_keys = vec![key(1), key(2)];
+        let (chunked, _, _) = write_with(&briefing, None);
+        assert_eq!(String::from_utf8(chunked).unwrap(), serde_json::to_string(&as_made).unwrap());
+        // A placed timeline alone cannot be written: it has no sources to read.
+        assert!(serde_json::to_string(&briefing.timeline).is_err());
     }
 
     #[test]

@@ -290,7 +290,7 @@ mod tests {
             topics: Vec::new(),
             sources: vec![source],
             figures: Vec::new(),
-            timeline: Vec::new(),
+            timeline: Default::default(),
             quotes: Vec::new(),
             links: Default::default(),
             figure_runs: Vec::new(),

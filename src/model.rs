@@ -2,6 +2,8 @@
 //! → `Briefing` (assemble) → pages (render). `briefing.json` is `Briefing` serialised, so
 //! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
 
+use std::borrow::Cow;
+
 use bytestring::ByteString;
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -127,7 +129,7 @@ pub struct Briefing {
     pub topics: Vec<TopicEntry>,
     pub sources: Vec<SourceEntry>,
     pub figures: Vec<Figure>,
-    pub timeline: Vec<TimelineEvent>,
+    pub timeline: Timeline,
     pub quotes: Vec<Quote>,
     /// Where each paragraph is, for links to it (`assemble::Links`). Not written out.
     #[serde(skip)]
@@ -384,7 +386,7 @@ pub struct Figure {
     pub attribution_inferred: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TimelineEvent {
     /// `YYYY-MM-DD`, or `YYYY-MM` for a month ("March 2020").
     pub date: CompactString,
@@ -400,6 +402,164 @@ pub struct TimelineEvent {
     pub sources: Vec<CompactString>,
     /// Anchor of the paragraph on `source`'s page.
     pub anchor: CompactString,
+}
+
+/// The briefing's timeline, oldest first. A dated archive has tens of thousands of events;
+/// a rebuild writes few of them anew (`briefing.json` copies the rest) and its pages show
+/// fewer still. So assemble places each event in the briefing's sources (`PlacedEvent`), and
+/// an event is made only when it is read (`Timeline::event`).
+#[derive(Debug, Clone)]
+pub enum Timeline {
+    /// Events made in full.
+    Events(Vec<TimelineEvent>),
+    /// Events as places in the briefing's sources, made when read.
+    Placed(Vec<PlacedEvent>),
+}
+
+/// Where an event of the timeline is read from: its first outlet's paragraph, the sentence
+/// and the words that date it there, and the other outlets reporting it.
+#[derive(Debug, Clone)]
+pub struct PlacedEvent {
+    pub date: crate::assemble::facts::EventDate,
+    /// The date the sentence was read against.
+    pub reference: Option<NaiveDate>,
+    /// The paragraph's topic.
+    pub topic: Option<Interned>,
+    /// Indices into the briefing's sources, that source's articles, and that article's
+    /// paragraphs.
+    pub source: u32,
+    pub article: u32,
+    pub paragraph: u32,
+    /// Byte ranges in the paragraph's text.
+    pub sentence: (u32, u32),
+    pub phrase: (u32, u32),
+    /// The other outlets reporting the event that day (indices into the sources), in order.
+    pub others: Box<[u32]>,
+}
+
+/// An event's day as a timeline holds it: spelled (a made event's) or packed (a placed one's).
+/// Two days of one timeline are compared without spelling either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventDay<'a> {
+    Spelled(&'a str),
+    Packed(crate::assemble::facts::EventDate),
+}
+
+impl EventDay<'_> {
+    pub fn spelled(&self) -> CompactString {
+        match self {
+            EventDay::Spelled(day) => CompactString::from(*day),
+            EventDay::Packed(day) => day.spelled(),
+        }
+    }
+}
+
+impl Default for Timeline {
+    fn default() -> Timeline {
+        Timeline::Events(Vec::new())
+    }
+}
+
+impl From<Vec<TimelineEvent>> for Timeline {
+    fn from(events: Vec<TimelineEvent>) -> Timeline {
+        Timeline::Events(events)
+    }
+}
+
+impl FromIterator<TimelineEvent> for Timeline {
+    fn from_iter<I: IntoIterator<Item = TimelineEvent>>(events: I) -> Timeline {
+        Timeline::Events(events.into_iter().collect())
+    }
+}
+
+impl Timeline {
+    pub fn len(&self) -> usize {
+        match self {
+            Timeline::Events(events) => events.len(),
+            Timeline::Placed(placed) => placed.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th event's day, topic and how many outlets report it, without making it.
+    pub fn outline(&self, i: usize) -> Option<(EventDay<'_>, Option<&str>, usize)> {
+        match self {
+            Timeline::Events(events) => {
+                let event = events.get(i)?;
+                Some((EventDay::Spelled(&event.date), event.topic.as_deref(), event.sources.len()))
+            }
+            Timeline::Placed(placed) => {
+                let event = placed.get(i)?;
+                Some((EventDay::Packed(event.date), event.topic.as_deref(), 1 + event.others.len()))
+            }
+        }
+    }
+
+    /// The `i`th event, made from `sources` (the briefing's) when it is placed.
+    pub fn event<'a>(&'a self, i: usize, sources: &[SourceEntry]) -> Option<Cow<'a, TimelineEvent>> {
+        match self {
+            Timeline::Events(events) => events.get(i).map(Cow::Borrowed),
+            Timeline::Placed(placed) => placed.get(i).map(|p| Cow::Owned(p.event(sources))),
+        }
+    }
+
+    /// Every event, in order, made from `sources` (the briefing's) when placed.
+    pub fn events<'a>(
+        &'a self,
+        sources: &'a [SourceEntry],
+    ) -> impl DoubleEndedIterator<Item = Cow<'a, TimelineEvent>> + ExactSizeIterator + 'a {
+        (0..self.len()).map(move |i| self.event(i, sources).unwrap_or_default())
+    }
+}
+
+impl PlacedEvent {
+    /// The event, read from `sources`. Assemble places every event within them; a place that
+    /// is not (a bug) makes an empty event rather than a panic.
+    pub fn event(&self, sources: &[SourceEntry]) -> TimelineEvent {
+        let source = sources.get(self.source as usize);
+        let Some(paragraph) = source
+            .and_then(|s| s.articles.get(self.article as usize))
+            .and_then(|a| a.paragraphs.get(self.paragraph as usize))
+        else {
+            return TimelineEvent::default();
+        };
+        let text = &paragraph.text;
+        let part = |(start, end): (u32, u32)| text.get(start as usize..end as usize).unwrap_or_default();
+        let slug = |s: u32| {
+            sources.get(s as usize).map(|s| CompactString::from(s.slug.as_str())).unwrap_or_default()
+        };
+        // Spelled as a day is (no year past 9999 is ever read), without a formatter.
+        let reference = self.reference.map(|r| match crate::assemble::facts::EventDate::day(r) {
+            Some(day) => day.spelled(),
+            None => compact_str::ToCompactString::to_compact_string(&r.format("%Y-%m-%d")),
+        });
+        TimelineEvent {
+            date: self.date.spelled(),
+            topic: self.topic.map(|t| CompactString::from(&*t)),
+            source: slug(self.source),
+            text: text.slice_ref(part(self.sentence)),
+            phrase: text.slice_ref(part(self.phrase).trim()),
+            reference_date: reference.unwrap_or_default(),
+            sources: std::iter::once(self.source).chain(self.others.iter().copied()).map(slug).collect(),
+            anchor: CompactString::from(&*paragraph.id.text()),
+        }
+    }
+}
+
+/// A placed timeline is written through `briefing_json` (or `Timeline::events`), which has the
+/// sources it is read from; serialising it alone is a bug, reported as an error.
+impl Serialize for Timeline {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Timeline::Events(events) => events.serialize(serializer),
+            Timeline::Placed(_) => Err(serde::ser::Error::custom(
+                "a placed timeline is written with its sources (Timeline::events)",
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

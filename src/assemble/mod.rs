@@ -100,7 +100,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
     let (known_facts, known_timeline) = (&mut known.facts, &known.timeline);
     let ((topic_entries, summaries), found) = rayon::join(
         || topic_entries(&drafting, &link_index, topics, unassigned, content),
-        || found_facts(&articles, &article_keys, (known_facts, known_timeline), date),
+        || found_facts(&sources, &articles, &article_keys, (known_facts, known_timeline), date),
     );
     let FoundFacts { facts, figure_runs, figures, quotes, timeline: (timeline, timeline_keys, merged) } =
         found;
@@ -122,7 +122,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         topics: topic_entries,
         sources,
         figures: Vec::new(),
-        timeline,
+        timeline: crate::model::Timeline::Placed(timeline),
         quotes,
         links: link_index,
         figure_runs,
@@ -199,7 +199,7 @@ struct FoundFacts {
     figures: KeptFigures,
     quotes: Vec<crate::model::Quote>,
     /// The events, their chunk keys, and how each day and topic merged.
-    timeline: (Vec<crate::model::TimelineEvent>, Vec<Digest>, HashMap<u64, timeline::GroupEvents>),
+    timeline: (Vec<crate::model::PlacedEvent>, Vec<Digest>, HashMap<u64, timeline::GroupEvents>),
 }
 
 /// Reads the figures, quotes and dated sentences out of every article not in `known` (those are
@@ -208,6 +208,7 @@ struct FoundFacts {
 /// beside the timeline made of the dated sentences (with the days and topics merged before,
 /// `known_timeline`).
 fn found_facts(
+    sources: &[SourceEntry],
     articles: &[(&SourceEntry, &ArticleEntry)],
     article_keys: &[u64],
     (known, known_timeline): (&mut HashMap<u64, Facts>, &HashMap<u64, timeline::GroupEvents>),
@@ -267,7 +268,7 @@ fn found_facts(
                 .collect();
             ((figure_runs, figures), quotes)
         },
-        || timeline::events(articles, &facts, article_keys, known_timeline),
+        || timeline::events(sources, articles, &facts, article_keys, known_timeline),
     );
     FoundFacts { facts, figure_runs, figures, quotes, timeline }
 }

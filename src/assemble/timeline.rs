@@ -13,13 +13,12 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use compact_str::{CompactString, ToCompactString};
 use rayon::prelude::*;
 use regex::Regex;
 
 use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
 use super::summary::{TermVector, cosine, term_counts};
-use crate::model::{ArticleEntry, BlockKind, SourceEntry, TimelineEvent};
+use crate::model::{ArticleEntry, BlockKind, PlacedEvent, SourceEntry};
 use crate::text::sentences;
 
 /// Cosine similarity above which two dated sentences report the same event.
@@ -242,9 +241,13 @@ fn find_date<'a>(sentence: &'a str, reference: NaiveDate) -> Option<Found<'a>> {
 /// Every dated event of `sources`, oldest first (`events`, with each article's sentences
 /// dated now).
 #[cfg(test)]
-pub fn extract(sources: &[SourceEntry], briefing_date: Option<NaiveDate>) -> Vec<TimelineEvent> {
+pub fn extract(
+    sources: &[SourceEntry],
+    briefing_date: Option<NaiveDate>,
+) -> Vec<crate::model::TimelineEvent> {
     let (articles, facts) = dated_now(sources, briefing_date);
-    events(&articles, &facts, &vec![0; articles.len()], &HashMap::new()).0
+    let placed = events(sources, &articles, &facts, &vec![0; articles.len()], &HashMap::new()).0;
+    placed.iter().map(|p| p.event(sources)).collect()
 }
 
 /// Every article of `sources`, and facts holding only its dated sentences, dated now.
@@ -289,18 +292,26 @@ pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> Ar
     ArticleDates { reference, items }
 }
 
-/// Every dated event, oldest first, with its chunk key (`briefing_json::timeline_chunk_key`);
-/// the same event reported by several outlets once. `facts` and `article_keys` (their facts
-/// keys) are those of `articles`, one each; merging the same event is in their order. Returns
-/// too how each day and topic was merged, by key (`cache::timeline_group_key`), as `known`
-/// holds the last build's.
+/// Every dated event, oldest first, placed in `sources` (`PlacedEvent`), with its chunk key
+/// (`briefing_json::timeline_chunk_key`); the same event reported by several outlets once.
+/// `articles` are every article of `sources`, in order (`every_article`); `facts` and
+/// `article_keys` (their facts keys) are theirs, one each; merging the same event is in their
+/// order. Returns too how each day and topic was merged, by key (`cache::timeline_group_key`),
+/// as `known` holds the last build's.
 pub fn events(
+    sources: &[SourceEntry],
     articles: &[(&SourceEntry, &ArticleEntry)],
     facts: &[Facts],
     article_keys: &[u64],
     known: &HashMap<u64, GroupEvents>,
-) -> (Vec<TimelineEvent>, Vec<crate::model::Digest>, HashMap<u64, GroupEvents>) {
+) -> (Vec<PlacedEvent>, Vec<crate::model::Digest>, HashMap<u64, GroupEvents>) {
     let sentences = Sentences { articles, facts };
+    // Each article's place: its source and its index there.
+    let places: Vec<(u32, u32)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(s, source)| (0..source.articles.len()).map(move |a| (s as u32, a as u32)))
+        .collect();
     let dated: Vec<Dated> = articles
         .par_iter()
         .zip(facts)
@@ -352,16 +363,14 @@ pub fn events(
         })
         .collect();
     order.par_sort_unstable_by_key(|e| (e.date.0, std::cmp::Reverse(e.outlets), e.at));
-    let (events, keys): (Vec<TimelineEvent>, Vec<crate::model::Digest>) = order
+    let (events, keys): (Vec<PlacedEvent>, Vec<crate::model::Digest>) = order
         .par_iter()
         .map(|e| {
             let same_day = &days[e.group as usize];
             let (first, others) = &groups[e.group as usize].1[e.event as usize];
             let d = &dated[same_day[*first as usize] as usize];
-            let reporting = std::iter::once(d)
-                .chain(others.iter().map(|&o| &dated[same_day[o as usize] as usize]))
-                .map(|d| sentences.source(d));
-            let event = sentences.event(d, reporting.clone());
+            let others: Vec<&Dated> = others.iter().map(|&o| &dated[same_day[o as usize] as usize]).collect();
+            let reporting = std::iter::once(d).chain(others.iter().copied()).map(|d| sentences.source(d));
             let reference = facts[d.article as usize].dates.reference;
             let key = crate::briefing_json::timeline_chunk_key(
                 article_keys[d.article as usize],
@@ -369,6 +378,19 @@ pub fn events(
                 reference,
                 reporting,
             );
+            let (paragraph, date) = sentences.parts(d);
+            let (source, article) = places[d.article as usize];
+            let event = PlacedEvent {
+                date: d.date,
+                reference,
+                topic: paragraph.topic,
+                source,
+                article,
+                paragraph: date.sentence.paragraph,
+                sentence: (date.sentence.start, date.sentence.end),
+                phrase: date.phrase,
+                others: others.iter().map(|o| places[o.article as usize].0).collect(),
+            };
             (event, key)
         })
         .unzip();
@@ -497,29 +519,6 @@ impl<'a> Sentences<'a> {
         let (paragraph, date) = self.parts(d);
         Self::text(paragraph, (date.sentence.start, date.sentence.end))
     }
-
-    /// The event of which `d` is the first sentence, reported by `sources`.
-    fn event<'s>(&self, d: &Dated, sources: impl Iterator<Item = &'s str>) -> TimelineEvent {
-        let (paragraph, date) = self.parts(d);
-        let text = &paragraph.text;
-        let sentence = Self::text(paragraph, (date.sentence.start, date.sentence.end));
-        let phrase = Self::text(paragraph, date.phrase);
-        // Spelled as a day is (no year past 9999 is ever read), without a formatter.
-        let reference = self.facts[d.article as usize].dates.reference.map(|r| match EventDate::day(r) {
-            Some(day) => day.spelled(),
-            None => r.format("%Y-%m-%d").to_compact_string(),
-        });
-        TimelineEvent {
-            date: d.date.spelled(),
-            topic: d.topic.map(CompactString::from),
-            source: CompactString::from(self.source(d)),
-            text: text.slice_ref(sentence),
-            phrase: text.slice_ref(phrase.trim()),
-            reference_date: reference.unwrap_or_default(),
-            sources: sources.map(CompactString::from).collect(),
-            anchor: CompactString::from(&*paragraph.id.text()),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -622,22 +621,22 @@ mod tests {
         ];
         let (articles, facts) = dated_now(&sources, None);
         let keys = [1, 2];
-        let (events, chunk_keys, merged) = events(&articles, &facts, &keys, &HashMap::new());
+        let (events, chunk_keys, merged) = events(&sources, &articles, &facts, &keys, &HashMap::new());
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].sources, ["a", "b"]);
+        assert_eq!(events[0].event(&sources).sources, ["a", "b"]);
         assert_eq!(merged.len(), 1);
         // Given how it merged, the day is made the same.
-        let again = super::events(&articles, &facts, &keys, &merged);
+        let again = super::events(&sources, &articles, &facts, &keys, &merged);
         assert_eq!(format!("{:?}", again.0), format!("{events:?}"));
         assert_eq!(again.1, chunk_keys);
         // A merging is taken as it is, for the same sentences only...
         let apart: HashMap<u64, GroupEvents> =
             merged.keys().map(|k| (*k, vec![(0, vec![]), (1, vec![])])).collect();
-        assert_eq!(super::events(&articles, &facts, &keys, &apart).0.len(), 2);
-        assert_eq!(super::events(&articles, &facts, &[1, 3], &apart).0.len(), 1);
+        assert_eq!(super::events(&sources, &articles, &facts, &keys, &apart).0.len(), 2);
+        assert_eq!(super::events(&sources, &articles, &facts, &[1, 3], &apart).0.len(), 1);
         // ...and one that cannot be theirs is merged again.
         let broken: HashMap<u64, GroupEvents> = merged.keys().map(|k| (*k, vec![(0, vec![5])])).collect();
-        let remade = super::events(&articles, &facts, &keys, &broken).0;
+        let remade = super::events(&sources, &articles, &facts, &keys, &broken).0;
         assert_eq!(format!("{remade:?}"), format!("{events:?}"));
     }
 }

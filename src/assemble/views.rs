@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Links;
 use super::figures::{display_value, label_rank};
-use crate::model::{Briefing, Figure, TimelineEvent};
+use crate::model::{Briefing, EventDay, Figure};
 use crate::topics::OTHER_SLUG;
 
 #[derive(Debug, Serialize)]
@@ -214,20 +214,24 @@ pub fn timeline_days(
     limit: usize,
     latest: usize,
 ) -> (Vec<TimelineDay>, usize) {
-    // Newest first while they are read, each day's events too.
-    let mut days: Vec<(&str, Vec<(&TimelineEvent, &str)>)> = Vec::new();
+    // Newest first while they are read, each day's events too (by index, with their topic
+    // and how many outlets report them): only those kept are made.
+    let timeline = &briefing.timeline;
+    let mut days: Vec<(EventDay, Vec<ShownEvent>)> = Vec::new();
     let mut earlier = 0;
-    let mut last_date: Option<&str> = None;
-    for event in briefing.timeline.iter().rev() {
-        let key = topic_key(event.topic.as_deref());
+    let mut last_date: Option<EventDay> = None;
+    for i in (0..timeline.len()).rev() {
+        let Some((date, event_topic, outlets)) = timeline.outline(i) else {
+            continue;
+        };
+        let key = topic_key(event_topic);
         if topic.is_some_and(|t| t != key) {
             continue;
         }
-        if last_date != Some(event.date.as_str()) {
-            debug_assert!(last_date.is_none_or(|later| *later > *event.date), "the timeline is oldest first");
-            last_date = Some(&event.date);
+        if last_date != Some(date) {
+            last_date = Some(date);
             if days.len() < latest {
-                days.push((&event.date, Vec::new()));
+                days.push((date, Vec::new()));
             } else {
                 earlier += 1;
             }
@@ -235,10 +239,11 @@ pub fn timeline_days(
         if earlier == 0
             && let Some((_, events)) = days.last_mut()
         {
-            events.push((event, key));
+            events.push((i, key, outlets));
         }
     }
-    let view = |(event, key): (&TimelineEvent, &str)| {
+    let view = |(i, key, _): ShownEvent| {
+        let event = timeline.event(i, &briefing.sources).unwrap_or_default();
         let topic_title = briefing.topics.iter().find(|t| t.slug == key).map_or(key, |t| t.title.as_str());
         EventView {
             text: event.text.clone(),
@@ -259,12 +264,20 @@ pub fn timeline_days(
         .rev()
         .map(|(date, mut events)| {
             events.reverse();
-            let more = keep_largest(&mut events, limit, |(e, _)| e.sources.len());
-            TimelineDay { date: date.to_string(), events: events.into_iter().map(view).collect(), more }
+            let more = keep_largest(&mut events, limit, |(_, _, outlets)| *outlets);
+            TimelineDay {
+                date: date.spelled().to_string(),
+                events: events.into_iter().map(view).collect(),
+                more,
+            }
         })
         .collect();
     (days, earlier)
 }
+
+/// An event a page may show: its index in the timeline, its topic's key and how many outlets
+/// report it.
+type ShownEvent<'a> = (usize, &'a str, usize);
 
 #[derive(Debug, Serialize)]
 pub struct SpeakerView {
@@ -374,12 +387,50 @@ mod tests {
     }
 
     #[test]
+    fn a_placed_timeline_shows_what_its_events_made_in_full_show() {
+        use crate::assemble::facts::EventDate;
+        use crate::model::{PlacedEvent, Timeline};
+        let mut b = briefing(&[]);
+        let texts = ["Shelling began on Friday.", "Aid arrived on Saturday.", "Talks resumed on Saturday."];
+        b.sources = vec![
+            crate::assemble::test_source("wire", "war", Some("2024-11-30"), &texts),
+            crate::assemble::test_source("daily", "war", Some("2024-11-30"), &texts[2..]),
+        ];
+        let place = |day: u32, paragraph: u32, others: &[u32]| PlacedEvent {
+            date: EventDate::day(chrono::NaiveDate::from_ymd_opt(2024, 11, day).unwrap()).unwrap(),
+            reference: chrono::NaiveDate::from_ymd_opt(2024, 11, 30),
+            topic: Some(crate::model::interned("war")),
+            source: 0,
+            article: 0,
+            paragraph,
+            sentence: (0, texts[paragraph as usize].len() as u32),
+            phrase: (0, 5),
+            others: others.into(),
+        };
+        b.timeline = Timeline::Placed(vec![place(29, 0, &[]), place(30, 1, &[]), place(30, 2, &[1])]);
+        let mut made = b.clone();
+        made.timeline = b.timeline.events(&b.sources).map(std::borrow::Cow::into_owned).collect();
+        let links = Links::new(&b.sources);
+        for (topic, limit, latest) in
+            [(None, 1, 1), (None, 10, 10), (Some("war"), 1, 2), (Some("other"), 5, 5)]
+        {
+            let placed = timeline_days(&b, topic, &links, limit, latest);
+            let full = timeline_days(&made, topic, &links, limit, latest);
+            assert_eq!(format!("{placed:?}"), format!("{full:?}"), "{topic:?} {limit} {latest}");
+        }
+        // The day keeps what most outlets report.
+        let (days, earlier) = timeline_days(&b, None, &links, 1, 1);
+        assert_eq!((days[0].events[0].text.as_ref(), days[0].more, earlier), (texts[2], 1, 1));
+    }
+
+    #[test]
     fn a_page_shows_the_latest_days_and_counts_the_earlier() {
         let mut b = briefing(&[("first", &["a"]), ("second", &["b"])]);
         let dates = ["2024-11", "2024-11-28", "2024-11-30"];
+        let first = b.timeline.events(&b.sources).next().unwrap().into_owned();
         b.timeline = dates
             .iter()
-            .map(|date| crate::model::TimelineEvent { date: (*date).into(), ..b.timeline[0].clone() })
+            .map(|date| crate::model::TimelineEvent { date: (*date).into(), ..first.clone() })
             .collect();
         let links = Links::new(&b.sources);
         let (days, earlier) = timeline_days(&b, None, &links, 10, 2);
