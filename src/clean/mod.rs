@@ -296,7 +296,7 @@ impl Cleaner {
             return Some((LineClass::Paragraph, name.clone()));
         }
         // The line lower-cased, for the rules' words. (`buf` is free until the repeat key.)
-        let lower = rules::ascii_lower(text, buf);
+        let folded = rules::folded_lower(text, buf);
         for rule in rules::rules() {
             if features.words > rule.max_words || features.words < rule.min_words {
                 continue;
@@ -306,7 +306,7 @@ impl Cleaner {
                 rules::Position::Unquoted if rules::opens_quoted(text) => continue,
                 _ => {}
             }
-            if !rule.may_match(lower) {
+            if !rule.may_match(folded) {
                 continue;
             }
             if rule.is_match(text) {

@@ -41,11 +41,12 @@ pub struct RuleSpec {
     /// words or classes, so it scans every window; most lines' ends have no colon, slash or
     /// bracket.)
     pub at_end: &'static [(&'static str, usize, Option<char>)],
-    /// Words (lower case) one of which every match of `patterns` holds, on a line of ASCII
-    /// text; empty when there are none to name. A line without any of them is not searched:
-    /// case-blind words give the regex crate too many literals to look for first, so it
-    /// scans every line, where the words alone, in the line lower-cased once, are found by
-    /// a fast search (`Rule::may_match`).
+    /// Words (lower case) one of which every match of `patterns` holds, in the line folded
+    /// (`folded_lower`); empty when there are none to name. A line without any of them is
+    /// not searched: case-blind words give the regex crate too many literals to look for
+    /// first, so it scans every line, where the words alone, in the line folded once, are
+    /// found by a fast search (`Rule::may_match`). A pattern's character that is not ASCII
+    /// (`©`) is a word of its own.
     pub words: &'static [&'static str],
     pub max_words: usize,
     /// Fewest words: a rule for longer lines leaves the short ones to another.
@@ -89,13 +90,10 @@ impl Pattern {
 }
 
 impl Rule {
-    /// Whether the line may match: `false` when it is ASCII (`lower`, from `ascii_lower`) and
-    /// holds none of the rule's words.
-    pub fn may_match(&self, lower: Option<&str>) -> bool {
-        match (&self.words, lower) {
-            (Some(words), Some(lower)) => words.is_match(lower),
-            _ => true,
-        }
+    /// Whether the line may match: `false` when the line folded (`folded_lower`) holds none
+    /// of the rule's words.
+    pub fn may_match(&self, folded: &str) -> bool {
+        self.words.as_ref().is_none_or(|words| words.is_match(folded))
     }
 
     /// Whether the rule's pattern matches the line (its length and position not considered).
@@ -371,7 +369,7 @@ pub const RULES: &[RuleSpec] = &[
         class: Boilerplate,
         patterns: &[r"(?i)©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved"],
         at_end: &[],
-        words: &["(c)", "copyright", "all rights reserved"],
+        words: &["©", "(c)", "copyright", "all rights reserved"],
         max_words: 40,
         min_words: 0,
         position: Anywhere,
@@ -484,16 +482,27 @@ fn compiled_whole(i: usize) {
     }
 }
 
-/// `text` lower-cased into `buf`, when it is ASCII; `None` for a line that is not, whose rules
-/// are all searched (a case-blind pattern's `s` also matches `ſ`, its `k` the Kelvin sign).
-pub fn ascii_lower<'a>(text: &str, buf: &'a mut String) -> Option<&'a str> {
-    if !text.is_ascii() {
-        return None;
-    }
+/// `text` folded into `buf` for the rules' words: ASCII letters lower-cased, and the two
+/// letters that are not ASCII but that a case-blind pattern's ASCII letter matches (`ſ` for
+/// `s`, the Kelvin sign for `k`) made that letter. Every other character is kept: no other
+/// matches an ASCII letter, space or sign of a pattern (`a_letter_not_ascii_folds_as_patterns_do`).
+pub fn folded_lower<'a>(text: &str, buf: &'a mut String) -> &'a str {
     buf.clear();
-    buf.push_str(text);
-    buf.make_ascii_lowercase();
-    Some(buf.as_str())
+    if text.is_ascii() {
+        buf.push_str(text);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(text.chars().map(fold_char));
+    }
+    buf.as_str()
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{17f}' => 's',
+        '\u{212a}' => 'k',
+        c => c.to_ascii_lowercase(),
+    }
 }
 
 /// The rules, in order, each compiled on first use.
@@ -757,6 +766,8 @@ mod tests {
         "affiliate links",
         "if you buy something through our links",
         "(c) 2024",
+        "© 2024",
+        "©",
         "copyright",
         "all rights reserved",
         "cookies we use",
@@ -780,6 +791,15 @@ mod tests {
         "subscribing",
         "unsubscribe",
         "subscribe.",
+        "ſubscribe",
+        "\u{212a}",
+        "coo\u{212a}ies we use",
+        "we’ll",
+        "don’t",
+        "“",
+        "–",
+        "\u{a0}",
+        "é",
         "the harbour",
         "officials said",
         "first",
@@ -803,15 +823,17 @@ mod tests {
             let cased = pieces.iter().map(|(piece, case)| match case {
                 0 => piece.to_string(),
                 1 => piece.to_uppercase(),
-                _ => piece[..1].to_uppercase() + &piece[1..],
+                _ => {
+                    let mut chars = piece.chars();
+                    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+                }
             });
             let line = cased.collect::<Vec<_>>().join(" ");
             let mut buf = String::new();
-            let lower = ascii_lower(&line, &mut buf);
-            proptest::prop_assert!(lower.is_some());
+            let folded = folded_lower(&line, &mut buf);
             for rule in rules() {
                 if rule.is_match(&line) {
-                    proptest::prop_assert!(rule.may_match(lower), "rule {} matches {line:?} without its words", rule.name);
+                    proptest::prop_assert!(rule.may_match(folded), "rule {} matches {line:?} without its words", rule.name);
                 }
             }
         }
@@ -885,21 +907,52 @@ mod tests {
     }
 
     #[test]
-    fn rules_words_are_lower_case_and_a_line_not_ascii_has_every_rule_searched() {
+    fn rules_words_are_lower_case_and_found_in_the_line_folded() {
         for spec in RULES {
             for word in spec.words {
-                assert_eq!(*word, word.to_ascii_lowercase(), "rule {}", spec.name);
+                assert_eq!(*word, word.to_lowercase(), "rule {}", spec.name);
             }
         }
         let rule = |name: &str| rules().find(|r| r.name == name).unwrap();
         let mut buf = String::new();
-        let lower = ascii_lower("This Article First APPEARED in the Harbour Times.", &mut buf);
-        assert_eq!(lower, Some("this article first appeared in the harbour times."));
-        assert!(rule("syndication-note").may_match(lower));
-        assert!(!rule("cookie-notice").may_match(lower));
-        assert!(rule("byline").may_match(lower), "a rule without words may match any line");
-        assert_eq!(ascii_lower("Cet article est paru dans Le Monde – © 2024", &mut buf), None);
-        assert!(rule("cookie-notice").may_match(None));
+        let folded = folded_lower("This Article First APPEARED in the Harbour Times.", &mut buf);
+        assert_eq!(folded, "this article first appeared in the harbour times.");
+        assert!(rule("syndication-note").may_match(folded));
+        assert!(!rule("cookie-notice").may_match(folded));
+        assert!(rule("byline").may_match(folded), "a rule without words may match any line");
+        // A line that is not ASCII: its letters that patterns take for ASCII ones are folded.
+        let folded = folded_lower("Cet article est paru dans Le Monde – © 2024", &mut buf);
+        assert!(rule("copyright").may_match(folded) && !rule("cookie-notice").may_match(folded));
+        let line = "Don’t miss out: SUBſCRIBE to the “Morning” brief";
+        assert!(rule("newsletter-promo").is_match(line));
+        assert!(rule("newsletter-promo").may_match(folded_lower(line, &mut buf)));
+        let line = "Our coo\u{212a}ie policy – we use them to improve the site";
+        assert!(
+            rule("cookie-notice").is_match(line)
+                && rule("cookie-notice").may_match(folded_lower(line, &mut buf))
+        );
+    }
+
+    /// The folding is sound: a character not ASCII that a case-blind pattern's ASCII letter
+    /// matches is folded to that letter, and none matches a pattern's ASCII space or sign.
+    #[test]
+    fn a_letter_not_ascii_folds_as_patterns_do() {
+        let letter = Regex::new(r"(?i)^[a-z]$").unwrap();
+        let not_letter = Regex::new(r"(?i)^[\x20-\x40\x5b-\x60\x7b-\x7e]$").unwrap();
+        let mut folded = 0;
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert!(!not_letter.is_match(&text), "{c:?}");
+            if letter.is_match(&text) {
+                let to = fold_char(c);
+                assert!(to.is_ascii_lowercase(), "{c:?} is folded to {to:?}");
+                assert!(Regex::new(&format!("(?i)^{to}$")).unwrap().is_match(&text), "{c:?} is not {to:?}");
+                folded += 1;
+            } else {
+                assert_eq!(fold_char(c), c);
+            }
+        }
+        assert_eq!(folded, 2);
     }
 
     #[test]
