@@ -110,23 +110,24 @@ fn figure_table(briefing: &Briefing, links: &Links, topic: &str, figures: &[&Fig
         return None;
     }
     // Per label and outlet, the figures in order; per label, every value.
-    let mut cells_of: HashMap<(&str, &str), Vec<&Figure>> = HashMap::new();
-    let mut values_of: HashMap<&str, Vec<u64>> = HashMap::new();
+    type Fast = foldhash::fast::RandomState;
+    let mut cells_of: HashMap<(&str, &str), Vec<&Figure>, Fast> = HashMap::default();
+    let mut values_of: HashMap<&str, Vec<u64>, Fast> = HashMap::default();
     for &figure in figures {
         cells_of.entry((figure.label.as_str(), figure.source.as_str())).or_default().push(figure);
         values_of.entry(figure.label.as_str()).or_default().push(figure.value);
     }
     // Outlets in source order, as the rest of the site lists them.
-    let reporting: HashSet<&str> = figures.iter().map(|f| f.source.as_str()).collect();
+    let reporting: HashSet<&str, Fast> = figures.iter().map(|f| f.source.as_str()).collect();
     let outlets: Vec<Outlet> = briefing
         .sources
         .iter()
         .filter(|s| reporting.contains(s.slug.as_str()))
         .map(|s| Outlet { slug: s.slug.clone(), name: s.name.clone() })
         .collect();
-    let mut labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
-    labels.sort_by_key(|l| label_rank(l));
-    labels.dedup();
+    // Each label once, ranked (its rank made once: a topic has thousands of figures).
+    let mut labels: Vec<&str> = values_of.keys().copied().collect();
+    labels.sort_by_cached_key(|l| label_rank(l));
     let rows = labels
         .into_iter()
         .map(|label| {
