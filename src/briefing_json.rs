@@ -1,5 +1,6 @@
 //! `briefing.json`: the `Briefing` serialised, byte for byte as `serde_json::to_writer`
-//! writes it, but with each article as a chunk (`chunks`) so that an unchanged article is
+//! writes it with its timeline's events made (a placed timeline cannot be serialised on its
+//! own), but with each article as a chunk (`chunks`) so that an unchanged article is
 //! copied from the previous file rather than serialised again.
 //!
 //! Compact, not indented: the file is for programs (and `jq` indents it for a reader), and
@@ -94,6 +95,8 @@ pub fn write(briefing: &Briefing, w: &mut ChunkWriter) -> Result<()> {
             w.chunk(*key, |out| json(out, &timeline.event(i, &briefing.sources).unwrap_or_default()))
         })?;
     } else {
+        // Without keys (an empty timeline, or events made in full): the timeline as one value,
+        // which `value` makes twice (to fingerprint it, then to write it).
         field(w, &mut first, "timeline", &TimelineJson { timeline, sources: &briefing.sources })?;
     }
     field(w, &mut first, "quotes", &briefing.quotes)?;

@@ -1,6 +1,8 @@
 //! The data passed from stage to stage: `RawArticle` (ingest) → `CleanedArticle` (clean)
-//! → `Briefing` (assemble) → pages (render). `briefing.json` is `Briefing` serialised, so
-//! the types here are the JSON contract of DESIGN.md; fields may be added, never renamed.
+//! → `Briefing` (assemble) → pages (render). `briefing.json` is `Briefing` as serde would
+//! serialise it (written by `briefing_json::write`, which makes the timeline's placed events
+//! from the sources), so the types here are the JSON contract of DESIGN.md; fields may be
+//! added, never renamed.
 
 use std::borrow::Cow;
 
@@ -439,7 +441,7 @@ pub struct PlacedEvent {
 
 /// An event's day as a timeline holds it: spelled (a made event's) or packed (a placed one's).
 /// Two days of one timeline are compared without spelling either.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd)]
 pub enum EventDay<'a> {
     Spelled(&'a str),
     Packed(crate::assemble::facts::EventDate),

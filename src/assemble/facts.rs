@@ -56,7 +56,7 @@ impl ArticleDate {
 
 /// The date of an event: a day, or a month ("March 2020"), as `YYYYMMDD` with day 0 for a
 /// month; spelled `YYYY-MM-DD` or `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventDate(pub u32);
 
 impl EventDate {

@@ -312,6 +312,7 @@ pub fn events(
         .enumerate()
         .flat_map(|(s, source)| (0..source.articles.len()).map(move |a| (s as u32, a as u32)))
         .collect();
+    debug_assert_eq!(places.len(), articles.len(), "articles are every article of sources");
     let dated: Vec<Dated> = articles
         .par_iter()
         .zip(facts)

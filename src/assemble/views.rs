@@ -126,11 +126,11 @@ fn figure_table(briefing: &Briefing, links: &Links, topic: &str, figures: &[&Fig
         .map(|s| Outlet { slug: s.slug.clone(), name: s.name.clone() })
         .collect();
     // Each label once, ranked (its rank made once: a topic has thousands of figures).
-    let mut labels: Vec<&str> = values_of.keys().copied().collect();
-    labels.sort_by_cached_key(|l| label_rank(l));
+    let mut labels: Vec<(u8, &str)> = values_of.keys().map(|l| (label_rank(l).0, *l)).collect();
+    labels.sort_unstable();
     let rows = labels
         .into_iter()
-        .map(|label| {
+        .map(|(rank, label)| {
             let mut more = Vec::with_capacity(outlets.len());
             let cells: Vec<Vec<FigureCell>> = outlets
                 .iter()
@@ -158,7 +158,7 @@ fn figure_table(briefing: &Briefing, links: &Links, topic: &str, figures: &[&Fig
             let mut values = values_of.remove(label).unwrap_or_default();
             values.sort_unstable();
             values.dedup();
-            let headline = reporting > 1 || label_rank(label).0 <= 1 || label == "displaced";
+            let headline = reporting > 1 || rank <= 1 || label == "displaced";
             FigureRow {
                 label: label.to_string(),
                 disputed: reporting > 1 && values.len() > 1,
@@ -230,6 +230,7 @@ pub fn timeline_days(
             continue;
         }
         if last_date != Some(date) {
+            debug_assert!(last_date.is_none_or(|later| later > date), "the timeline is oldest first");
             last_date = Some(date);
             if days.len() < latest {
                 days.push((date, Vec::new()));

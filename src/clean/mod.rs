@@ -295,7 +295,7 @@ impl Cleaner {
         if let Some((name, _)) = self.keep.iter().find(|(_, re)| re.is_match(text)) {
             return Some((LineClass::Paragraph, name.clone()));
         }
-        // The line lower-cased, for the rules' words. (`buf` is free until the repeat key.)
+        // The line folded, for the rules' words. (`buf` is free until the repeat key.)
         let folded = rules::folded_lower(text, buf);
         for rule in rules::rules() {
             if features.words > rule.max_words || features.words < rule.min_words {

@@ -45,8 +45,9 @@ pub struct RuleSpec {
     /// (`folded_lower`); empty when there are none to name. A line without any of them is
     /// not searched: case-blind words give the regex crate too many literals to look for
     /// first, so it scans every line, where the words alone, in the line folded once, are
-    /// found by a fast search (`Rule::may_match`). A pattern's character that is not ASCII
-    /// (`©`) is a word of its own.
+    /// found by a fast search (`Rule::may_match`). A word must stand as literal text (no `\s`,
+    /// `.` or class within it) in every alternative of the patterns, and a character of a
+    /// pattern that is not ASCII (`©`) is a word of its own.
     pub words: &'static [&'static str],
     pub max_words: usize,
     /// Fewest words: a rule for longer lines leaves the short ones to another.
@@ -485,7 +486,8 @@ fn compiled_whole(i: usize) {
 /// `text` folded into `buf` for the rules' words: ASCII letters lower-cased, and the two
 /// letters that are not ASCII but that a case-blind pattern's ASCII letter matches (`ſ` for
 /// `s`, the Kelvin sign for `k`) made that letter. Every other character is kept: no other
-/// matches an ASCII letter, space or sign of a pattern (`a_letter_not_ascii_folds_as_patterns_do`).
+/// matches a literal ASCII letter, space or sign of a pattern, case-blind or not
+/// (`a_letter_not_ascii_folds_as_patterns_do`); the words are such literals (`RuleSpec::words`).
 pub fn folded_lower<'a>(text: &str, buf: &'a mut String) -> &'a str {
     buf.clear();
     if text.is_ascii() {
@@ -813,11 +815,12 @@ mod tests {
     ];
 
     proptest::proptest! {
-        /// A rule with words never matches an ASCII line without one of them: skipping such
-        /// lines changes nothing.
+        /// A rule with words never matches any line whose folding holds none of them:
+        /// skipping such lines changes nothing.
         #[test]
         fn worded_rules_match_only_lines_with_their_words(
-            pieces in proptest::collection::vec((proptest::sample::select(WORDED_PIECES), 0..3u8), 1..8)
+            pieces in proptest::collection::vec((proptest::sample::select(WORDED_PIECES), 0..3u8), 1..8),
+            gaps in proptest::collection::vec(proptest::sample::select(&[" ", " ", "\u{a0}", "\u{2009}", "  "][..]), 8)
         ) {
             // Each piece as it is, in capitals or capitalised.
             let cased = pieces.iter().map(|(piece, case)| match case {
@@ -828,7 +831,14 @@ mod tests {
                     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
                 }
             });
-            let line = cased.collect::<Vec<_>>().join(" ");
+            // Pieces apart by spaces, and by the spaces a `\s` would also take.
+            let mut line = String::new();
+            for (piece, gap) in cased.zip(&gaps) {
+                if !line.is_empty() {
+                    line.push_str(gap);
+                }
+                line.push_str(&piece);
+            }
             let mut buf = String::new();
             let folded = folded_lower(&line, &mut buf);
             for rule in rules() {
@@ -861,6 +871,8 @@ mod tests {
 
     #[test]
     fn every_rule_compiles() {
+        // Patterns compile lazily: each is compiled here (a bad one panics).
+        prepare_here();
         assert_eq!(rules().count(), RULES.len());
     }
 
@@ -908,9 +920,20 @@ mod tests {
 
     #[test]
     fn rules_words_are_lower_case_and_found_in_the_line_folded() {
+        // A word is as the folding leaves it: lower-case ASCII, and any other character one
+        // that no case-blind pattern reads as another (it has no other case).
         for spec in RULES {
             for word in spec.words {
-                assert_eq!(*word, word.to_lowercase(), "rule {}", spec.name);
+                assert_eq!(*word, word.to_ascii_lowercase(), "rule {}", spec.name);
+                for c in word.chars().filter(|c| !c.is_ascii()) {
+                    assert_eq!(fold_char(c), c, "rule {} word {word:?}", spec.name);
+                    let one = |cased: String| cased == c.to_string();
+                    assert!(
+                        one(c.to_uppercase().collect()) && one(c.to_lowercase().collect()),
+                        "rule {} {c:?}",
+                        spec.name
+                    );
+                }
             }
         }
         let rule = |name: &str| rules().find(|r| r.name == name).unwrap();
