@@ -530,7 +530,10 @@ fn figures_in(sentence: &str) -> Vec<(u64, Option<String>, String)> {
         let noun_end = whole.end() + noun_len;
         let keywords = keywords.get_or_insert_with(|| keywords_in(sentence));
         let own = nearest_category(sentence, keywords, whole.start(), noun_end.max(whole.end()));
-        let inherited = previous.filter(|(_, end)| !new_statement().is_match(&sentence[*end..whole.start()]));
+        // The words between the previous number's noun and this number; none when that noun
+        // ran past it ("seven seven people": the first number's noun is the second's too).
+        let between = |end: usize| sentence.get(end..whole.start()).unwrap_or_default();
+        let inherited = previous.filter(|(_, end)| !new_statement().is_match(between(*end)));
         let category = match (own, counted) {
             (Some((c, true)), Counted::Nothing) => Some(c),
             (_, Counted::Nothing) => inherited.map(|(c, _)| c),
@@ -573,6 +576,33 @@ pub fn display_value(value: u64, qualifier: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A number's noun can run past the next number: reading what lies between them panicked.
+    #[test]
+    fn a_number_inside_the_last_ones_noun_is_read() {
+        let found = figures_in("Shelling killed seven seven people in the town.");
+        assert!(found.iter().all(|(value, _, label)| *value == 7 && label == "killed"), "{found:?}");
+        assert!(figures_in("The blast wounded nine 12 people.").iter().any(|(value, _, _)| *value == 12));
+    }
+
+    proptest::proptest! {
+        /// Numbers and number words in any order, next to one another or not, are read
+        /// without a panic, each figure a count of one or more.
+        #[test]
+        fn numbers_in_any_order_are_read(
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "12", "1,200", "3.5", "٣", "१२", "seven", "SEVEN", "Seven", "ſeven", "ſix", "twenty-one",
+                "hundred", "thousand", "million", "at least", "about", "killed", "people", "were",
+                "wounded", "displaced", "often", "the", "İ", "families", ",", ".", "—", "“",
+            ][..]), 1..12)
+        ) {
+            let sentence = pieces.join(" ");
+            for (value, _, label) in figures_in(&sentence) {
+                proptest::prop_assert!(value >= 1 && !label.is_empty(), "{}", sentence);
+            }
+        }
+    }
+
     use crate::assemble::Facts;
 
     /// `number_parts` reads what the expression's groups hold, in every ASCII match.
