@@ -143,3 +143,35 @@ fn seed_text_in_figures_and_quotes_is_escaped() {
         assert!(!html.contains("<script>alert") && !html.contains("<b>Coast"), "{page}");
     }
 }
+
+/// A paragraph repeated on an outlet's page is anchored `-2`; the same paragraph on another
+/// outlet's page is counted afresh there.
+#[test]
+fn a_repeated_paragraph_is_counted_outlet_by_outlet() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("seeds")).unwrap();
+    std::fs::write(root.join("brief.toml"), "title = \"Test\"\n").unwrap();
+    // Long enough, and far enough apart, not to be taken for a page's furniture.
+    let same = "Rescue teams worked through the night to reach families trapped under the rubble of \
+                three apartment blocks, and by morning they had pulled eleven people out alive from \
+                the wreckage near the old market.";
+    let others = [
+        "The port reopened on Friday after three days of closures along the coast.",
+        "Officials said the main road to the north would stay shut until engineers checked it.",
+        "Schools in the district are being used as shelters for those who lost their homes.",
+    ];
+    let a = format!("Source: Reuters\n{same}\n{}\n{same}\n", others.join("\n"));
+    std::fs::write(root.join("seeds/a.txt"), a).unwrap();
+    std::fs::write(root.join("seeds/b.txt"), format!("Source: AFP\n{same}\n")).unwrap();
+    let site = site::build(root, &root.join("public"), false, &BuildOptions::from_env()).unwrap();
+    let anchors = |slug: &str| -> Vec<String> {
+        let source = site.briefing.sources.iter().find(|s| s.slug == slug).unwrap();
+        let paragraphs = source.articles.iter().flat_map(|a| &a.paragraphs);
+        paragraphs.filter(|p| &*p.text == same).map(|p| p.id.to_string()).collect()
+    };
+    let (reuters, afp) = (anchors("reuters"), anchors("afp"));
+    assert_eq!(reuters.len(), 2, "{reuters:?}");
+    assert_eq!(reuters[1], format!("{}-2", reuters[0]));
+    assert_eq!(afp, [reuters[0].clone()]);
+}
