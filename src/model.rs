@@ -425,7 +425,8 @@ pub struct PlacedEvent {
     pub date: crate::assemble::facts::EventDate,
     /// The date the sentence was read against.
     pub reference: Option<NaiveDate>,
-    /// The paragraph's topic.
+    /// The paragraph's topic, kept here: every page's timeline reads every event's topic
+    /// (`Timeline::outline`), and would otherwise look up each event's paragraph.
     pub topic: Option<Interned>,
     /// Indices into the briefing's sources, that source's articles, and that article's
     /// paragraphs.

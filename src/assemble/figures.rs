@@ -581,6 +581,7 @@ mod tests {
     #[test]
     fn a_number_inside_the_last_ones_noun_is_read() {
         let found = figures_in("Shelling killed seven seven people in the town.");
+        assert!(!found.is_empty(), "no figure read");
         assert!(found.iter().all(|(value, _, label)| *value == 7 && label == "killed"), "{found:?}");
         assert!(figures_in("The blast wounded nine 12 people.").iter().any(|(value, _, _)| *value == 12));
     }

@@ -370,8 +370,8 @@ pub fn events(
             let same_day = &days[e.group as usize];
             let (first, others) = &groups[e.group as usize].1[e.event as usize];
             let d = &dated[same_day[*first as usize] as usize];
-            let others: Vec<&Dated> = others.iter().map(|&o| &dated[same_day[o as usize] as usize]).collect();
-            let reporting = std::iter::once(d).chain(others.iter().copied()).map(|d| sentences.source(d));
+            let other = |o: &u32| &dated[same_day[*o as usize] as usize];
+            let reporting = std::iter::once(d).chain(others.iter().map(other)).map(|d| sentences.source(d));
             let reference = facts[d.article as usize].dates.reference;
             let key = crate::briefing_json::timeline_chunk_key(
                 article_keys[d.article as usize],
@@ -390,7 +390,7 @@ pub fn events(
                 paragraph: date.sentence.paragraph,
                 sentence: (date.sentence.start, date.sentence.end),
                 phrase: date.phrase,
-                others: others.iter().map(|o| places[o.article as usize].0).collect(),
+                others: others.iter().map(|o| places[other(o).article as usize].0).collect(),
             };
             (event, key)
         })
