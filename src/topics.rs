@@ -15,7 +15,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::config::Config;
 use crate::content::Content;
 use crate::model::{Block, BlockKind};
-use crate::text::WordMap;
+use crate::text::{WordMap, ascii_words};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
@@ -259,20 +259,6 @@ impl AsciiFirsts {
         let searcher = AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.keys()).ok()?;
         Some(AsciiFirsts { searcher, patterns: patterns.into_values().collect() })
     }
-}
-
-/// The runs of ASCII letters and digits in `text`: for ASCII text, what splitting on every
-/// character that is not alphanumeric leaves.
-fn ascii_words(text: &str) -> impl Iterator<Item = &str> + '_ {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = at + bytes[at..].iter().position(u8::is_ascii_alphanumeric)?;
-        let end =
-            bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| start + n);
-        at = end;
-        Some(&text[start..end])
-    })
 }
 
 fn phrase_matches(phrase: &[Token], tokens: &[Cow<str>]) -> bool {

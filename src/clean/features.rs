@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::text::{ENGLISH_STOPWORDS, is_cjk, words};
+use crate::text::{ENGLISH_STOPWORDS, ascii_words, is_cjk, words};
 
 /// What the cleaner measured on a line; `brief explain` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -204,37 +204,8 @@ fn is_function_word(word: &str, stop: &StopSet, buf: &mut String) -> bool {
 
 pub fn measure(text: &str, lang: &str) -> Features {
     let stop = stopwords(lang);
-    let mut word_count = 0usize;
-    let mut stop_count = 0usize;
-    let mut cjk = 0usize;
-    let mut cjk_stop = 0usize;
-    let mut lower = String::new();
-    for word in words(text) {
-        if !word.is_ascii() && word.chars().any(is_cjk) {
-            // Runs of ideographs and kana have no spaces: count characters; a character that
-            // is a one-character function word (の, 的, 是) counts as one.
-            let mut other = false;
-            for c in word.chars() {
-                if is_cjk(c) {
-                    cjk += 1;
-                    let mut buf = [0u8; 4];
-                    if stop.contains(&*c.encode_utf8(&mut buf)) {
-                        cjk_stop += 1;
-                    }
-                } else {
-                    other = true;
-                }
-            }
-            if other {
-                word_count += 1;
-            }
-            continue;
-        }
-        word_count += 1;
-        if is_function_word(word, stop, &mut lower) {
-            stop_count += 1;
-        }
-    }
+    let WordCounts { words: word_count, stop: stop_count, cjk, cjk_stop } =
+        if text.is_ascii() { count_ascii_words(text, stop) } else { count_any_words(text, stop) };
     let cjk_words = cjk.div_ceil(2);
     let total_words = word_count + cjk_words;
     // A function character stands for a two-character word.
@@ -257,6 +228,59 @@ pub fn measure(text: &str, lang: &str) -> Features {
         digit_ratio: if chars == 0 { 0.0 } else { digits as f32 / chars as f32 },
         weight: chars + 2 * cjk,
     }
+}
+
+/// A line's words and function words; its ideographs and kana, and those that are function
+/// characters.
+#[derive(Debug, PartialEq)]
+struct WordCounts {
+    words: usize,
+    stop: usize,
+    cjk: usize,
+    cjk_stop: usize,
+}
+
+/// `count_any_words` of ASCII text (most lines): no ideographs, the words cut byte by byte.
+fn count_ascii_words(text: &str, stop: &StopSet) -> WordCounts {
+    let mut counts = WordCounts { words: 0, stop: 0, cjk: 0, cjk_stop: 0 };
+    let mut lower = String::new();
+    for word in ascii_words(text) {
+        counts.words += 1;
+        counts.stop += usize::from(is_function_word(word, stop, &mut lower));
+    }
+    counts
+}
+
+fn count_any_words(text: &str, stop: &StopSet) -> WordCounts {
+    let mut counts = WordCounts { words: 0, stop: 0, cjk: 0, cjk_stop: 0 };
+    let mut lower = String::new();
+    for word in words(text) {
+        if !word.is_ascii() && word.chars().any(is_cjk) {
+            // Runs of ideographs and kana have no spaces: count characters; a character that
+            // is a one-character function word (の, 的, 是) counts as one.
+            let mut other = false;
+            for c in word.chars() {
+                if is_cjk(c) {
+                    counts.cjk += 1;
+                    let mut buf = [0u8; 4];
+                    if stop.contains(&*c.encode_utf8(&mut buf)) {
+                        counts.cjk_stop += 1;
+                    }
+                } else {
+                    other = true;
+                }
+            }
+            if other {
+                counts.words += 1;
+            }
+            continue;
+        }
+        counts.words += 1;
+        if is_function_word(word, stop, &mut lower) {
+            counts.stop += 1;
+        }
+    }
+    counts
 }
 
 /// `count_sentence_ends` of ASCII text (most lines): the terminators found with `memchr`.
@@ -308,6 +332,16 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// ASCII text counts the same words and function words cut byte by byte as by
+        /// characters.
+        #[test]
+        fn ascii_words_are_counted_alike(text in "(the|The|THE|of|oF|and|said|Aleppo|because|x9|1|a|I|[ .,'_-]){0,20}") {
+            for lang in ["en", "de", "und"] {
+                let stop = stopwords(lang);
+                proptest::prop_assert_eq!(count_ascii_words(&text, stop), count_any_words(&text, stop));
+            }
+        }
+
         /// ASCII text counts the same sentence ends by terminator search as by characters.
         #[test]
         fn ascii_sentence_ends_are_counted_alike(text in "[aA .!?\"')x]{0,24}") {

@@ -112,6 +112,12 @@ fn last_chars(text: &str, n: usize) -> &str {
     if text.len() <= n {
         return text;
     }
+    // ASCII at the end (most lines): the last n bytes, without walking back char by char
+    // (which, for each of a rule's end patterns, was most of matching a line's rules).
+    let tail = &text.as_bytes()[text.len() - n..];
+    if tail.is_ascii() {
+        return &text[text.len() - n..];
+    }
     match text.char_indices().rev().nth(n - 1) {
         Some((at, _)) => &text[at..],
         None => text,
@@ -846,6 +852,17 @@ mod tests {
                     proptest::prop_assert!(rule.may_match(folded), "rule {} matches {line:?} without its words", rule.name);
                 }
             }
+        }
+
+        /// A line's last characters, ASCII at the end or not, are its last `n` chars.
+        #[test]
+        fn last_chars_are_the_last_characters(text in "[a-z é’\u{1F600}.]{0,12}", n in 1usize..14) {
+            let expected: String = {
+                let mut tail: Vec<char> = text.chars().rev().take(n).collect();
+                tail.reverse();
+                tail.into_iter().collect()
+            };
+            proptest::prop_assert_eq!(last_chars(&text, n), expected);
         }
 
         /// An end pattern never matches a window without its character: skipping such
