@@ -25,7 +25,7 @@ pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// How many `words` there are: for ASCII text, the starts of runs of letters and digits,
 /// counted byte by byte (summaries and quotes count the words of every sentence they weigh;
-/// counting topics' `ascii_words` took 71 M more instructions on a cold 1,000-seed build).
+/// counting `ascii_words` took 71 M more instructions on a cold 1,000-seed build).
 pub fn word_count(text: &str) -> usize {
     if !text.is_ascii() {
         return words(text).count();

@@ -112,22 +112,26 @@ fn merge(config: &Config, content: &Content) -> Vec<Topic> {
 /// Keyword phrases tokenised once, indexed by their first word.
 pub struct Matcher {
     topic_count: usize,
-    by_first: WordMap<String, Vec<(usize, Vec<Token>)>>,
+    by_first: WordMap<String, Phrases>,
     /// Prefix keywords (`Leban*`) of one word, checked against every word.
     prefixes: Vec<(usize, String)>,
     /// For ASCII text (most paragraphs): every first word and prefix found in one scan, rather
-    /// than every word of the text looked up (a fifth of the topic stage's time was hashing
-    /// words that are no keyword).
+    /// than every word of the text looked up (half the topic stage's time was hashing words
+    /// that are no keyword). `None` when no keyword word is ASCII (or the search could not be
+    /// built): ASCII text is then read word by word.
     ascii: Option<AsciiFirsts>,
 }
 
-/// The distinct first words and prefixes of the keywords, each a pattern of `searcher`.
+/// The distinct ASCII first words and prefixes of the keywords, each a pattern of `searcher`.
 struct AsciiFirsts {
     searcher: AhoCorasick,
-    /// Per pattern: the key of `by_first` it is (when it is a first word), and the topics of
-    /// the prefixes it is.
-    patterns: Vec<(Option<String>, Vec<usize>)>,
+    /// Per pattern: the phrases it is the first word of (`by_first`'s), and the topics of the
+    /// prefixes it is.
+    patterns: Vec<(Phrases, Vec<usize>)>,
 }
+
+/// Keyword phrases, tokenised, with their topics.
+type Phrases = Vec<(usize, Vec<Token>)>;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -137,7 +141,7 @@ enum Token {
 
 impl Matcher {
     pub fn new(topics: &[Topic]) -> Matcher {
-        let mut by_first: WordMap<String, Vec<(usize, Vec<Token>)>> = WordMap::default();
+        let mut by_first: WordMap<String, Phrases> = WordMap::default();
         let mut prefixes = Vec::new();
         for (index, topic) in topics.iter().enumerate() {
             for keyword in &topic.keywords {
@@ -165,8 +169,9 @@ impl Matcher {
     /// Keyword hits per topic in a text.
     pub fn hits(&self, text: &str) -> Vec<u32> {
         let mut hits = vec![0; self.topic_count];
-        // ASCII text (most paragraphs) is lower-cased whole, once, and cut into words byte by
-        // byte; other text word by word, where lower-casing may change a word's length.
+        // ASCII text (most paragraphs) is lower-cased whole, once, and searched for the
+        // keywords' first words (or, without that search, cut into words byte by byte); other
+        // text word by word, where lower-casing may change a word's length.
         let lowered;
         let tokens: Vec<Cow<str>> = if text.is_ascii() {
             lowered = text.to_ascii_lowercase();
@@ -214,12 +219,11 @@ impl Matcher {
             if found.start() > 0 && is_word_byte(found.start() - 1) {
                 continue;
             }
-            let (word, prefix_topics) = &firsts.patterns[found.pattern().as_usize()];
+            let (candidates, prefix_topics) = &firsts.patterns[found.pattern().as_usize()];
             for &topic in prefix_topics {
                 hits[topic] += 1;
             }
-            let Some(candidates) = word.as_ref().and_then(|w| self.by_first.get(w)) else { continue };
-            if is_word_byte(found.end()) {
+            if candidates.is_empty() || is_word_byte(found.end()) {
                 continue;
             }
             for (topic, phrase) in candidates {
@@ -239,20 +243,19 @@ impl Matcher {
 }
 
 impl AsciiFirsts {
-    fn new(
-        by_first: &WordMap<String, Vec<(usize, Vec<Token>)>>,
-        prefixes: &[(usize, String)],
-    ) -> Option<Self> {
-        // Sorted, so that pattern numbers do not follow the map's order.
-        let mut patterns: BTreeMap<&str, (Option<String>, Vec<usize>)> = BTreeMap::new();
-        for first in by_first.keys() {
-            patterns.entry(first).or_default().0 = Some(first.clone());
+    fn new(by_first: &WordMap<String, Phrases>, prefixes: &[(usize, String)]) -> Option<Self> {
+        // One pattern per distinct string: a word that is both a first word and a prefix is
+        // found once, and counted as both.
+        let mut patterns: BTreeMap<&str, (Phrases, Vec<usize>)> = BTreeMap::new();
+        for (first, phrases) in by_first {
+            patterns.entry(first).or_default().0 = phrases.clone();
         }
         for (topic, prefix) in prefixes {
             patterns.entry(prefix).or_default().1.push(*topic);
         }
-        // A keyword word with a character outside ASCII never matches ASCII text.
-        patterns.retain(|pattern, _| pattern.is_ascii() && !pattern.is_empty());
+        // A keyword word with a character outside ASCII never matches ASCII text. (Keyword
+        // words are never empty: `words` leaves none.)
+        patterns.retain(|pattern, _| pattern.is_ascii());
         if patterns.is_empty() {
             return None;
         }
@@ -426,7 +429,7 @@ mod tests {
                     "port*".into(), "flo*".into(), "Gaza".into(), "al*".into(), "city 2".into(), "river x*".into(),
                 ] },
                 Topic { slug: "c".into(), title: "c".into(), order: 0, keywords: vec![
-                    "docks".into(), "port authority".into(), "é*".into(), "Flood".into(),
+                    "docks".into(), "port authority".into(), "é*".into(), "Flood".into(), "flo*".into(),
                 ] },
             ];
             let matcher = Matcher::new(&topics);

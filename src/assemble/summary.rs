@@ -398,7 +398,7 @@ fn content_terms<'a>(words: impl Iterator<Item = &'a str>) -> Vec<(Term, f32)> {
 /// `content_terms` of an ASCII sentence's words, in one pass over its bytes: each word (a run
 /// of letters and digits, as `words` cuts ASCII) hashed as it is read, as `term` hashes it.
 /// Summaries and the timeline make a vector of every candidate sentence; cutting the words
-/// first (as topics' `ascii_words` does) and hashing them after took 100 M more instructions
+/// first (as `ascii_words` does) and hashing them after took 100 M more instructions
 /// on a cold 1,000-seed build.
 fn ascii_terms(sentence: &str) -> Vec<(Term, f32)> {
     let bytes = sentence.as_bytes();

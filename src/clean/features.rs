@@ -232,7 +232,7 @@ pub fn measure(text: &str, lang: &str) -> Features {
 
 /// A line's words and function words; its ideographs and kana, and those that are function
 /// characters.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 struct WordCounts {
     words: usize,
     stop: usize,
@@ -242,7 +242,7 @@ struct WordCounts {
 
 /// `count_any_words` of ASCII text (most lines): no ideographs, the words cut byte by byte.
 fn count_ascii_words(text: &str, stop: &StopSet) -> WordCounts {
-    let mut counts = WordCounts { words: 0, stop: 0, cjk: 0, cjk_stop: 0 };
+    let mut counts = WordCounts::default();
     let mut lower = String::new();
     for word in ascii_words(text) {
         counts.words += 1;
@@ -251,8 +251,9 @@ fn count_ascii_words(text: &str, stop: &StopSet) -> WordCounts {
     counts
 }
 
+/// The words of `text` (runs of letters and digits), character by character.
 fn count_any_words(text: &str, stop: &StopSet) -> WordCounts {
-    let mut counts = WordCounts { words: 0, stop: 0, cjk: 0, cjk_stop: 0 };
+    let mut counts = WordCounts::default();
     let mut lower = String::new();
     for word in words(text) {
         if !word.is_ascii() && word.chars().any(is_cjk) {

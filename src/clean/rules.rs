@@ -112,11 +112,12 @@ fn last_chars(text: &str, n: usize) -> &str {
     if text.len() <= n {
         return text;
     }
-    // ASCII at the end (most lines): the last n bytes, without walking back char by char
-    // (which, for each of a rule's end patterns, was most of matching a line's rules).
-    let tail = &text.as_bytes()[text.len() - n..];
-    if tail.is_ascii() {
-        return &text[text.len() - n..];
+    // ASCII at the end (most lines): the last n bytes are the last n characters (an ASCII byte
+    // is a whole one), found without walking back char by char (which, for each of a rule's
+    // end patterns, was most of matching a line's rules).
+    let at = text.len() - n;
+    if text.as_bytes()[at..].is_ascii() {
+        return &text[at..];
     }
     match text.char_indices().rev().nth(n - 1) {
         Some((at, _)) => &text[at..],
