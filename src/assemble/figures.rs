@@ -414,18 +414,19 @@ fn nearest_category(
     candidates.into_iter().min_by_key(|c| (c.0, c.1)).map(|(_, _, c, toll)| (c, toll))
 }
 
-struct Sentence<'a> {
-    text: &'a str,
+/// A sentence of an article's paragraph: what figures and dates are read from, split once for
+/// both.
+pub struct Sentence<'a> {
+    pub text: &'a str,
     /// The paragraph `text` is a sentence of, and its index in the article.
-    paragraph: (usize, &'a str),
-    topic: Option<&'a str>,
+    pub paragraph: (usize, &'a str),
+    pub topic: Option<&'a str>,
 }
 
-/// The figures of one article, duplicates included.
-pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<ArticleFigure> {
-    let mut figures = Vec::new();
+/// The sentences of an article's paragraphs (not its headings), in order.
+pub fn article_sentences(article: &ArticleEntry) -> Vec<Sentence<'_>> {
     let paragraphs = article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph);
-    let list: Vec<Sentence> = paragraphs
+    paragraphs
         .flat_map(|(i, p)| {
             sentences(&p.text).map(move |s| Sentence {
                 text: s,
@@ -433,7 +434,17 @@ pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<Article
                 topic: p.topic.as_deref(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The figures of one article, duplicates included.
+pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<ArticleFigure> {
+    figures_of(&article_sentences(article), names)
+}
+
+/// `article_figures`, of the article's sentences (`article_sentences`).
+pub fn figures_of(list: &[Sentence], names: &LazyNames) -> Vec<ArticleFigure> {
+    let mut figures = Vec::new();
     let found: Vec<_> = list.iter().map(|s| figures_in(s.text)).collect();
     // Attribution is read for a figure's sentence and its neighbours; it runs in order (a
     // pronoun points back), so it stops after the last figure's next sentence.

@@ -231,10 +231,11 @@ fn found_facts(
                 }
                 None => {
                     let names = names::LazyNames::new(article);
+                    let sentences = figures::article_sentences(article);
                     Facts {
-                        figures: figures::article_figures(article, &names),
+                        figures: figures::figures_of(&sentences, &names),
                         quotes: quotes::article_quotes(article, &names),
-                        dates: timeline::article_dates(article, reference),
+                        dates: timeline::dates_of(&sentences, reference),
                     }
                 }
             }

@@ -17,9 +17,9 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use super::facts::{ArticleDate, ArticleDates, EventDate, Facts, Span};
+use super::figures::{Sentence, article_sentences};
 use super::summary::{TermVector, cosine, term_counts};
-use crate::model::{ArticleEntry, BlockKind, PlacedEvent, SourceEntry};
-use crate::text::sentences;
+use crate::model::{ArticleEntry, PlacedEvent, SourceEntry};
 
 /// Cosine similarity above which two dated sentences report the same event.
 const SAME_EVENT: f32 = 0.45;
@@ -273,21 +273,26 @@ pub fn reference_of(article: &ArticleEntry, briefing_date: Option<NaiveDate>) ->
 
 /// The sentences of `article` that say when something happened, read against `reference`.
 pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> ArticleDates {
+    if reference.is_none() {
+        return ArticleDates::default();
+    }
+    dates_of(&article_sentences(article), reference)
+}
+
+/// `article_dates`, of the article's sentences (`article_sentences`).
+pub fn dates_of(list: &[Sentence], reference: Option<NaiveDate>) -> ArticleDates {
     let Some(on) = reference else { return ArticleDates::default() };
     let mut items = Vec::new();
-    for (i, p) in article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph) {
-        for sentence in sentences(&p.text) {
-            let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, on) else {
-                continue;
-            };
-            // A sentence and its words are slices of the paragraph: each has its span.
-            let (Some(sentence), Some(phrase)) =
-                (Span::within(i, &p.text, sentence), Span::within(i, &p.text, phrase))
-            else {
-                continue;
-            };
-            items.push(ArticleDate { sentence, phrase: (phrase.start, phrase.end), date });
-        }
+    for &Sentence { text: sentence, paragraph: (i, text), .. } in list {
+        let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, on) else {
+            continue;
+        };
+        // A sentence and its words are slices of the paragraph: each has its span.
+        let (Some(sentence), Some(phrase)) = (Span::within(i, text, sentence), Span::within(i, text, phrase))
+        else {
+            continue;
+        };
+        items.push(ArticleDate { sentence, phrase: (phrase.start, phrase.end), date });
     }
     ArticleDates { reference, items }
 }
