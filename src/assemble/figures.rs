@@ -416,15 +416,15 @@ fn nearest_category(
 
 /// A sentence of an article's paragraph: what figures and dates are read from, split once for
 /// both.
-pub struct Sentence<'a> {
-    pub text: &'a str,
+pub(super) struct Sentence<'a> {
+    pub(super) text: &'a str,
     /// The paragraph `text` is a sentence of, and its index in the article.
-    pub paragraph: (usize, &'a str),
-    pub topic: Option<&'a str>,
+    pub(super) paragraph: (usize, &'a str),
+    pub(super) topic: Option<&'a str>,
 }
 
 /// The sentences of an article's paragraphs (not its headings), in order.
-pub fn article_sentences(article: &ArticleEntry) -> Vec<Sentence<'_>> {
+pub(super) fn article_sentences(article: &ArticleEntry) -> Vec<Sentence<'_>> {
     let paragraphs = article.paragraphs.iter().enumerate().filter(|(_, p)| p.kind == BlockKind::Paragraph);
     paragraphs
         .flat_map(|(i, p)| {
@@ -443,7 +443,7 @@ pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<Article
 }
 
 /// `article_figures`, of the article's sentences (`article_sentences`).
-pub fn figures_of(list: &[Sentence], names: &LazyNames) -> Vec<ArticleFigure> {
+pub(super) fn figures_of(list: &[Sentence], names: &LazyNames) -> Vec<ArticleFigure> {
     let mut figures = Vec::new();
     let found: Vec<_> = list.iter().map(|s| figures_in(s.text)).collect();
     // Attribution is read for a figure's sentence and its neighbours; it runs in order (a

@@ -280,15 +280,16 @@ pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> Ar
 }
 
 /// `article_dates`, of the article's sentences (`article_sentences`).
-pub fn dates_of(list: &[Sentence], reference: Option<NaiveDate>) -> ArticleDates {
+pub(super) fn dates_of(list: &[Sentence], reference: Option<NaiveDate>) -> ArticleDates {
     let Some(on) = reference else { return ArticleDates::default() };
     let mut items = Vec::new();
-    for &Sentence { text: sentence, paragraph: (i, text), .. } in list {
+    for &Sentence { text: sentence, paragraph: (i, paragraph), .. } in list {
         let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, on) else {
             continue;
         };
         // A sentence and its words are slices of the paragraph: each has its span.
-        let (Some(sentence), Some(phrase)) = (Span::within(i, text, sentence), Span::within(i, text, phrase))
+        let (Some(sentence), Some(phrase)) =
+            (Span::within(i, paragraph, sentence), Span::within(i, paragraph, phrase))
         else {
             continue;
         };
