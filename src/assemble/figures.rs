@@ -437,12 +437,15 @@ pub(super) fn article_sentences(article: &ArticleEntry) -> Vec<Sentence<'_>> {
         .collect()
 }
 
-/// The figures of one article, duplicates included.
+/// The figures of one article, duplicates included (assemble splits the sentences once for
+/// figures and dates, `figures_of`).
+#[cfg(test)]
 pub fn article_figures(article: &ArticleEntry, names: &LazyNames) -> Vec<ArticleFigure> {
     figures_of(&article_sentences(article), names)
 }
 
-/// `article_figures`, of the article's sentences (`article_sentences`).
+/// The figures of one article, duplicates included, read from its sentences
+/// (`article_sentences`).
 pub(super) fn figures_of(list: &[Sentence], names: &LazyNames) -> Vec<ArticleFigure> {
     let mut figures = Vec::new();
     let found: Vec<_> = list.iter().map(|s| figures_in(s.text)).collect();

@@ -1451,8 +1451,7 @@ mod tests {
     fn repeat_keys_are_the_lower_cased_words() {
         // The reference: `words`, lower-cased, joined by single spaces.
         let reference = |text: &str| {
-            let joined: Vec<String> =
-                words(text).map(|w| w.chars().flat_map(char::to_lowercase).collect()).collect();
+            let joined = lower_cased_words(text);
             (!joined.is_empty()).then(|| joined.join(" "))
         };
         let mut buf = String::new();
@@ -1473,6 +1472,11 @@ mod tests {
         }
     }
 
+    /// A line's `words`, each lower-cased: what its repeat key joins.
+    fn lower_cased_words(text: &str) -> Vec<String> {
+        words(text).map(|w| w.chars().flat_map(char::to_lowercase).collect()).collect()
+    }
+
     proptest::proptest! {
         /// Any line's key is the hash of its words lower-cased and joined by single spaces,
         /// with their count: ASCII lines take their own path.
@@ -1480,8 +1484,7 @@ mod tests {
         fn repeat_keys_are_the_joined_lower_cased_words(text in "[aZ9 .,'_\t-]{0,16}|[aZ9 .é\u{130}\u{2014}\u{a0}-]{0,16}") {
             let mut buf = String::new();
             let key = repeat_key(&text, &mut buf);
-            let joined: Vec<String> =
-                words(&text).map(|w| w.chars().flat_map(char::to_lowercase).collect()).collect();
+            let joined = lower_cased_words(&text);
             match key {
                 None => proptest::prop_assert!(joined.is_empty()),
                 Some((hash, count)) => {
