@@ -74,6 +74,15 @@ pub struct KnownSeed {
     pub warning: Option<String>,
 }
 
+impl KnownSeed {
+    /// Whether `other` is this entry: the same identity, warning and content hash. The line
+    /// keys are not compared: they are made from the lines, which the content hash covers.
+    pub fn same_as(&self, other: &KnownSeed) -> bool {
+        let content = |seed: &KnownSeed| seed.article.as_ref().map(|a| (a.raw, a.keys.len()));
+        self.id == other.id && self.warning == other.warning && content(self) == content(other)
+    }
+}
+
 /// The entries by project-relative path (`seeds/…`).
 pub type SeedIndex = HashMap<String, KnownSeed>;
 
@@ -227,6 +236,24 @@ mod tests {
         assert!(second.contains_key("seeds/b.txt") && !second.contains_key("seeds/a.txt"));
         // Another binary: not the kept index.
         assert!(load_seeds(dir.path(), &Keys { binary: 9, ..keys() }).is_empty());
+    }
+
+    #[test]
+    fn an_entry_is_the_same_by_identity_warning_and_content_hash() {
+        let id = FileId { len: 10, modified_ns: 20, changed_ns: 30, inode: 40 };
+        let article = |raw: u64, keys: Vec<Option<LineKey>>| Some(KnownArticle { raw, keys });
+        let entry = KnownSeed { id, article: article(7, vec![Some((5, words(2))), None]), warning: None };
+        assert!(entry.same_as(&entry.clone()));
+        let touched = KnownSeed { id: FileId { modified_ns: 21, ..id }, ..entry.clone() };
+        assert!(!entry.same_as(&touched));
+        let edited = KnownSeed { article: article(8, vec![Some((5, words(2))), None]), ..entry.clone() };
+        assert!(!entry.same_as(&edited));
+        let longer = KnownSeed { article: article(7, vec![None]), ..entry.clone() };
+        assert!(!entry.same_as(&longer));
+        let warned = KnownSeed { warning: Some("empty seed skipped".into()), ..entry.clone() };
+        assert!(!entry.same_as(&warned));
+        let skipped = KnownSeed { article: None, ..entry.clone() };
+        assert!(!entry.same_as(&skipped) && skipped.same_as(&skipped.clone()));
     }
 
     #[test]
