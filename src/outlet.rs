@@ -126,8 +126,9 @@ pub fn identify_reusing(
             (slug, name, homepage, how, clues, key)
         })
         .collect();
-    // The rest goes one by one, article by article (the first article of an outlet names it):
-    // kept to lookups, with nothing made again for each article (4 ms of a rebuild at 10,000).
+    // The rest goes one by one, article by article (the first article of an outlet names it),
+    // so it is kept to lookups: slugs are made above, on every core (making them here took most
+    // of this loop's 4 ms in a rebuild at 10,000 articles).
     let mut learned = KnownClues::with_capacity(found.len());
     // slug -> outlet, filled as articles are attributed.
     let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();

@@ -307,7 +307,9 @@ fn an_article_added_on_the_newest_day_leaves_later_pages_alone() {
     assert!(first.contains("The first convoy in a week"), "the added article is on the first page");
 }
 
+/// (A seed's file identity, which the index keeps, is read on Unix only.)
 #[test]
+#[cfg(unix)]
 fn unchanged_seeds_are_not_read_again() {
     let project = example_project();
     let root = project.path();
@@ -317,18 +319,31 @@ fn unchanged_seeds_are_not_read_again() {
     std::thread::sleep(std::time::Duration::from_millis(3200));
     let first = build(root, &out, false, &options()).unwrap();
     assert_eq!(first.unread, 0);
+    // The index is written atomically (a new file renamed over it): a new inode is a rewrite.
+    let index_inode = || inode(root, ".brief-cache/seeds.bin");
+    let written = index_inode();
     let seeds = seed_paths(root);
     let unchanged = build(root, &out, false, &options()).unwrap();
     assert_eq!(unchanged.unread, seeds.len());
     assert_same_site(&files(&out), &from_nothing(root), "rebuild from the seed index");
+    assert_eq!(index_inode(), written, "the seed index was written again though nothing changed");
 
     // One seed changes: it is read, the others are not, and the site is as if built afresh.
     let mut text = std::fs::read_to_string(&seeds[0]).unwrap();
     text.push_str("\nThe ministry said the crossing would reopen on Tuesday for aid convoys.\n");
     std::fs::write(&seeds[0], text).unwrap();
+    let changed_at = std::time::Instant::now();
     let edited = build(root, &out, false, &options()).unwrap();
     assert!(edited.unread >= seeds.len() - 2 && edited.unread < seeds.len(), "{}", edited.unread);
     assert_same_site(&files(&out), &from_nothing(root), "rebuild after one seed changed");
+    // The changed seed has not settled: its entry is gone from the index, which is rewritten.
+    let rewritten = index_inode();
+    assert_ne!(rewritten, written, "the seed index kept the changed seed's entry");
+    // Built again before it settles, the seed has no entry again: the index is as it was.
+    build(root, &out, false, &options()).unwrap();
+    if changed_at.elapsed() < std::time::Duration::from_millis(2500) {
+        assert_eq!(index_inode(), rewritten, "the seed index was written again though it was the same");
+    }
 
     // A seed that becomes a copy of another changes how often its lines recur in the others:
     // those are read again to be cleaned again, and the site is still as if built afresh.

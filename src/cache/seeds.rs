@@ -76,7 +76,8 @@ pub struct KnownSeed {
 
 impl KnownSeed {
     /// Whether `other` is this entry: the same identity, warning and content hash. The line
-    /// keys are not compared: they are made from the lines, which the content hash covers.
+    /// keys are not compared: an entry of the same identity was taken from the index, keys and
+    /// all, and keys made anew are made from the lines, which the content hash covers.
     pub fn same_as(&self, other: &KnownSeed) -> bool {
         let content = |seed: &KnownSeed| seed.article.as_ref().map(|a| (a.raw, a.keys.len()));
         self.id == other.id && self.warning == other.warning && content(self) == content(other)
@@ -248,8 +249,11 @@ mod tests {
         assert!(!entry.same_as(&touched));
         let edited = KnownSeed { article: article(8, vec![Some((5, words(2))), None]), ..entry.clone() };
         assert!(!entry.same_as(&edited));
-        let longer = KnownSeed { article: article(7, vec![None]), ..entry.clone() };
-        assert!(!entry.same_as(&longer));
+        let shorter = KnownSeed { article: article(7, vec![None]), ..entry.clone() };
+        assert!(!entry.same_as(&shorter));
+        // The keys follow from the content hash: they are not compared.
+        let rekeyed = KnownSeed { article: article(7, vec![Some((6, words(2))), None]), ..entry.clone() };
+        assert!(entry.same_as(&rekeyed));
         let warned = KnownSeed { warning: Some("empty seed skipped".into()), ..entry.clone() };
         assert!(!entry.same_as(&warned));
         let skipped = KnownSeed { article: None, ..entry.clone() };
