@@ -84,13 +84,12 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
 
     let sources = source_entries(inputs);
     let articles = every_article(&sources);
-    let (article_keys, link_index): (Vec<u64>, _) = rayon::join(
-        || articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect(),
-        || LinkIndex::new(&sources),
-    );
+    let article_keys: Vec<u64> = articles.par_iter().map(|(s, a)| cache::facts_key(s, a)).collect();
 
-    // Three branches that need only the sources, side by side: the topics with their summaries,
-    // the figures and quotes, and the timeline.
+    // Three branches that need only the sources, side by side: the topics with their summaries
+    // (after the link index: its sorting of the largest outlet's paragraphs goes on one core,
+    // and here the other branches keep the others busy), the figures and quotes, and the
+    // timeline.
     let drafting = Drafting {
         sources: &sources,
         articles: &articles,
@@ -98,8 +97,12 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
         summaries: &known.summaries,
     };
     let (known_facts, known_timeline) = (&mut known.facts, &known.timeline);
-    let ((topic_entries, summaries), found) = rayon::join(
-        || topic_entries(&drafting, &link_index, topics, unassigned, content),
+    let ((link_index, (topic_entries, summaries)), found) = rayon::join(
+        || {
+            let link_index = LinkIndex::new(&sources);
+            let entries = topic_entries(&drafting, &link_index, topics, unassigned, content);
+            (link_index, entries)
+        },
         || found_facts(&sources, &articles, &article_keys, (known_facts, known_timeline), date),
     );
     let FoundFacts { facts, figure_runs, figures, quotes, timeline: (timeline, timeline_keys, merged) } =
