@@ -296,28 +296,45 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
     jobs.sort_unstable_by_key(|(at, members)| (std::cmp::Reverse(members.len()), *at));
     let mut made: Vec<(usize, SourceEntry)> = jobs
         .into_par_iter()
-        .map(|(at, mut members)| {
+        .map(|(at, members)| {
             let outlet = &attribution.outlets[at];
-            // Newest first, then by file name.
-            members.sort_by(|((a, _), _), ((b, _), _)| b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed)));
+            // Newest first, then by file name (no two alike). Places are sorted, then the
+            // members moved once into their order: sorting the members themselves moved each
+            // cleaned article a dozen times (8 ms of a rebuild at 10,000 articles, most of them
+            // in one outlet, the other cores idle).
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (&members[a].0.0, &members[b].0.0);
+                b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed))
+            });
+            let mut slots: Vec<Option<Member>> = members.into_iter().map(Some).collect();
+            let members: Vec<Member> = order.iter().filter_map(|&at| slots[at].take()).collect();
+            drop(slots);
             let page = content.sources.get(&outlet.slug);
             // Anchors: each paragraph's text hash (made with the block), counted in order, since
-            // a repeated text gets `-2`, `-3`, ….
+            // a repeated text gets `-2`, `-3`, …. Each article's counts are a slice of them, from
+            // where its paragraphs start.
             let anchors: Vec<u32> = members
-                .iter()
-                .flat_map(|((article, _), _)| article.blocks.iter().map(|b| b.anchor))
+                .par_iter()
+                .flat_map_iter(|((article, _), _)| article.blocks.iter().map(|b| b.anchor))
                 .collect();
-            let mut counts = occurrence_counts(&anchors).into_iter();
-            let counts: Vec<Vec<u16>> = members
+            let counts = occurrence_counts(&anchors);
+            drop(anchors);
+            let starts: Vec<usize> = members
                 .iter()
-                .map(|((article, _), _)| counts.by_ref().take(article.blocks.len()).collect())
+                .scan(0, |next, ((article, _), _)| {
+                    let start = *next;
+                    *next += article.blocks.len();
+                    Some(start)
+                })
                 .collect();
             let count = members.len();
             let entries = members
                 .into_par_iter()
-                .zip(counts)
+                .zip(starts)
                 .enumerate()
-                .map(|(n, (((article, digest), assignment), counts))| {
+                .map(|(n, (((article, digest), assignment), start))| {
+                    let counts = counts.get(start..start + article.blocks.len()).unwrap_or_default();
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     let mut entry = ArticleEntry {
                         seed: article.seed,
@@ -331,7 +348,7 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                             .blocks
                             .into_iter()
                             .zip(assignment)
-                            .zip(counts)
+                            .zip(counts.iter().copied())
                             .map(|((block, topic), count)| Paragraph {
                                 kind: block.kind,
                                 id: AnchorId { hash: block.anchor, count },
@@ -373,12 +390,17 @@ fn occurrence_counts(hashes: &[u32]) -> Vec<u16> {
     debug_assert!(u32::try_from(hashes.len()).is_ok(), "a place is 32 bits");
     let mut keyed: Vec<u64> =
         hashes.iter().enumerate().map(|(at, &hash)| (u64::from(hash) << 32) | at as u64).collect();
-    radsort::sort(&mut keyed);
+    // By the hash alone: a radix sort is stable, so the places of a hash stay in order, and it
+    // takes half the passes of sorting by hash and place (the place's bytes vary too).
+    radsort::sort_by_key(&mut keyed, |k| (k >> 32) as u32);
     let mut counts = vec![1u16; hashes.len()];
     let mut run = 1u16;
     for pair in keyed.windows(2) {
         run = if pair[0] >> 32 == pair[1] >> 32 { run.saturating_add(1) } else { 1 };
-        counts[(pair[1] & u64::from(u32::MAX)) as usize] = run;
+        // Most hashes come once: their count is the 1 already there.
+        if run > 1 {
+            counts[(pair[1] & u64::from(u32::MAX)) as usize] = run;
+        }
     }
     counts
 }
