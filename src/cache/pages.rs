@@ -43,7 +43,7 @@ pub struct PageRecords {
 
 /// The record at `file`; `None` if there is none, or it is damaged or of another format.
 pub fn read_records(file: &Path) -> Option<PageRecords> {
-    decode(&std::fs::read(file).ok()?)
+    decode(&super::read_shared(file).ok()?)
 }
 
 /// Writes `records` to `name` in `dir` atomically, as they are encoded; failures are not

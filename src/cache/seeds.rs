@@ -93,7 +93,7 @@ pub type SeedIndex = HashMap<String, KnownSeed>;
 /// out the index it read last while the file is as it was (15 ms of a rebuild at 10,000 seeds).
 pub fn load_seeds(root: &Path, keys: &Keys) -> Arc<SeedIndex> {
     let read = |path: &Path| -> Result<Arc<SeedIndex>, std::convert::Infallible> {
-        Ok(Arc::new(std::fs::read(path).ok().and_then(|bytes| decode(&bytes, keys)).unwrap_or_default()))
+        Ok(Arc::new(super::read_shared(path).ok().and_then(|bytes| decode(&bytes, keys)).unwrap_or_default()))
     };
     match super::KEPT_FILES.read(&root.join(DIR).join(FILE), keys, read) {
         Ok(index) => index,
