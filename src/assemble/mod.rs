@@ -88,7 +88,7 @@ pub fn assemble_with_facts(inputs: Inputs, known: &mut Known) -> (Briefing, Know
 
     // Three branches that need only the sources, side by side: the topics with their summaries
     // (after the link index: its sorting of the largest outlet's paragraphs goes on one core,
-    // and here the other branches keep the others busy), the figures and quotes, and the
+    // and here the other branches keep the other cores busy), the figures and quotes, and the
     // timeline.
     let drafting = Drafting {
         sources: &sources,
@@ -290,26 +290,18 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
     {
         members[*outlet].push((article, assignment));
     }
-    // Largest outlet first: its sorting and anchor counting go one by one, and the smaller
-    // outlets are put together on the other cores meanwhile. (Put back in order after.)
+    // Largest outlet first: its sorting and the counting of its anchors go one by one, and the
+    // smaller outlets are put together on the other cores meanwhile. (Put back in order after.)
     let mut jobs: Vec<(usize, Vec<Member>)> = members.into_iter().enumerate().collect();
     jobs.sort_unstable_by_key(|(at, members)| (std::cmp::Reverse(members.len()), *at));
     let mut made: Vec<(usize, SourceEntry)> = jobs
         .into_par_iter()
         .map(|(at, members)| {
             let outlet = &attribution.outlets[at];
-            // Newest first, then by file name (no two alike). Places are sorted, then the
-            // members moved once into their order: sorting the members themselves moved each
-            // cleaned article a dozen times (8 ms of a rebuild at 10,000 articles, most of them
-            // in one outlet, the other cores idle).
-            let mut order: Vec<usize> = (0..members.len()).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let (a, b) = (&members[a].0.0, &members[b].0.0);
+            // Newest first, then by file name.
+            let members = sorted_moving_once(members, |((a, _), _), ((b, _), _)| {
                 b.date.cmp(&a.date).then_with(|| a.seed.cmp(&b.seed))
             });
-            let mut slots: Vec<Option<Member>> = members.into_iter().map(Some).collect();
-            let members: Vec<Member> = order.iter().filter_map(|&at| slots[at].take()).collect();
-            drop(slots);
             let page = content.sources.get(&outlet.slug);
             // Anchors: each paragraph's text hash (made with the block), counted in order, since
             // a repeated text gets `-2`, `-3`, …. Each article's counts are a slice of them, from
@@ -334,7 +326,8 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
                 .zip(starts)
                 .enumerate()
                 .map(|(n, (((article, digest), assignment), start))| {
-                    let counts = counts.get(start..start + article.blocks.len()).unwrap_or_default();
+                    // Within: the starts add up the same articles' paragraphs, in order.
+                    let counts = &counts[start..start + article.blocks.len()];
                     let date = article.date.or(page.and_then(|p| p.meta.date));
                     let mut entry = ArticleEntry {
                         seed: article.seed,
@@ -380,6 +373,31 @@ fn source_entries(inputs: Inputs) -> Vec<SourceEntry> {
         .collect();
     made.sort_unstable_by_key(|(at, _)| *at);
     made.into_iter().map(|(_, source)| source).collect()
+}
+
+/// `items` sorted by `compare`, stably, each moved once: the places are sorted, then the items
+/// put in their order by following its cycles. Sorting an outlet's members themselves moved
+/// each cleaned article a dozen times, on one core (the outlet of no known name holds most of
+/// the articles), and putting them in order into a second list held both at once.
+fn sorted_moving_once<T>(mut items: Vec<T>, compare: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // Ties kept in the order they came, as a stable sort keeps them.
+    order.sort_unstable_by(|&a, &b| compare(&items[a], &items[b]).then(a.cmp(&b)));
+    // Place `k` takes the item at `order[k]`: each cycle of the order is followed once.
+    let mut placed = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+    items
 }
 
 /// For each of `hashes`, how many times it has come so far, this one included (stopping at
@@ -902,6 +920,19 @@ mod tests {
         assert!(!ids[2].contains("-2"));
     }
 
+    /// Moved into order once, as a stable sort orders them: ties (many) keep their order.
+    #[test]
+    fn sorting_by_moving_once_is_a_stable_sort() {
+        for n in [0usize, 1, 2, 7, 20, 21, 300] {
+            let items: Vec<(Option<u8>, usize)> =
+                (0..n).map(|i| (((i * 7919) % 11 != 0).then_some(((i * 31) % 5) as u8), i)).collect();
+            let newest_first = |a: &(Option<u8>, usize), b: &(Option<u8>, usize)| b.0.cmp(&a.0);
+            let mut expected = items.clone();
+            expected.sort_by(newest_first);
+            assert_eq!(sorted_moving_once(items, newest_first), expected, "{n} items");
+        }
+    }
+
     /// Counted by sorting, as a map counts them one by one.
     #[test]
     fn occurrences_are_counted_in_order_and_stop_at_the_most_a_count_holds() {
@@ -916,6 +947,10 @@ mod tests {
             })
             .collect();
         assert_eq!(occurrence_counts(&hashes), expected);
+        // The same, with every byte of the hashes varying: the counting sorts in several
+        // passes, each of which must keep a hash's places in order.
+        let spread: Vec<u32> = hashes.iter().map(|h| h.wrapping_mul(0x9e37_79b9)).collect();
+        assert_eq!(occurrence_counts(&spread), expected);
         let same = vec![7u32; usize::from(u16::MAX) + 3];
         let counts = occurrence_counts(&same);
         assert_eq!((counts[0], counts[1], counts[usize::from(u16::MAX) - 1]), (1, 2, u16::MAX));
