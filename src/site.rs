@@ -270,15 +270,7 @@ impl Site {
                 let line_keys = repeats.into_lines();
                 if use_cache {
                     let entries = seed_index_entries(&ingested, &raw_hashes, line_keys);
-                    // When the same seed is changed again within seconds, it has no entry either
-                    // time, and every other entry is compared: by identity and content hash, not
-                    // line key by line key (which took 3.5 ms of a rebuild at 10,000 seeds, the
-                    // other core busy).
-                    let unchanged = entries.len() == seed_index.len()
-                        && entries.par_iter().all(|(path, seed)| {
-                            seed_index.get(path.as_str()).is_some_and(|known| known.same_as(seed))
-                        });
-                    if !unchanged {
+                    if !cache::seeds::holds(&seed_index, &entries) {
                         let root = root.to_path_buf();
                         cache_writes.spawn(move || {
                             let entries: Vec<(&str, &KnownSeed)> =

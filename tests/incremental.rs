@@ -183,11 +183,12 @@ fn cache_files(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The inode of `page` in the output `out`: a page a rebuild kept keeps its file.
+/// The inode of `file` in the folder `dir`: a page a rebuild kept keeps its file, and a file
+/// written atomically again gets a new one.
 #[cfg(unix)]
-fn inode(out: &Path, page: impl AsRef<Path>) -> u64 {
+fn inode(dir: &Path, file: impl AsRef<Path>) -> u64 {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(out.join(page)).unwrap().ino()
+    std::fs::metadata(dir.join(file)).unwrap().ino()
 }
 
 /// The outlets' pages in the output `out`.

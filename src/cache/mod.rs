@@ -12,8 +12,9 @@
 //! Entries of a large cache are spread over several files by seed path (`Family`), read side
 //! by side; a save rewrites only the files whose content changed. Each file is written to a
 //! temporary name and renamed into place, never changed in place (a build maps the article
-//! shards, the seed index and the page records, `read_shared`), and starts with a magic line (with a format number) and a checksum of
-//! the payload; a file that fails any check is ignored (and rewritten), never trusted.
+//! shards, the seed index and the page records, `read_shared`), and starts with a magic line
+//! (with a format number) and a checksum of the payload; a file that fails any check is
+//! ignored (and rewritten), never trusted.
 //!
 //! `.brief-cache/facts-*.bin` keep what assemble read out of each article (its figures and
 //! quotes, the costly part of assembling), keyed by the outlet and the article's hash (which

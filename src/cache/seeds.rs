@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::{DIR, Keys, Writer};
 use crate::clean::LineKey;
 
@@ -86,6 +88,18 @@ impl KnownSeed {
 
 /// The entries by project-relative path (`seeds/…`).
 pub type SeedIndex = HashMap<String, KnownSeed>;
+
+/// Whether `index` holds exactly `entries` (then it need not be written again).
+///
+/// When the same seed is changed again within seconds, it has no entry either time, and every
+/// other entry is compared: on every core, by `KnownSeed::same_as` rather than line key by line
+/// key (which took 3.5 ms of a rebuild at 10,000 seeds, the other core busy).
+pub fn holds(index: &SeedIndex, entries: &[(String, KnownSeed)]) -> bool {
+    entries.len() == index.len()
+        && entries
+            .par_iter()
+            .all(|(path, seed)| index.get(path.as_str()).is_some_and(|known| known.same_as(seed)))
+}
 
 /// Reads the index; empty when it is missing, from another brief, or damaged.
 ///
