@@ -36,6 +36,11 @@ impl Facts {
 pub struct ArticleDates {
     pub reference: Option<NaiveDate>,
     pub items: Vec<ArticleDate>,
+    /// The text of the dated sentences, in order, as a key (`cache::dated_texts_key`): what
+    /// merging them into events reads of the article besides its outlet. A day merged before
+    /// is made from its merging again while its sentences are the same, whatever else in
+    /// their articles changed.
+    pub texts: u64,
 }
 
 /// A dated sentence as an article's facts hold it.
@@ -260,7 +265,7 @@ mod tests {
         }
         // A dated sentence's words lie within its paragraph too.
         let date = ArticleDate { sentence: span, phrase: (6, 7), date: EventDate(20240101) };
-        let dates = ArticleDates { reference: None, items: vec![date] };
+        let dates = ArticleDates { items: vec![date], ..ArticleDates::default() };
         assert!(!Facts { dates, ..Facts::default() }.fit(article));
         assert_eq!(EventDate(20240101).to_string(), "2024-01-01");
         assert_eq!(EventDate::month(2020, 3).unwrap().to_string(), "2020-03");

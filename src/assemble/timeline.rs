@@ -283,19 +283,21 @@ pub fn article_dates(article: &ArticleEntry, reference: Option<NaiveDate>) -> Ar
 pub(super) fn dates_of(list: &[Sentence], reference: Option<NaiveDate>) -> ArticleDates {
     let Some(on) = reference else { return ArticleDates::default() };
     let mut items = Vec::new();
-    for &Sentence { text: sentence, paragraph: (i, paragraph), .. } in list {
-        let Some(Found { phrase, date: Some(date), .. }) = find_date(sentence, on) else {
+    let mut texts = Vec::new();
+    for &Sentence { text, paragraph: (i, paragraph), .. } in list {
+        let Some(Found { phrase, date: Some(date), .. }) = find_date(text, on) else {
             continue;
         };
         // A sentence and its words are slices of the paragraph: each has its span.
         let (Some(sentence), Some(phrase)) =
-            (Span::within(i, paragraph, sentence), Span::within(i, paragraph, phrase))
+            (Span::within(i, paragraph, text), Span::within(i, paragraph, phrase))
         else {
             continue;
         };
         items.push(ArticleDate { sentence, phrase: (phrase.start, phrase.end), date });
+        texts.push(text);
     }
-    ArticleDates { reference, items }
+    ArticleDates { reference, items, texts: crate::cache::dated_texts_key(texts.into_iter()) }
 }
 
 /// Every dated event, oldest first, placed in `sources` (`PlacedEvent`), with its chunk key
@@ -333,6 +335,15 @@ pub fn events(
         days.entry((d.date, d.topic)).or_default().push(at as u32);
     }
     let days: Vec<Vec<u32>> = days.into_values().collect();
+    // What merging reads of each article: its outlet and its dated sentences' text. Not its
+    // facts key, which changes with any edit to the article: a paragraph added to an undated
+    // article (whose days are the briefing's, hundreds of sentences each) merged those days
+    // again, 7 ms of a one-seed rebuild.
+    let merge_inputs: Vec<u64> = articles
+        .par_iter()
+        .zip(facts)
+        .map(|((source, _), facts)| crate::cache::merge_input_key(&source.slug, facts.dates.texts))
+        .collect();
     // A day and topic is merged again only when its sentences are not those of a day and
     // topic merged before (`known`, by `cache::timeline_group_key`); otherwise its events are
     // made from how they were merged then. Either way the merging is kept, for the next build.
@@ -341,7 +352,7 @@ pub fn events(
         .map(|same_day| {
             let members = same_day.iter().map(|&at| {
                 let d = &dated[at as usize];
-                (article_keys[d.article as usize], d.item as usize, facts[d.article as usize].dates.reference)
+                (merge_inputs[d.article as usize], d.item as usize, facts[d.article as usize].dates.reference)
             });
             let key = crate::cache::timeline_group_key(members);
             match known.get(&key).filter(|m| fits(m, same_day.len())) {
@@ -636,11 +647,29 @@ mod tests {
         let again = super::events(&sources, &articles, &facts, &keys, &merged);
         assert_eq!(format!("{:?}", again.0), format!("{events:?}"));
         assert_eq!(again.1, chunk_keys);
-        // A merging is taken as it is, for the same sentences only...
+        // A merging is taken as it is, for the same sentences only, whatever else changed in
+        // their articles (their facts keys)...
         let apart: HashMap<u64, GroupEvents> =
             merged.keys().map(|k| (*k, vec![(0, vec![]), (1, vec![])])).collect();
         assert_eq!(super::events(&sources, &articles, &facts, &keys, &apart).0.len(), 2);
-        assert_eq!(super::events(&sources, &articles, &facts, &[1, 3], &apart).0.len(), 1);
+        assert_eq!(super::events(&sources, &articles, &facts, &[1, 3], &apart).0.len(), 2);
+        // ...not for a sentence reworded, nor for the same sentence from another outlet...
+        let reworded = [
+            sources[0].clone(),
+            source(
+                "b",
+                Some("2023-03-15"),
+                &["On Monday the river burst its banks, flooding the lower town."],
+            ),
+        ];
+        let moved = [
+            sources[0].clone(),
+            source("c", Some("2023-03-15"), &["On Monday the river burst its banks, flooding the old town."]),
+        ];
+        for other in [reworded, moved] {
+            let (articles, facts) = dated_now(&other, None);
+            assert_eq!(super::events(&other, &articles, &facts, &keys, &apart).0.len(), 1);
+        }
         // ...and one that cannot be theirs is merged again.
         let broken: HashMap<u64, GroupEvents> = merged.keys().map(|k| (*k, vec![(0, vec![5])])).collect();
         let remade = super::events(&sources, &articles, &facts, &keys, &broken).0;

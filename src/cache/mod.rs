@@ -509,16 +509,34 @@ pub fn summary_key(topic: Option<&str>, article_keys: impl Iterator<Item = u64>)
     h.finish()
 }
 
-/// The key of one day and topic's dated sentences in the timeline: each one's article (facts
-/// key), which of its dated sentences, and the date it was read against, in order (how they
-/// merge into events follows from these).
+/// The key of one day and topic's dated sentences in the timeline: each one's article (what
+/// merging reads of it, `merge_input_key`), which of its dated sentences, and the date it was
+/// read against, in order (how they merge into events follows from these).
 pub fn timeline_group_key(members: impl Iterator<Item = (u64, usize, Option<NaiveDate>)>) -> u64 {
     let mut h = Hash::new();
-    for (facts_key, item, reference) in members {
-        h.u64(facts_key);
+    for (merge_input, item, reference) in members {
+        h.u64(merge_input);
         h.u64(item as u64);
         h.u64(date_word(reference));
     }
+    h.finish()
+}
+
+/// The key of an article's dated sentences' text, in order (`ArticleDates::texts`).
+pub fn dated_texts_key<'a>(texts: impl Iterator<Item = &'a str>) -> u64 {
+    let mut h = Hash::new();
+    for text in texts {
+        h.str(text);
+    }
+    h.finish()
+}
+
+/// What merging an article's dated sentences into events reads of it: its outlet, and the
+/// sentences' text (`dated_texts_key`).
+pub fn merge_input_key(outlet: &str, dated_texts: u64) -> u64 {
+    let mut h = Hash::new();
+    h.str(outlet);
+    h.u64(dated_texts);
     h.finish()
 }
 
@@ -701,9 +719,10 @@ pub fn save_facts(root: &Path, keys: &Keys, known: &Known, previous: &Known) {
     let _ = std::fs::remove_file(dir.join("timeline.json"));
 }
 
-/// Facts point into their articles' paragraphs (`assemble::facts::Span`) since format 2, and
-/// hold their dated sentences since format 3.
-const FACTS_MAGIC_BIN: &[u8] = b"brief-facts 3\n";
+/// Facts point into their articles' paragraphs (`assemble::facts::Span`) since format 2, hold
+/// their dated sentences since format 3, and those sentences' key (`ArticleDates::texts`)
+/// since format 4.
+const FACTS_MAGIC_BIN: &[u8] = b"brief-facts 4\n";
 
 /// Reads one binary facts file (a header as the article shards have, then the entries in key
 /// order): its entries and signature, `None` when it is missing, from another brief, or
@@ -746,7 +765,8 @@ fn read_facts_bin(file: &Path, keys: &Keys) -> Option<(Vec<(u64, Facts)>, u64)> 
             let date = EventDate(u32::try_from(r.u64()?).ok()?);
             Some(ArticleDate { sentence, phrase: (phrase as u32, (phrase >> 32) as u32), date })
         })?;
-        entries.push((key, Facts { figures, quotes, dates: ArticleDates { reference, items } }));
+        let texts = r.u64()?;
+        entries.push((key, Facts { figures, quotes, dates: ArticleDates { reference, items, texts } }));
     }
     let sorted = entries.iter().map(|(k, _)| *k).is_sorted();
     (r.bytes.is_empty() && sorted).then(|| {
@@ -809,6 +829,7 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
             w.u64(u64::from(d.phrase.0) | u64::from(d.phrase.1) << 32);
             w.u64(u64::from(d.date.0));
         }
+        w.u64(facts.dates.texts);
         w.spill();
     }
     w.finish_file(dir, name, |len, checksum| {
