@@ -37,6 +37,8 @@ pub struct Fingerprinter {
     /// build) are of a few dozen bytes, hashed whole at the end, and a hasher is 2 KB to set up.
     hasher: Option<blake3::Hasher>,
     buffer: Vec<u8>,
+    /// BLAKE3's key, for a keyed hash (`keyed`).
+    key: Option<[u8; 32]>,
 }
 
 const BUFFER: usize = 1 << 16;
@@ -49,18 +51,38 @@ thread_local! {
 
 impl Default for Fingerprinter {
     fn default() -> Self {
-        Fingerprinter { hasher: None, buffer: SPARE_BUFFER.take() }
+        Fingerprinter { hasher: None, buffer: SPARE_BUFFER.take(), key: None }
     }
 }
 
 impl Fingerprinter {
+    /// A fingerprint by BLAKE3's keyed hash, under `key`: what the key stands for (a kind of
+    /// chunk, `chunks::chunk_key`) is not hashed again with each fingerprint.
+    pub fn keyed(key: &[u8; 32]) -> Fingerprinter {
+        Fingerprinter { key: Some(*key), ..Fingerprinter::default() }
+    }
+
+    fn new_hasher(key: Option<&[u8; 32]>) -> blake3::Hasher {
+        key.map_or_else(blake3::Hasher::new, blake3::Hasher::new_keyed)
+    }
+
+    /// The digest of `bytes` alone, keyed or not as this fingerprint is.
+    fn hash_whole(key: Option<&[u8; 32]>, bytes: &[u8]) -> blake3::Hash {
+        match key {
+            Some(key) => blake3::keyed_hash(key, bytes),
+            None => blake3::hash(bytes),
+        }
+    }
+
     fn update(&mut self, bytes: &[u8]) {
         if self.buffer.len() + bytes.len() > BUFFER {
-            self.hasher.get_or_insert_with(blake3::Hasher::new).update(&self.buffer);
+            let key = self.key.as_ref();
+            self.hasher.get_or_insert_with(|| Self::new_hasher(key)).update(&self.buffer);
             self.buffer.clear();
         }
         if bytes.len() >= BUFFER {
-            self.hasher.get_or_insert_with(blake3::Hasher::new).update(bytes);
+            let key = self.key.as_ref();
+            self.hasher.get_or_insert_with(|| Self::new_hasher(key)).update(bytes);
         } else {
             self.buffer.extend_from_slice(bytes);
         }
@@ -79,7 +101,7 @@ impl Fingerprinter {
         let mut rest = std::mem::take(&mut self.buffer);
         let digest = match &mut self.hasher {
             // The same digest as a hasher fed the same bytes.
-            None => blake3::hash(&rest),
+            None => Self::hash_whole(self.key.as_ref(), &rest),
             Some(hasher) => hasher.update(&rest).finalize(),
         };
         rest.clear();
@@ -100,7 +122,7 @@ impl std::hash::Hasher for Hashing<'_> {
     /// A 64-bit digest of what was fed so far (the fingerprint itself is `Fingerprinter::finish`).
     fn finish(&self) -> u64 {
         let digest = match &self.0.hasher {
-            None => blake3::hash(&self.0.buffer),
+            None => Fingerprinter::hash_whole(self.0.key.as_ref(), &self.0.buffer),
             Some(hasher) => hasher.clone().update(&self.0.buffer).finalize(),
         };
         u64::from_le_bytes(digest.as_bytes()[..8].try_into().unwrap_or([0; 8]))
