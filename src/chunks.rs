@@ -51,13 +51,16 @@ fn tag_key(tag: &'static str) -> [u8; 32] {
         static KEYS: std::cell::RefCell<Vec<(&'static str, [u8; 32])>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     KEYS.with_borrow_mut(|keys| {
-        if let Some((_, key)) = keys.iter().find(|(known, _)| *known == tag) {
+        // The same literal is most often the same pointer.
+        let same = |known: &str| std::ptr::eq(known, tag) || known == tag;
+        if let Some((_, key)) = keys.iter().find(|(known, _)| same(known)) {
             return *key;
         }
-        let mut material = Fingerprinter::default();
-        material.bytes(&crate::cache::binary_fingerprint().to_le_bytes());
-        material.str(tag);
-        let key = blake3::derive_key("brief chunk keys, by binary and tag", &material.finish().0);
+        // The binary's fingerprint is eight bytes: the tag after it cannot be confused.
+        let mut derive = blake3::Hasher::new_derive_key("brief 2026-11 chunk keys, by binary and tag");
+        derive.update(&crate::cache::binary_fingerprint().to_le_bytes());
+        derive.update(tag.as_bytes());
+        let key = *derive.finalize().as_bytes();
         keys.push((tag, key));
         key
     })

@@ -438,12 +438,17 @@ mod tests {
     #[test]
     fn buffering_does_not_change_the_hash() {
         // Strings on either side of the buffer's size, whole or in pieces; short enough to be
-        // hashed in one go at the end, or not.
+        // hashed in one go at the end, or not; keyed or not.
         let long = "a".repeat(BUFFER + 5);
-        for strings in [vec!["short"], vec!["short", long.as_str(), "tail"], vec![long.as_str()]] {
-            let mut pieces = Fingerprinter::default();
-            let mut plain = blake3::Hasher::new();
-            for s in &strings {
+        let key = [7u8; 32];
+        let strings = [vec!["short"], vec!["short", long.as_str(), "tail"], vec![long.as_str()]];
+        for (strings, keyed) in strings.iter().flat_map(|s| [(s, false), (s, true)]) {
+            let (mut pieces, mut plain) = if keyed {
+                (Fingerprinter::keyed(&key), blake3::Hasher::new_keyed(&key))
+            } else {
+                (Fingerprinter::default(), blake3::Hasher::new())
+            };
+            for s in strings.iter() {
                 pieces.str(s);
                 plain.update(&(s.len() as u64).to_le_bytes());
                 plain.update(s.as_bytes());

@@ -39,7 +39,8 @@ pub struct ArticleDates {
     /// The text of the dated sentences, in order, as a key (`cache::dated_texts_key`): what
     /// merging them into events reads of the article besides its outlet. A day merged before
     /// is made from its merging again while its sentences are the same, whatever else in
-    /// their articles changed.
+    /// their articles changed. 0 where the article was read against no date (it has no dated
+    /// sentences, and is in no day).
     pub texts: u64,
 }
 

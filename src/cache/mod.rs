@@ -837,7 +837,9 @@ fn write_facts_bin(dir: &Path, name: &str, keys: &Keys, map: &HashMap<u64, &Fact
     });
 }
 
-const TIMELINE_MAGIC: &[u8] = b"brief-timeline 1\n";
+/// Format 2: the days' keys are made from what merging reads (`timeline_group_key`), not from
+/// the articles' facts keys.
+const TIMELINE_MAGIC: &[u8] = b"brief-timeline 2\n";
 /// Magic, the binary's key, the payload's length and checksum.
 const TIMELINE_HEADER: usize = TIMELINE_MAGIC.len() + 3 * 8;
 
