@@ -297,7 +297,7 @@ pub(super) fn dates_of(list: &[Sentence], reference: Option<NaiveDate>) -> Artic
         items.push(ArticleDate { sentence, phrase: (phrase.start, phrase.end), date });
         texts.push(text);
     }
-    ArticleDates { reference, items, texts: crate::cache::dated_texts_key(texts.into_iter()) }
+    ArticleDates { reference, items, texts: crate::cache::dated_texts_key(texts) }
 }
 
 /// Every dated event, oldest first, placed in `sources` (`PlacedEvent`), with its chunk key

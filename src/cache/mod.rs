@@ -523,7 +523,7 @@ pub fn timeline_group_key(members: impl Iterator<Item = (u64, usize, Option<Naiv
 }
 
 /// The key of an article's dated sentences' text, in order (`ArticleDates::texts`).
-pub fn dated_texts_key<'a>(texts: impl Iterator<Item = &'a str>) -> u64 {
+pub fn dated_texts_key<'a>(texts: impl IntoIterator<Item = &'a str>) -> u64 {
     let mut h = Hash::new();
     for text in texts {
         h.str(text);
