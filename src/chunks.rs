@@ -51,9 +51,7 @@ fn tag_key(tag: &'static str) -> [u8; 32] {
         static KEYS: std::cell::RefCell<Vec<(&'static str, [u8; 32])>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     KEYS.with_borrow_mut(|keys| {
-        // The same literal is most often the same pointer.
-        let same = |known: &str| std::ptr::eq(known, tag) || known == tag;
-        if let Some((_, key)) = keys.iter().find(|(known, _)| same(known)) {
+        if let Some((_, key)) = keys.iter().find(|(known, _)| *known == tag) {
             return *key;
         }
         // The binary's fingerprint is eight bytes: the tag after it cannot be confused.

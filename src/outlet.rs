@@ -134,6 +134,7 @@ pub fn identify_reusing(
     let mut outlets: BTreeMap<String, Outlet> = BTreeMap::new();
     let mut chosen: Vec<String> = Vec::with_capacity(articles.len());
     for (slug, name, homepage, how, clues, key) in found {
+        // Looked up before `entry`, which would take a copy of the slug for every article.
         let outlet = match outlets.get_mut(&slug) {
             Some(outlet) => outlet,
             None => outlets.entry(slug.clone()).or_insert(Outlet {
@@ -144,9 +145,7 @@ pub fn identify_reusing(
                 syndicated_by: BTreeSet::new(),
             }),
         };
-        if !clues.1.is_empty() {
-            outlet.syndicated_by.extend(clues.1.iter().cloned());
-        }
+        outlet.syndicated_by.extend(clues.1.iter().cloned());
         chosen.push(slug);
         if let Some(key) = key {
             learned.insert(key, clues);

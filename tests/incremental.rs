@@ -308,6 +308,33 @@ fn an_article_added_on_the_newest_day_leaves_later_pages_alone() {
     assert!(first.contains("The first convoy in a week"), "the added article is on the first page");
 }
 
+/// An edit that leaves every article's dated sentences as they were merges no day of the
+/// timeline again: the mergings kept (`.brief-cache/timeline.bin`) are those of before, and the
+/// file is not written again.
+#[test]
+#[cfg(unix)]
+fn an_edit_outside_the_dated_sentences_keeps_the_timelines_mergings() {
+    let project = example_project();
+    let root = project.path();
+    let out = root.join("public");
+    let first = build(root, &out, false, &options()).unwrap();
+    assert!(first.pages > 0);
+    // The file is written atomically (a new file renamed over it): a new inode is a rewrite.
+    let timeline_inode = || inode(root, ".brief-cache/timeline.bin");
+    let written = timeline_inode();
+
+    // Every article changes (and with it its facts key), none of its dated sentences.
+    for (n, seed) in seed_paths(root).iter().enumerate() {
+        let mut text = std::fs::read_to_string(seed).unwrap();
+        let letter = char::from(b'a' + n as u8);
+        text.push_str(&format!("\nTalks in round {letter} went on without a break, a spokesperson said.\n"));
+        std::fs::write(seed, text).unwrap();
+    }
+    build(root, &out, false, &options()).unwrap();
+    assert_same_site(&files(&out), &from_nothing(root), "rebuild after edits outside the dated sentences");
+    assert_eq!(timeline_inode(), written, "the timeline's days were merged again");
+}
+
 /// (A seed's file identity, which the index keeps, is read on Unix only.)
 #[test]
 #[cfg(unix)]
