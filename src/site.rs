@@ -154,6 +154,13 @@ impl Site {
         // What the cache already knows: the cleaning of every seed whose text and repeated
         // lines are unchanged, and its topic assignments if the topics are the same.
         // Read beside the counting of repeated lines, which needs only the seeds.
+        // The line keys of the seeds not read go to the counting of repeated lines; only
+        // whether a seed is known, and its raw hash, are wanted after.
+        let known_keys: Vec<Option<Vec<Option<clean::LineKey>>>> = ingested
+            .known
+            .iter_mut()
+            .map(|known| known.as_mut().map(|k| std::mem::take(&mut k.keys)))
+            .collect();
         let (mut cached, (raw_hashes, repeats)) = rayon::join(
             || if use_cache { cache::load(root, &keys) } else { cache::Cache::default() },
             || {
@@ -169,7 +176,7 @@ impl Site {
                             Vec::new()
                         }
                     },
-                    || clean::Repeats::count_known(&ingested.articles, &ingested.known),
+                    || clean::Repeats::count_known(&ingested.articles, known_keys),
                 )
             },
         );

@@ -31,7 +31,6 @@ use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::cache::seeds::KnownArticle;
 use crate::config::CleanOverrides;
 use crate::content::Content;
 use crate::model::{Block, BlockKind, CleanedArticle, RawArticle, RemovedLine};
@@ -1161,17 +1160,21 @@ pub struct Repeats {
 
 impl Repeats {
     pub fn count(articles: &[RawArticle]) -> Repeats {
-        Repeats::count_known(articles, &[])
+        Repeats::count_known(articles, Vec::new())
     }
 
-    /// `count`, taking the keys of the articles `known` has (by index) from it: their seeds
-    /// were not read.
-    pub fn count_known(articles: &[RawArticle], known: &[Option<KnownArticle>]) -> Repeats {
+    /// `count`, with the line keys of the seeds that were not read (by index; `None` for a
+    /// seed that was): taken over, not copied.
+    pub fn count_known(
+        articles: &[RawArticle],
+        mut known_keys: Vec<Option<Vec<Option<LineKey>>>>,
+    ) -> Repeats {
+        known_keys.resize_with(articles.len(), || None);
         let lines: Vec<Vec<Option<LineKey>>> = articles
             .par_iter()
-            .enumerate()
-            .map(|(i, article)| match known.get(i).and_then(Option::as_ref) {
-                Some(known) => known.keys.clone(),
+            .zip(known_keys)
+            .map(|(article, known)| match known {
+                Some(keys) => keys,
                 None => {
                     let mut buf = String::new();
                     article.lines.iter().map(|line| repeat_key(&line.text, &mut buf)).collect()
