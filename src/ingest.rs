@@ -27,7 +27,8 @@ pub struct Ingested {
     pub articles: Vec<RawArticle>,
     pub warnings: Vec<Warning>,
     /// Per article: what the seed index knew of it, when its file was unchanged and so not
-    /// read (the article then has no lines; `read_again` reads it).
+    /// read (the article then has no lines; `read_again` reads it). The build takes the line
+    /// keys out for the counting of repeated lines.
     pub known: Vec<Option<KnownArticle>>,
     /// Per article: its file's identity, when it may go in the seed index.
     pub ids: Vec<Option<FileId>>,
