@@ -151,9 +151,6 @@ impl Site {
         let mut ingested = ingest::ingest_listed(listed?, &seed_index)?;
         lap("ingest", &mut timings);
 
-        // What the cache already knows: the cleaning of every seed whose text and repeated
-        // lines are unchanged, and its topic assignments if the topics are the same.
-        // Read beside the counting of repeated lines, which needs only the seeds.
         // The line keys of the seeds not read go to the counting of repeated lines; only
         // whether a seed is known, and its raw hash, are wanted after.
         let known_keys: Vec<Option<Vec<Option<clean::LineKey>>>> = ingested
@@ -161,6 +158,9 @@ impl Site {
             .iter_mut()
             .map(|known| known.as_mut().map(|k| std::mem::take(&mut k.keys)))
             .collect();
+        // What the cache already knows: the cleaning of every seed whose text and repeated
+        // lines are unchanged, and its topic assignments if the topics are the same.
+        // Read beside the counting of repeated lines, which needs only the seeds.
         let (mut cached, (raw_hashes, repeats)) = rayon::join(
             || if use_cache { cache::load(root, &keys) } else { cache::Cache::default() },
             || {
