@@ -153,7 +153,7 @@ impl Site {
 
         // The line keys of the seeds not read go to the counting of repeated lines; only
         // whether a seed is known, and its raw hash, are wanted after.
-        let known_keys: Vec<Option<Vec<Option<clean::LineKey>>>> = ingested
+        let known_keys: Vec<Option<clean::SeedLineKeys>> = ingested
             .known
             .iter_mut()
             .map(|known| known.as_mut().map(|k| std::mem::take(&mut k.keys)))
@@ -494,7 +494,7 @@ impl Prepared {
 fn seed_index_entries(
     ingested: &ingest::Ingested,
     raw_hashes: &[u64],
-    line_keys: Vec<Vec<Option<clean::LineKey>>>,
+    line_keys: Vec<clean::SeedLineKeys>,
 ) -> Vec<(String, KnownSeed)> {
     let warning_of: std::collections::HashMap<&str, &str> =
         ingested.warnings.iter().map(|w| (w.file.as_str(), w.message.as_str())).collect();

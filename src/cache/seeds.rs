@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{DIR, Keys, Writer};
-use crate::clean::LineKey;
+use crate::clean::SeedLineKeys;
 
 const FILE: &str = "seeds.bin";
 const MAGIC: &[u8] = b"brief-seeds 1\n";
@@ -64,7 +64,7 @@ pub struct KnownArticle {
     /// `cache::raw_hash` of the article as read.
     pub raw: u64,
     /// Per line: its repeat key and word count (`clean::Repeats`), `None` for a line without words.
-    pub keys: Vec<Option<LineKey>>,
+    pub keys: SeedLineKeys,
 }
 
 /// One seed file's entry.
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn an_entry_is_the_same_by_identity_warning_and_content_hash() {
         let id = FileId { len: 10, modified_ns: 20, changed_ns: 30, inode: 40 };
-        let article = |raw: u64, keys: Vec<Option<LineKey>>| Some(KnownArticle { raw, keys });
+        let article = |raw: u64, keys: SeedLineKeys| Some(KnownArticle { raw, keys });
         let entry = KnownSeed { id, article: article(7, vec![Some((5, words(2))), None]), warning: None };
         assert!(entry.same_as(&entry.clone()));
         let touched = KnownSeed { id: FileId { modified_ns: 21, ..id }, ..entry.clone() };

@@ -1153,7 +1153,7 @@ fn is_heading_shaped(f: &Features, text: &str) -> bool {
 /// furniture) and by the cache (a seed's cleaning depends on how often its lines recur).
 pub struct Repeats {
     /// Per seed, per line: its key and word count, `None` for a line without words.
-    pub lines: Vec<Vec<Option<LineKey>>>,
+    pub lines: Vec<SeedLineKeys>,
     /// Per key in more than one seed: the seeds it is in, and its word count.
     seeds_with: WordMap<u64, (u32, u32)>,
 }
@@ -1165,12 +1165,9 @@ impl Repeats {
 
     /// `count`, with the line keys of the seeds that were not read (by index; `None` for a
     /// seed that was): taken over, not copied.
-    pub fn count_known(
-        articles: &[RawArticle],
-        mut known_keys: Vec<Option<Vec<Option<LineKey>>>>,
-    ) -> Repeats {
+    pub fn count_known(articles: &[RawArticle], mut known_keys: Vec<Option<SeedLineKeys>>) -> Repeats {
         known_keys.resize_with(articles.len(), || None);
-        let lines: Vec<Vec<Option<LineKey>>> = articles
+        let lines: Vec<SeedLineKeys> = articles
             .par_iter()
             .zip(known_keys)
             .map(|(article, known)| match known {
@@ -1211,7 +1208,7 @@ impl Repeats {
     }
 
     /// Each seed's line keys, the counts let go.
-    pub fn into_lines(self) -> Vec<Vec<Option<LineKey>>> {
+    pub fn into_lines(self) -> Vec<SeedLineKeys> {
         self.lines
     }
 
@@ -1230,6 +1227,9 @@ const RADIX_SORTED_KEYS: usize = 1 << 20;
 /// A line's repeat key and its word count (never 0): 16 bytes with the `Option` around it, for
 /// every line of every seed, held from the counting of repeated lines to the seed index.
 pub type LineKey = (u64, std::num::NonZeroU32);
+
+/// A seed's line keys, one per line (`None` for a line without words).
+pub type SeedLineKeys = Vec<Option<LineKey>>;
 
 /// A line's identity for repetition: its lower-cased letters and digits, single-spaced (two
 /// lines that differ only in punctuation or case repeat), hashed; with its word count.
